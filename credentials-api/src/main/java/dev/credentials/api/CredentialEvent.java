@@ -1,0 +1,80 @@
+package dev.credentials.api;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Something that happened to a credential. Every event carries an id, the tenant, the credential id, the
+ * credential's version after the event, the acting principal and the time; none carries a secret value.
+ */
+public sealed interface CredentialEvent {
+    /** A unique id for this event. */
+    UUID eventId();
+
+    /** The tenant of the credential. */
+    TenantId tenant();
+
+    /** The credential concerned. */
+    CredentialId credentialId();
+
+    /** The credential's version after the event. */
+    long version();
+
+    /** Who acted. */
+    Principal actor();
+
+    /** When, by the manager's clock. */
+    Instant time();
+
+    /** A credential was created. */
+    record Created(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                   Instant time, String typeId, String name) implements CredentialEvent {}
+
+    /** A credential was renamed or its values changed; {@code contentChanged} when a config or secret value did. */
+    record Updated(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                   Instant time, boolean contentChanged, java.util.Set<String> changedFields)
+            implements CredentialEvent {
+        public Updated {
+            changedFields = java.util.Set.copyOf(changedFields);
+        }
+    }
+
+    /** A credential was deleted. */
+    record Deleted(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                   Instant time) implements CredentialEvent {}
+
+    /** A share was added or replaced. */
+    record Shared(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                  Instant time, Share share) implements CredentialEvent {}
+
+    /** A principal's share was removed. */
+    record Unshared(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                    Instant time, Principal principal) implements CredentialEvent {}
+
+    /** A verification finished and its result was recorded. */
+    record Verified(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                    Instant time, VerificationResult result, CredentialStatus statusBefore,
+                    CredentialStatus statusAfter) implements CredentialEvent {}
+
+    /** A credential's values were handed out by {@code resolve} or used by {@code authenticate}. */
+    record Resolved(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                    Instant time, java.util.Set<Principal> memberships, Use use) implements CredentialEvent {
+        public Resolved {
+            memberships = java.util.Set.copyOf(memberships);
+        }
+    }
+
+    /** A resolve, authenticate or verify was refused. */
+    record AccessDenied(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                        Instant time, Use attempted, String reason) implements CredentialEvent {}
+
+    /** What a credential was wanted for. */
+    enum Use {
+        /** {@code resolve}: the values were handed to the caller. */
+        RESOLVE,
+        /** {@code authenticate}: a request was signed with it. */
+        AUTHENTICATE,
+        /** {@code verify}. */
+        VERIFY
+    }
+}

@@ -1,0 +1,153 @@
+package dev.credentials.api;
+
+import java.util.Optional;
+
+/**
+ * Filters and paging for {@code list}. Tenant and visibility always come from the subject, never from the query or
+ * its page token. Immutable.
+ */
+public final class CredentialQuery {
+    /** Page size when none is given. */
+    public static final int DEFAULT_PAGE_SIZE = 50;
+    /** The largest page size. */
+    public static final int MAX_PAGE_SIZE = 500;
+
+    private final String typeId;
+    private final CredentialStatus status;
+    private final Principal sharedWith;
+    private final String nameContains;
+    private final int pageSize;
+    private final String pageToken;
+
+    private CredentialQuery(Builder b) {
+        this.typeId = b.typeId;
+        this.status = b.status;
+        this.sharedWith = b.sharedWith;
+        this.nameContains = b.nameContains;
+        this.pageSize = b.pageSize;
+        this.pageToken = b.pageToken;
+    }
+
+    /** Every credential the subject may see, first page. */
+    public static CredentialQuery all() {
+        return builder().build();
+    }
+
+    /** Starts a query. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this query's filters, for the next page. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.typeId = typeId;
+        b.status = status;
+        b.sharedWith = sharedWith;
+        b.nameContains = nameContains;
+        b.pageSize = pageSize;
+        b.pageToken = pageToken;
+        return b;
+    }
+
+    /** The same filters, at the page after {@code page}'s token. */
+    public CredentialQuery next(String pageToken) {
+        return toBuilder().pageToken(pageToken).build();
+    }
+
+    public Optional<String> typeId() {
+        return Optional.ofNullable(typeId);
+    }
+
+    public Optional<CredentialStatus> status() {
+        return Optional.ofNullable(status);
+    }
+
+    /** Only credentials with a share to this principal. */
+    public Optional<Principal> sharedWith() {
+        return Optional.ofNullable(sharedWith);
+    }
+
+    /** Only credentials whose name contains this text, ignoring case. */
+    public Optional<String> nameContains() {
+        return Optional.ofNullable(nameContains);
+    }
+
+    public int pageSize() {
+        return pageSize;
+    }
+
+    public Optional<String> pageToken() {
+        return Optional.ofNullable(pageToken);
+    }
+
+    @Override
+    public String toString() {
+        return "CredentialQuery{type=" + typeId + ", status=" + status + ", sharedWith=" + sharedWith
+                + ", nameContains=" + nameContains + ", pageSize=" + pageSize + (pageToken != null ? ", page" : "") + "}";
+    }
+
+    /** Builds a {@link CredentialQuery}. Not thread-safe. */
+    public static final class Builder {
+        private String typeId;
+        private CredentialStatus status;
+        private Principal sharedWith;
+        private String nameContains;
+        private int pageSize = DEFAULT_PAGE_SIZE;
+        private String pageToken;
+
+        private Builder() {}
+
+        public Builder typeId(String typeId) {
+            this.typeId = typeId;
+            return this;
+        }
+
+        public Builder status(CredentialStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder sharedWith(Principal principal) {
+            this.sharedWith = principal;
+            return this;
+        }
+
+        public Builder nameContains(String text) {
+            this.nameContains = text;
+            return this;
+        }
+
+        /** 1 to {@value CredentialQuery#MAX_PAGE_SIZE}. */
+        public Builder pageSize(int pageSize) {
+            this.pageSize = pageSize;
+            return this;
+        }
+
+        /** The token of the previous page, or null for the first. */
+        public Builder pageToken(String pageToken) {
+            this.pageToken = pageToken;
+            return this;
+        }
+
+        /** Builds the query; throws {@link ValidationException} naming every bad field. */
+        public CredentialQuery build() {
+            var errors = new java.util.ArrayList<FieldError>();
+            if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+                errors.add(new FieldError("pageSize", FieldError.Codes.OUT_OF_RANGE,
+                        "page size must be 1 to " + MAX_PAGE_SIZE));
+            }
+            if (nameContains != null && (nameContains.length() > 200 || dev.credentials.api.internal.Checks.hasControl(nameContains))) {
+                errors.add(new FieldError("nameContains", FieldError.Codes.INVALID,
+                        "name filter must be at most 200 characters without control characters"));
+            }
+            if (pageToken != null && pageToken.length() > 4096) {
+                errors.add(new FieldError("pageToken", FieldError.Codes.INVALID_PAGE_TOKEN, "page token is not valid"));
+            }
+            if (!errors.isEmpty()) {
+                throw new ValidationException(errors);
+            }
+            return new CredentialQuery(this);
+        }
+    }
+}

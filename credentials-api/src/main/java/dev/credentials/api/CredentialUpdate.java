@@ -1,0 +1,121 @@
+package dev.credentials.api;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A change to a credential. Only what is mentioned changes: a secret not mentioned is kept as it is. There is no
+ * placeholder value meaning "unchanged". {@link #toString()} shows no secret value.
+ */
+public final class CredentialUpdate {
+    private final String name;
+    private final Map<String, String> config;
+    private final Set<String> clearConfig;
+    private final Map<String, Secret> secrets;
+    private final Set<String> clearSecrets;
+
+    private CredentialUpdate(Builder b) {
+        this.name = b.name;
+        this.config = Collections.unmodifiableMap(new LinkedHashMap<>(b.config));
+        this.clearConfig = Collections.unmodifiableSet(new LinkedHashSet<>(b.clearConfig));
+        this.secrets = Collections.unmodifiableMap(new LinkedHashMap<>(b.secrets));
+        this.clearSecrets = Collections.unmodifiableSet(new LinkedHashSet<>(b.clearSecrets));
+    }
+
+    /** Starts an update. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The new name, if renamed. */
+    public Optional<String> name() {
+        return Optional.ofNullable(name);
+    }
+
+    /** Config values to set. */
+    public Map<String, String> config() {
+        return config;
+    }
+
+    /** Optional config fields to clear. */
+    public Set<String> clearConfig() {
+        return clearConfig;
+    }
+
+    /** Secrets to replace. */
+    public Map<String, Secret> secrets() {
+        return secrets;
+    }
+
+    /** Optional secrets to clear. */
+    public Set<String> clearSecrets() {
+        return clearSecrets;
+    }
+
+    /** True when the update changes nothing. */
+    public boolean isEmpty() {
+        return name == null && config.isEmpty() && clearConfig.isEmpty() && secrets.isEmpty() && clearSecrets.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "CredentialUpdate{" + (name != null ? "rename, " : "") + "config=" + config.keySet() + ", clearConfig="
+                + clearConfig + ", secrets=" + secrets.keySet() + ", clearSecrets=" + clearSecrets + "}";
+    }
+
+    /** Builds a {@link CredentialUpdate}. Not thread-safe. */
+    public static final class Builder {
+        private String name;
+        private final Map<String, String> config = new LinkedHashMap<>();
+        private final Set<String> clearConfig = new LinkedHashSet<>();
+        private final Map<String, Secret> secrets = new LinkedHashMap<>();
+        private final Set<String> clearSecrets = new LinkedHashSet<>();
+
+        private Builder() {}
+
+        /** Renames the credential. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Sets a non-secret value. */
+        public Builder config(String field, String value) {
+            config.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Clears an optional non-secret value. */
+        public Builder clearConfig(String field) {
+            clearConfig.add(Objects.requireNonNull(field, "field"));
+            return this;
+        }
+
+        /** Replaces a secret. */
+        public Builder secret(String field, Secret value) {
+            secrets.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Replaces a secret with a copy of {@code value}. */
+        public Builder secret(String field, char[] value) {
+            return secret(field, Secret.of(value));
+        }
+
+        /** Clears an optional secret. */
+        public Builder clearSecret(String field) {
+            clearSecrets.add(Objects.requireNonNull(field, "field"));
+            return this;
+        }
+
+        /** Builds the update. */
+        public CredentialUpdate build() {
+            return new CredentialUpdate(this);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.credentials.api;
+
+/** What a field means to the library beyond its value. */
+public enum FieldRole {
+    /**
+     * Decides where secrets are sent (a site URL, a resource name, a cloud id). Changing it requires entering every
+     * secret again, and {@link dev.credentials.api.spi.CredentialType#allowedTargets} reads it.
+     */
+    TARGET,
+    /** The date the credential stops working, entered by an administrator. */
+    EXPIRY,
+    /** A secret given to verifiers but never returned by {@code resolve} (an OAuth client secret, a refresh token). */
+    INTERNAL
+}

@@ -1,0 +1,142 @@
+package dev.credentials.api;
+
+import dev.credentials.api.internal.Checks;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A request to create a credential. The manager validates it against the type; this class only checks that the
+ * request is complete. {@link #toString()} shows no secret value. The request does not own its secrets: the caller
+ * may close them once {@code create} returns.
+ */
+public final class NewCredential {
+    private final String name;
+    private final String typeId;
+    private final Map<String, String> config;
+    private final Map<String, Secret> secrets;
+    private final List<Share> shares;
+    private final String requestId;
+
+    private NewCredential(Builder b) {
+        this.name = b.name;
+        this.typeId = b.typeId;
+        this.config = Collections.unmodifiableMap(new LinkedHashMap<>(b.config));
+        this.secrets = Collections.unmodifiableMap(new LinkedHashMap<>(b.secrets));
+        this.shares = List.copyOf(b.shares);
+        this.requestId = b.requestId;
+    }
+
+    /** Starts a request for a credential of type {@code typeId}. */
+    public static Builder builder(String typeId) {
+        return new Builder(typeId);
+    }
+
+    /** The name, as given (the manager trims it). */
+    public String name() {
+        return name;
+    }
+
+    /** The type id. */
+    public String typeId() {
+        return typeId;
+    }
+
+    /** The non-secret values. */
+    public Map<String, String> config() {
+        return config;
+    }
+
+    /** The secret values, by field name. */
+    public Map<String, Secret> secrets() {
+        return secrets;
+    }
+
+    /** The shares to create with it. */
+    public List<Share> shares() {
+        return shares;
+    }
+
+    /** The client's id for this request: a retried create with the same id returns the first credential. */
+    public Optional<String> requestId() {
+        return Optional.ofNullable(requestId);
+    }
+
+    @Override
+    public String toString() {
+        return "NewCredential{name=" + name + ", type=" + typeId + ", config=" + config.keySet() + ", secrets="
+                + secrets.keySet() + ", shares=" + shares.size() + "}";
+    }
+
+    /** Builds a {@link NewCredential}. Not thread-safe. */
+    public static final class Builder {
+        private String name;
+        private final String typeId;
+        private final Map<String, String> config = new LinkedHashMap<>();
+        private final Map<String, Secret> secrets = new LinkedHashMap<>();
+        private final List<Share> shares = new ArrayList<>();
+        private String requestId;
+
+        private Builder(String typeId) {
+            this.typeId = Objects.requireNonNull(typeId, "typeId");
+        }
+
+        /** The credential's name: 1 to 200 characters after trimming. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Sets a non-secret value. */
+        public Builder config(String field, String value) {
+            config.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Sets several non-secret values. */
+        public Builder config(Map<String, String> values) {
+            values.forEach(this::config);
+            return this;
+        }
+
+        /** Sets a secret value. */
+        public Builder secret(String field, Secret value) {
+            secrets.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Sets a secret value from chars; the builder copies them. */
+        public Builder secret(String field, char[] value) {
+            return secret(field, Secret.of(value));
+        }
+
+        /** Shares the new credential. */
+        public Builder share(Share share) {
+            shares.add(Objects.requireNonNull(share, "share"));
+            return this;
+        }
+
+        /** Shares the new credential with {@code principal}. */
+        public Builder share(Principal principal, Access access) {
+            return share(new Share(principal, access));
+        }
+
+        /** An idempotency key: 1 to 128 characters, no control characters. */
+        public Builder requestId(String requestId) {
+            this.requestId = Checks.identifier(requestId, "request id", 128);
+            return this;
+        }
+
+        /** Builds the request; the manager does the full validation. */
+        public NewCredential build() {
+            if (name == null) {
+                throw ValidationException.of("name", FieldError.Codes.REQUIRED, "a credential needs a name");
+            }
+            return new NewCredential(this);
+        }
+    }
+}

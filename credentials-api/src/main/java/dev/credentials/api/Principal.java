@@ -1,0 +1,48 @@
+package dev.credentials.api;
+
+import dev.credentials.api.internal.Checks;
+import java.util.Objects;
+
+/**
+ * Someone or something a credential can be shared with: a user, a group, an agent or a tool.
+ *
+ * @param kind what the principal is
+ * @param id the platform's id for it: 1 to 128 characters, no control characters
+ */
+public record Principal(Kind kind, String id) {
+    /** The longest principal id accepted. */
+    public static final int MAX_ID_LENGTH = 128;
+
+    /** The kinds of principal. */
+    public enum Kind { USER, GROUP, AGENT, TOOL }
+
+    public Principal {
+        Objects.requireNonNull(kind, "principal kind");
+        Checks.identifier(id, "principal id", MAX_ID_LENGTH);
+    }
+
+    /** A user of the platform. */
+    public static Principal user(String id) {
+        return new Principal(Kind.USER, id);
+    }
+
+    /** A group of users. */
+    public static Principal group(String id) {
+        return new Principal(Kind.GROUP, id);
+    }
+
+    /** An AI agent. */
+    public static Principal agent(String id) {
+        return new Principal(Kind.AGENT, id);
+    }
+
+    /** A tool an agent calls. */
+    public static Principal tool(String id) {
+        return new Principal(Kind.TOOL, id);
+    }
+
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + id;
+    }
+}

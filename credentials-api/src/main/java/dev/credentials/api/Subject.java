@@ -1,0 +1,127 @@
+package dev.credentials.api;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Who is calling the manager: a tenant, the acting principal, the principals it stands for (a user's groups, the
+ * agent a tool runs for) and whether it is a tenant administrator.
+ *
+ * <p>The library trusts the subject it is given. Platform code builds subjects from its own authentication; tool
+ * and verifier code must never be able to build one. Instances are immutable and thread-safe.
+ */
+public final class Subject {
+    /** The most memberships a subject may carry. */
+    public static final int MAX_MEMBERSHIPS = 1_000;
+
+    private final TenantId tenant;
+    private final Principal actor;
+    private final Set<Principal> memberships;
+    private final boolean admin;
+
+    private Subject(TenantId tenant, Principal actor, Set<Principal> memberships, boolean admin) {
+        this.tenant = Objects.requireNonNull(tenant, "tenant");
+        this.actor = Objects.requireNonNull(actor, "actor");
+        this.memberships = memberships;
+        this.admin = admin;
+    }
+
+    /** A user acting in a tenant. */
+    public static Subject user(TenantId tenant, String userId) {
+        return new Subject(tenant, Principal.user(userId), Set.of(), false);
+    }
+
+    /** An agent acting in a tenant. */
+    public static Subject agent(TenantId tenant, String agentId) {
+        return new Subject(tenant, Principal.agent(agentId), Set.of(), false);
+    }
+
+    /** A tool acting in a tenant; add the agent it runs for with {@link #withMemberships}. */
+    public static Subject tool(TenantId tenant, String toolId) {
+        return new Subject(tenant, Principal.tool(toolId), Set.of(), false);
+    }
+
+    /**
+     * A copy that also stands for these principals (a user's groups; for a tool call, the agent). Memberships add to
+     * those already held.
+     *
+     * @throws ValidationException when the subject would hold more than {@value #MAX_MEMBERSHIPS} memberships
+     */
+    public Subject withMemberships(Principal... principals) {
+        return withMemberships(List.of(principals));
+    }
+
+    /** As {@link #withMemberships(Principal...)}. */
+    public Subject withMemberships(Iterable<Principal> principals) {
+        Set<Principal> all = new LinkedHashSet<>(memberships);
+        for (Principal p : principals) {
+            all.add(Objects.requireNonNull(p, "membership"));
+        }
+        all.remove(actor);
+        if (all.size() > MAX_MEMBERSHIPS) {
+            throw ValidationException.of("memberships", FieldError.Codes.TOO_MANY,
+                    "a subject may hold at most " + MAX_MEMBERSHIPS + " memberships, got " + all.size());
+        }
+        return new Subject(tenant, actor, Collections.unmodifiableSet(all), admin);
+    }
+
+    /**
+     * A copy that is a tenant administrator: MANAGE on every credential of the tenant, USE only through a share.
+     *
+     * @throws IllegalStateException when the actor is not a {@link Principal.Kind#USER}
+     */
+    public Subject asAdmin() {
+        if (actor.kind() != Principal.Kind.USER) {
+            throw new IllegalStateException("only a user can be a tenant admin, not a " + actor.kind());
+        }
+        return new Subject(tenant, actor, memberships, true);
+    }
+
+    /** The tenant the subject acts in. */
+    public TenantId tenant() {
+        return tenant;
+    }
+
+    /** The acting principal. */
+    public Principal actor() {
+        return actor;
+    }
+
+    /** The further principals the actor stands for, without the actor itself. */
+    public Set<Principal> memberships() {
+        return memberships;
+    }
+
+    /** The actor plus its memberships. */
+    public Set<Principal> effectivePrincipals() {
+        Set<Principal> all = new LinkedHashSet<>();
+        all.add(actor);
+        all.addAll(memberships);
+        return Collections.unmodifiableSet(all);
+    }
+
+    /** True for a tenant administrator. */
+    public boolean isAdmin() {
+        return admin;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Subject s && s.tenant.equals(tenant) && s.actor.equals(actor)
+                && s.memberships.equals(memberships) && s.admin == admin;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(tenant, actor, memberships, admin);
+    }
+
+    @Override
+    public String toString() {
+        return "Subject{tenant=" + tenant + ", actor=" + actor + ", memberships=" + memberships.size()
+                + (admin ? ", admin" : "") + "}";
+    }
+}

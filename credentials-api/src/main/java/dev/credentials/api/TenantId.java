@@ -1,0 +1,27 @@
+package dev.credentials.api;
+
+import dev.credentials.api.internal.Checks;
+
+/**
+ * A tenant of the platform. Every credential belongs to exactly one tenant and is never visible from another.
+ *
+ * @param value 1 to 128 characters, no control characters
+ */
+public record TenantId(String value) {
+    /** The longest tenant id accepted. */
+    public static final int MAX_LENGTH = 128;
+
+    public TenantId {
+        Checks.identifier(value, "tenant id", MAX_LENGTH);
+    }
+
+    /** Shorthand for {@code new TenantId(value)}. */
+    public static TenantId of(String value) {
+        return new TenantId(value);
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

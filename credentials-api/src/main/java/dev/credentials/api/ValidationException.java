@@ -1,0 +1,40 @@
+package dev.credentials.api;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A request was refused because of bad input; {@link #errors()} names every bad field at once. */
+public class ValidationException extends CredentialException {
+    private static final long serialVersionUID = 1L;
+
+    private final List<FieldError> errors;
+
+    public ValidationException(List<FieldError> errors) {
+        super(describe(errors));
+        if (errors.isEmpty()) {
+            throw new IllegalArgumentException("a ValidationException needs at least one error");
+        }
+        this.errors = List.copyOf(errors);
+    }
+
+    /** A single error. */
+    public static ValidationException of(String field, String code, String message) {
+        return new ValidationException(List.of(new FieldError(field, code, message)));
+    }
+
+    /** Every bad field, in the order found. */
+    public List<FieldError> errors() {
+        return errors;
+    }
+
+    /** The first error for {@code field}, if any. */
+    public java.util.Optional<FieldError> errorFor(String field) {
+        return errors.stream().filter(e -> e.field().equals(field)).findFirst();
+    }
+
+    private static String describe(List<FieldError> errors) {
+        return "invalid request: " + errors.stream()
+                .map(e -> e.field() + ": " + e.message() + " (" + e.code() + ")")
+                .collect(Collectors.joining("; "));
+    }
+}
