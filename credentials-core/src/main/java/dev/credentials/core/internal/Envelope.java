@@ -1,0 +1,201 @@
+package dev.credentials.core.internal;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.aead.AesGcmKey;
+import com.google.crypto.tink.aead.AesGcmParameters;
+import com.google.crypto.tink.util.SecretBytes;
+import dev.credentials.api.CredentialId;
+import dev.credentials.api.CredentialUnreadableException;
+import dev.credentials.api.TenantId;
+import dev.credentials.api.spi.SealedPayload;
+import dev.credentials.core.Keyring;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Envelope encryption of a credential's secrets (format 1).
+ *
+ * <pre>
+ * bytes       = u32 len(wrappedDek) ‖ wrappedDek ‖ nonce(12) ‖ ciphertext ‖ tag(16)
+ * wrappedDek  = KEK.encrypt(dek, AD ‖ lp(kekId))
+ * AD          = lp("dev.credentials/v1") ‖ lp(tenant) ‖ lp(id) ‖ lp(typeId) ‖ lp(SHA-256(canonical config))
+ * lp(x)       = u32 len(x) ‖ x (UTF-8)
+ * </pre>
+ *
+ * <p>The data key is 32 fresh random bytes per write, used once, with Tink's AES-256-GCM. Our copies of the data key
+ * and of the plaintext are zeroed after use; Tink and the JCE hold their own copies of the key until they are
+ * collected. Thread-safe. Not public API.
+ */
+public final class Envelope {
+    /** The only format written today. */
+    public static final int FORMAT_VERSION = 1;
+    /** The largest plaintext sealed. */
+    public static final int MAX_PLAINTEXT_BYTES = 64 * 1024;
+
+    private static final byte[] CONTEXT = "dev.credentials/v1".getBytes(StandardCharsets.UTF_8);
+    private static final int DEK_BYTES = 32;
+    private static final AesGcmParameters DEK_PARAMETERS;
+
+    static {
+        try {
+            com.google.crypto.tink.aead.AeadConfig.register();
+            DEK_PARAMETERS = AesGcmParameters.builder()
+                    .setKeySizeBytes(DEK_BYTES)
+                    .setIvSizeBytes(12)
+                    .setTagSizeBytes(16)
+                    .setVariant(AesGcmParameters.Variant.NO_PREFIX)
+                    .build();
+        } catch (GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Keyring keyring;
+    private final SecureRandom random;
+
+    public Envelope(Keyring keyring, SecureRandom random) {
+        this.keyring = keyring;
+        this.random = random;
+    }
+
+    /** What a payload is bound to. */
+    public record Binding(TenantId tenant, CredentialId id, String typeId, Map<String, String> config) {}
+
+    /**
+     * Seals {@code plaintext} under the tenant's primary KEK. The caller wipes {@code plaintext}.
+     *
+     * @throws IllegalArgumentException when the plaintext is larger than {@link #MAX_PLAINTEXT_BYTES}
+     */
+    public SealedPayload seal(Binding binding, byte[] plaintext) {
+        if (plaintext.length > MAX_PLAINTEXT_BYTES) {
+            throw new IllegalArgumentException("sealed secrets exceed " + MAX_PLAINTEXT_BYTES + " bytes");
+        }
+        String kekId = keyring.primaryFor(binding.tenant());
+        Aead kek = keyring.kek(kekId).orElseThrow();
+        byte[] ad = associatedData(binding);
+        byte[] dek = new byte[DEK_BYTES];
+        random.nextBytes(dek);
+        try {
+            byte[] body = dataAead(dek).encrypt(plaintext, ad);
+            byte[] wrapped = kek.encrypt(dek, wrapContext(ad, kekId));
+            ByteBuffer out = ByteBuffer.allocate(4 + wrapped.length + body.length);
+            out.putInt(wrapped.length).put(wrapped).put(body);
+            return new SealedPayload(kekId, FORMAT_VERSION, out.array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("sealing failed with KEK " + kekId + ": " + e.getClass().getSimpleName(), e);
+        } finally {
+            Arrays.fill(dek, (byte) 0);
+        }
+    }
+
+    /**
+     * Opens a payload sealed for {@code binding}. The caller wipes the result.
+     *
+     * @throws CredentialUnreadableException for a missing KEK, a wrong key, tampered bytes, or a payload that belongs
+     *     to another row or another configuration
+     */
+    public byte[] open(Binding binding, SealedPayload payload) {
+        if (payload.formatVersion() != FORMAT_VERSION) {
+            throw unreadable(binding, "its payload has unknown format " + payload.formatVersion());
+        }
+        Aead kek = keyring.kek(payload.kekId()).orElseThrow(() -> unreadable(binding,
+                "its key-encryption key '" + payload.kekId() + "' is not in the keyring"));
+        byte[] bytes = payload.bytes();
+        byte[] dek = null;
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            if (in.remaining() < 4) {
+                throw unreadable(binding, "its payload is truncated");
+            }
+            int wrappedLength = in.getInt();
+            if (wrappedLength <= 0 || wrappedLength > in.remaining()) {
+                throw unreadable(binding, "its payload is malformed");
+            }
+            byte[] wrapped = new byte[wrappedLength];
+            in.get(wrapped);
+            byte[] body = new byte[in.remaining()];
+            in.get(body);
+            byte[] ad = associatedData(binding);
+            dek = kek.decrypt(wrapped, wrapContext(ad, payload.kekId()));
+            if (dek.length != DEK_BYTES) {
+                throw unreadable(binding, "its data key is malformed");
+            }
+            return dataAead(dek).decrypt(body, ad);
+        } catch (GeneralSecurityException e) {
+            throw unreadable(binding, "it failed decryption or its integrity check (wrong key, tampered or moved data)");
+        } finally {
+            if (dek != null) {
+                Arrays.fill(dek, (byte) 0);
+            }
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static CredentialUnreadableException unreadable(Binding b, String why) {
+        return new CredentialUnreadableException("credential " + b.id() + " cannot be read: " + why);
+    }
+
+    private static Aead dataAead(byte[] dek) throws GeneralSecurityException {
+        AesGcmKey key = AesGcmKey.builder()
+                .setParameters(DEK_PARAMETERS)
+                .setKeyBytes(SecretBytes.copyFrom(dek, InsecureSecretKeyAccess.get()))
+                .build();
+        KeysetHandle handle = KeysetHandle.newBuilder()
+                .addEntry(KeysetHandle.importKey(key).withRandomId().makePrimary())
+                .build();
+        return handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+    }
+
+    static byte[] associatedData(Binding b) {
+        ByteBuffer out = ByteBuffer.allocate(4 * 5 + CONTEXT.length + utf8Length(b.tenant().value())
+                + utf8Length(b.id().value()) + utf8Length(b.typeId()) + 32);
+        lengthPrefixed(out, CONTEXT);
+        lengthPrefixed(out, b.tenant().value().getBytes(StandardCharsets.UTF_8));
+        lengthPrefixed(out, b.id().value().getBytes(StandardCharsets.UTF_8));
+        lengthPrefixed(out, b.typeId().getBytes(StandardCharsets.UTF_8));
+        lengthPrefixed(out, configDigest(b.config()));
+        return out.array();
+    }
+
+    private static byte[] wrapContext(byte[] ad, String kekId) {
+        byte[] id = kekId.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(ad.length + 4 + id.length).put(ad).putInt(id.length).put(id).array();
+    }
+
+    /** SHA-256 over the config sorted by field name, each name and value length-prefixed. */
+    static byte[] configDigest(Map<String, String> config) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Map.Entry<String, String> e : new TreeMap<>(config).entrySet()) {
+                digestPrefixed(sha, e.getKey().getBytes(StandardCharsets.UTF_8));
+                digestPrefixed(sha, e.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static void digestPrefixed(MessageDigest sha, byte[] b) {
+        sha.update(ByteBuffer.allocate(4).putInt(b.length).array());
+        sha.update(b);
+    }
+
+    private static void lengthPrefixed(ByteBuffer out, byte[] b) {
+        out.putInt(b.length).put(b);
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

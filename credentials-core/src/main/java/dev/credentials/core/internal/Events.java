@@ -1,0 +1,30 @@
+package dev.credentials.core.internal;
+
+import dev.credentials.api.CredentialEvent;
+import dev.credentials.api.CredentialListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Delivers events to the listener; a listener that throws is logged and does not break the operation. */
+public final class Events {
+    private static final Logger LOG = LoggerFactory.getLogger(Events.class);
+
+    private final CredentialListener listener;
+
+    public Events(CredentialListener listener) {
+        this.listener = listener;
+    }
+
+    /** Delivers {@code event} on the calling thread. */
+    public void emit(CredentialEvent event) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.warn("Credential listener threw {} on a {} event for credential {}; the operation went ahead",
+                    e.getClass().getName(), event.getClass().getSimpleName(), event.credentialId());
+        }
+    }
+}

@@ -1,0 +1,436 @@
+package dev.credentials.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credentials.api.Access;
+import dev.credentials.api.ConcurrentUpdateException;
+import dev.credentials.api.CredentialId;
+import dev.credentials.api.CredentialNotFoundException;
+import dev.credentials.api.CredentialStatus;
+import dev.credentials.api.DuplicateCredentialException;
+import dev.credentials.api.Principal;
+import dev.credentials.api.Share;
+import dev.credentials.api.TenantId;
+import dev.credentials.api.VerificationResult;
+import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.SealedPayload;
+import dev.credentials.api.spi.StoreQuery;
+import dev.credentials.api.spi.StoredCredential;
+import dev.credentials.api.spi.VerificationState;
+import dev.credentials.api.spi.Visibility;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link CredentialStore} must have. Subclass it in the store's own tests and implement
+ * {@link #createStore()}; each test gets a fresh, empty store (or one whose tenants no other test uses: every test
+ * draws fresh tenant ids, so a shared database works too).
+ */
+public abstract class CredentialStoreContract {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123456Z");
+
+    /** The store under test. */
+    protected CredentialStore store;
+    /** A tenant no other test uses. */
+    protected TenantId tenant;
+    /** A second tenant no other test uses. */
+    protected TenantId otherTenant;
+
+    /** A new store for one test. */
+    protected abstract CredentialStore createStore() throws Exception;
+
+    /** Releases the store after a test; by default nothing. */
+    protected void releaseStore(CredentialStore store) throws Exception {}
+
+    @BeforeEach
+    void setUpStore() throws Exception {
+        store = createStore();
+        tenant = TenantId.of("t-" + randomId().value());
+        otherTenant = TenantId.of("o-" + randomId().value());
+    }
+
+    @AfterEach
+    void tearDownStore() throws Exception {
+        releaseStore(store);
+    }
+
+    // ------------------------------------------------------------------------------------------------ fixtures
+
+    /** A fresh random credential id. */
+    protected static CredentialId randomId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return CredentialId.of(Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+    }
+
+    /** A complete record in {@code tenant}, owned by user alice. */
+    protected static StoredCredential record(TenantId tenant, String name) {
+        byte[] payload = new byte[48];
+        RANDOM.nextBytes(payload);
+        return StoredCredential.builder()
+                .tenant(tenant).id(randomId()).name(name).sortKey(name.toLowerCase(java.util.Locale.ROOT))
+                .typeId("test-api-key").owner(Principal.user("alice"))
+                .config(Map.of("baseUrl", "https://example.test", "username", "svc"))
+                .secretFields(Set.of("apiToken"))
+                .shares(List.of())
+                .status(CredentialStatus.UNVERIFIED).verification(VerificationState.NONE)
+                .createdAt(T0).updatedAt(T0).version(0).contentVersion(0).revision(0)
+                .payload(new SealedPayload("kek-1", 1, payload))
+                .build();
+    }
+
+    private List<StoredCredential> all(Visibility visibility) {
+        return store.list(tenant, StoreQuery.of(visibility, 10_000));
+    }
+
+    // ------------------------------------------------------------------------------------------------ insert / find
+
+    @Test
+    public void insertedRecordIsFoundWithEveryFieldIntact() {
+        VerificationResult last = new VerificationResult(VerificationResult.Outcome.INCONCLUSIVE,
+                FailureReason.RATE_LIMITED, "Slow down.", T0.plusSeconds(5), Duration.ofMillis(1234),
+                T0.plusSeconds(65));
+        StoredCredential r = record(tenant, "Jira Prod").toBuilder()
+                .shares(List.of(Share.use(Principal.agent("a1")), Share.manage(Principal.group("admins"))))
+                .status(CredentialStatus.VERIFIED)
+                .verification(new VerificationState(last, 3, T0.plusSeconds(3600)))
+                .version(7).contentVersion(2).revision(11).requestId("req-1")
+                .config(Map.of("baseUrl", "https://example.test", "username", "svc", "région", "€uro ✓"))
+                .secretFields(Set.of("apiToken", "refreshToken"))
+                .build();
+        store.insert(r);
+        assertEquals(Optional.of(normalized(r)), store.find(tenant, r.id()).map(CredentialStoreContract::normalized));
+    }
+
+    /** The record with its shares in a fixed order: stores need not keep the order shares were given in. */
+    protected static StoredCredential normalized(StoredCredential r) {
+        List<Share> shares = new ArrayList<>(r.shares());
+        shares.sort(java.util.Comparator.comparing((Share s) -> s.principal().kind())
+                .thenComparing(s -> s.principal().id()));
+        return r.toBuilder().shares(shares).build();
+    }
+
+    @Test
+    public void findInAnotherTenantFindsNothing() {
+        StoredCredential r = record(tenant, "a");
+        store.insert(r);
+        assertEquals(Optional.empty(), store.find(otherTenant, r.id()));
+        assertEquals(Optional.empty(), store.find(tenant, randomId()));
+    }
+
+    @Test
+    public void insertingAnExistingIdFailsAndKeepsTheFirst() {
+        StoredCredential r = record(tenant, "first");
+        store.insert(r);
+        StoredCredential again = record(tenant, "second").toBuilder().id(r.id()).build();
+        assertThrows(DuplicateCredentialException.class, () -> store.insert(again));
+        assertEquals("first", store.find(tenant, r.id()).orElseThrow().name());
+    }
+
+    @Test
+    public void requestIdsAreUniquePerTenant() {
+        StoredCredential r = record(tenant, "a").toBuilder().requestId("req").build();
+        store.insert(r);
+        assertThrows(DuplicateCredentialException.class,
+                () -> store.insert(record(tenant, "b").toBuilder().requestId("req").build()));
+        StoredCredential elsewhere = record(otherTenant, "c").toBuilder().requestId("req").build();
+        store.insert(elsewhere);
+        assertEquals(r.id(), store.findByRequestId(tenant, "req").orElseThrow().id());
+        assertEquals(elsewhere.id(), store.findByRequestId(otherTenant, "req").orElseThrow().id());
+        assertEquals(Optional.empty(), store.findByRequestId(tenant, "other"));
+    }
+
+    // ------------------------------------------------------------------------------------------------ update / delete
+
+    @Test
+    public void updateWithTheExpectedRevisionReplacesTheRecord() {
+        StoredCredential r = record(tenant, "a");
+        store.insert(r);
+        StoredCredential next = r.toBuilder().name("b").sortKey("b").version(1).revision(1)
+                .payload(new SealedPayload("kek-2", 1, new byte[] {1, 2, 3})).build();
+        store.update(next, 0);
+        assertEquals(Optional.of(next), store.find(tenant, r.id()));
+    }
+
+    @Test
+    public void updateWithAStaleRevisionFailsAndChangesNothing() {
+        StoredCredential r = record(tenant, "a");
+        store.insert(r);
+        store.update(r.toBuilder().name("b").sortKey("b").revision(1).build(), 0);
+        StoredCredential stale = r.toBuilder().name("c").sortKey("c").revision(1).build();
+        assertThrows(ConcurrentUpdateException.class, () -> store.update(stale, 0));
+        assertEquals("b", store.find(tenant, r.id()).orElseThrow().name());
+    }
+
+    @Test
+    public void updateOfAMissingOrForeignRecordIsNotFound() {
+        StoredCredential r = record(tenant, "a");
+        assertThrows(CredentialNotFoundException.class, () -> store.update(r.toBuilder().revision(1).build(), 0));
+        store.insert(r);
+        StoredCredential foreign = r.toBuilder().tenant(otherTenant).revision(1).build();
+        assertThrows(CredentialNotFoundException.class, () -> store.update(foreign, 0));
+        assertEquals(r, store.find(tenant, r.id()).orElseThrow());
+    }
+
+    @Test
+    public void deleteWithTheExpectedRevisionRemovesTheRecord() {
+        StoredCredential r = record(tenant, "a").toBuilder().requestId("req").build();
+        store.insert(r);
+        store.delete(tenant, r.id(), 0);
+        assertEquals(Optional.empty(), store.find(tenant, r.id()));
+        assertEquals(Optional.empty(), store.findByRequestId(tenant, "req"));
+        assertTrue(all(Visibility.all()).isEmpty());
+    }
+
+    @Test
+    public void deleteWithAStaleRevisionOrInAnotherTenantChangesNothing() {
+        StoredCredential r = record(tenant, "a");
+        store.insert(r);
+        assertThrows(ConcurrentUpdateException.class, () -> store.delete(tenant, r.id(), 5));
+        assertThrows(CredentialNotFoundException.class, () -> store.delete(otherTenant, r.id(), 0));
+        assertThrows(CredentialNotFoundException.class, () -> store.delete(tenant, randomId(), 0));
+        assertEquals(Optional.of(r), store.find(tenant, r.id()));
+    }
+
+    @Test
+    public void concurrentCompareAndSetLetsExactlyOneWriterWinEachRevision() throws Exception {
+        StoredCredential r = record(tenant, "counter");
+        store.insert(r);
+        int threads = 8;
+        int perThread = 25;
+        AtomicInteger applied = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        StoredCredential current = store.find(tenant, r.id()).orElseThrow();
+                        try {
+                            store.update(current.toBuilder().version(current.version() + 1)
+                                    .revision(current.revision() + 1).build(), current.revision());
+                            applied.incrementAndGet();
+                        } catch (ConcurrentUpdateException expected) {
+                            // another writer won this revision
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        StoredCredential end = store.find(tenant, r.id()).orElseThrow();
+        assertTrue(applied.get() > 0);
+        assertEquals(applied.get(), end.version());
+        assertEquals(applied.get(), end.revision());
+    }
+
+    // ------------------------------------------------------------------------------------------------ list
+
+    @Test
+    public void listIsOrderedBySortKeyThenIdInBinaryOrder() {
+        List<StoredCredential> inserted = new ArrayList<>();
+        for (String key : List.of("zeta", "alpha", "éclair", "Beta", "alpha", "b", "_x", "10")) {
+            StoredCredential r = record(tenant, key).toBuilder().sortKey(key).build();
+            store.insert(r);
+            inserted.add(r);
+        }
+        List<StoredCredential> expected = new ArrayList<>(inserted);
+        expected.sort((a, b) -> {
+            int c = a.sortKey().compareTo(b.sortKey());
+            return c != 0 ? c : a.id().value().compareTo(b.id().value());
+        });
+        assertEquals(expected.stream().map(StoredCredential::id).toList(),
+                all(Visibility.all()).stream().map(StoredCredential::id).toList());
+    }
+
+    @Test
+    public void listNeverReturnsAnotherTenantsRecords() {
+        store.insert(record(tenant, "mine"));
+        store.insert(record(otherTenant, "theirs"));
+        assertEquals(List.of("mine"), all(Visibility.all()).stream().map(StoredCredential::name).toList());
+        assertEquals(List.of("mine"),
+                all(Visibility.anyOf(Set.of(Principal.user("alice")))).stream().map(StoredCredential::name).toList());
+    }
+
+    @Test
+    public void visibilityMatchesOwnerOrAnyShare() {
+        StoredCredential owned = record(tenant, "owned");
+        StoredCredential sharedWithGroup = record(tenant, "group").toBuilder().owner(Principal.user("bob"))
+                .shares(List.of(Share.use(Principal.group("devs")))).build();
+        StoredCredential sharedWithAgent = record(tenant, "agent").toBuilder().owner(Principal.user("bob"))
+                .shares(List.of(Share.manage(Principal.agent("a1")), Share.use(Principal.tool("t9")))).build();
+        StoredCredential hidden = record(tenant, "hidden").toBuilder().owner(Principal.user("bob")).build();
+        for (StoredCredential r : List.of(owned, sharedWithGroup, sharedWithAgent, hidden)) {
+            store.insert(r);
+        }
+        assertEquals(List.of("owned"), names(Visibility.anyOf(Set.of(Principal.user("alice")))));
+        assertEquals(List.of("agent", "group"),
+                names(Visibility.anyOf(Set.of(Principal.group("devs"), Principal.agent("a1")))));
+        assertEquals(List.of("agent"), names(Visibility.anyOf(Set.of(Principal.tool("t9")))));
+        assertEquals(List.of(), names(Visibility.anyOf(Set.of(Principal.user("carol")))));
+        // A principal's kind matters: a user named like an agent sees nothing of the agent's.
+        assertEquals(List.of(), names(Visibility.anyOf(Set.of(Principal.user("a1")))));
+        assertEquals(List.of("agent", "group", "hidden", "owned"), names(Visibility.all()));
+    }
+
+    private List<String> names(Visibility v) {
+        return all(v).stream().map(StoredCredential::name).toList();
+    }
+
+    @Test
+    public void listFiltersByTypeStatusShareAndName() {
+        StoredCredential a = record(tenant, "Jira prod").toBuilder().sortKey("jira prod").build();
+        StoredCredential b = record(tenant, "Confluence").toBuilder().sortKey("confluence").typeId("other-type")
+                .status(CredentialStatus.VERIFIED).shares(List.of(Share.use(Principal.agent("a1")))).build();
+        StoredCredential c = record(tenant, "Jira test").toBuilder().sortKey("jira test")
+                .status(CredentialStatus.FAILED).shares(List.of(Share.manage(Principal.agent("a1")))).build();
+        for (StoredCredential r : List.of(a, b, c)) {
+            store.insert(r);
+        }
+        Visibility all = Visibility.all();
+        assertEquals(List.of("Confluence"), names(new StoreQuery(all, Optional.of("other-type"), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), 100)));
+        assertEquals(List.of("Jira test"), names(new StoreQuery(all, Optional.empty(),
+                Optional.of(CredentialStatus.FAILED), Optional.empty(), Optional.empty(), Optional.empty(), 100)));
+        assertEquals(List.of("Confluence", "Jira test"), names(new StoreQuery(all, Optional.empty(), Optional.empty(),
+                Optional.of(Principal.agent("a1")), Optional.empty(), Optional.empty(), 100)));
+        assertEquals(List.of("Jira prod", "Jira test"), names(new StoreQuery(all, Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of("jira"), Optional.empty(), 100)));
+        assertEquals(List.of("Jira test"), names(new StoreQuery(all, Optional.of("test-api-key"),
+                Optional.of(CredentialStatus.FAILED), Optional.of(Principal.agent("a1")), Optional.of("ra t"),
+                Optional.empty(), 100)));
+    }
+
+    @Test
+    public void nameFilterTreatsLikeWildcardsAsText() {
+        store.insert(record(tenant, "100% done").toBuilder().sortKey("100% done").build());
+        store.insert(record(tenant, "1000 done").toBuilder().sortKey("1000 done").build());
+        store.insert(record(tenant, "a_b").toBuilder().sortKey("a_b").build());
+        store.insert(record(tenant, "axb").toBuilder().sortKey("axb").build());
+        store.insert(record(tenant, "back\\slash").toBuilder().sortKey("back\\slash").build());
+        assertEquals(List.of("100% done"), names(query(Optional.of("0%"))));
+        assertEquals(List.of("a_b"), names(query(Optional.of("a_"))));
+        assertEquals(List.of("back\\slash"), names(query(Optional.of("\\"))));
+    }
+
+    private static StoreQuery query(Optional<String> nameContains) {
+        return new StoreQuery(Visibility.all(), Optional.empty(), Optional.empty(), Optional.empty(), nameContains,
+                Optional.empty(), 100);
+    }
+
+    private List<String> names(StoreQuery q) {
+        return store.list(tenant, q).stream().map(StoredCredential::name).toList();
+    }
+
+    @Test
+    public void pagesCoverEveryRecordExactlyOnce() {
+        Set<CredentialId> ids = new HashSet<>();
+        for (int i = 0; i < 57; i++) {
+            StoredCredential r = record(tenant, "n" + (i % 7)); // duplicate names: the id breaks ties
+            store.insert(r);
+            ids.add(r.id());
+        }
+        List<CredentialId> seen = pageThrough(StoreQuery.of(Visibility.all(), 10));
+        assertEquals(57, seen.size());
+        assertEquals(ids, new HashSet<>(seen));
+    }
+
+    private List<CredentialId> pageThrough(StoreQuery first) {
+        List<CredentialId> seen = new ArrayList<>();
+        StoreQuery q = first;
+        while (true) {
+            List<StoredCredential> page = store.list(tenant, q);
+            assertTrue(page.size() <= q.limit());
+            page.forEach(r -> seen.add(r.id()));
+            if (page.size() < q.limit()) {
+                return seen;
+            }
+            StoredCredential last = page.get(page.size() - 1);
+            q = q.after(new StoreQuery.Cursor(last.sortKey(), last.id()));
+        }
+    }
+
+    @Test
+    public void pagingWhileOthersInsertNeitherRepeatsNorSkips() throws Exception {
+        Set<CredentialId> before = new LinkedHashSet<>();
+        for (int i = 0; i < 200; i++) {
+            StoredCredential r = record(tenant, String.format("name-%03d", i));
+            store.insert(r);
+            before.add(r.id());
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        Future<Integer> inserts = writer.submit(() -> {
+            int n = 0;
+            while (!stop.get() && n < 2_000) {
+                store.insert(record(tenant, "name-" + RANDOM.nextInt(300)));
+                n++;
+            }
+            return n;
+        });
+        List<CredentialId> seen;
+        try {
+            seen = pageThrough(StoreQuery.of(Visibility.all(), 7));
+        } finally {
+            stop.set(true);
+            inserts.get(60, TimeUnit.SECONDS);
+            writer.shutdownNow();
+        }
+        assertEquals(seen.size(), new HashSet<>(seen).size(), "a record appeared on two pages");
+        assertTrue(seen.containsAll(before), "a record that existed before paging began was skipped");
+    }
+
+    @Test
+    public void listHonoursTheLimit() {
+        for (int i = 0; i < 5; i++) {
+            store.insert(record(tenant, "x" + i));
+        }
+        assertEquals(3, store.list(tenant, StoreQuery.of(Visibility.all(), 3)).size());
+        assertFalse(store.list(tenant, StoreQuery.of(Visibility.all(), 1)).isEmpty());
+    }
+
+    @Test
+    public void sharesOfEveryKindAndAccessRoundTrip() {
+        List<Share> shares = new ArrayList<>();
+        for (Principal.Kind k : Principal.Kind.values()) {
+            for (Access a : Access.values()) {
+                shares.add(new Share(new Principal(k, k.name().toLowerCase() + "-" + a), a));
+            }
+        }
+        StoredCredential r = record(tenant, "shared").toBuilder().shares(shares).build();
+        store.insert(r);
+        assertEquals(Set.copyOf(shares), Set.copyOf(store.find(tenant, r.id()).orElseThrow().shares()));
+    }
+}

@@ -1,0 +1,148 @@
+package dev.credentials.testkit;
+
+import dev.credentials.api.ConcurrentUpdateException;
+import dev.credentials.api.CredentialId;
+import dev.credentials.api.CredentialNotFoundException;
+import dev.credentials.api.DuplicateCredentialException;
+import dev.credentials.api.TenantId;
+import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.StoreQuery;
+import dev.credentials.api.spi.StoredCredential;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * A {@link CredentialStore} in memory, for tests and examples. Thread-safe: every method runs under one lock, so each
+ * is atomic. Listings walk an ordered index, so pages are stable while others insert.
+ */
+public final class InMemoryCredentialStore implements CredentialStore {
+    private record Key(TenantId tenant, CredentialId id) {}
+
+    private record Order(String sortKey, String id) {}
+
+    private static final Comparator<Order> ORDER =
+            Comparator.comparing(Order::sortKey).thenComparing(Order::id);
+
+    private final Map<Key, StoredCredential> records = new HashMap<>();
+    private final Map<TenantId, NavigableMap<Order, StoredCredential>> byTenant = new HashMap<>();
+    private final Map<TenantId, Map<String, CredentialId>> requestIds = new HashMap<>();
+
+    @Override
+    public synchronized void insert(StoredCredential record) {
+        Objects.requireNonNull(record, "record");
+        Key key = new Key(record.tenant(), record.id());
+        if (records.containsKey(key)) {
+            throw new DuplicateCredentialException("credential " + record.id() + " already exists");
+        }
+        if (record.requestId() != null
+                && requestIds.getOrDefault(record.tenant(), Map.of()).containsKey(record.requestId())) {
+            throw new DuplicateCredentialException("a credential with this request id already exists");
+        }
+        put(record);
+    }
+
+    @Override
+    public synchronized Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
+        return Optional.ofNullable(records.get(new Key(tenant, id)));
+    }
+
+    @Override
+    public synchronized Optional<StoredCredential> findByRequestId(TenantId tenant, String requestId) {
+        CredentialId id = requestIds.getOrDefault(tenant, Map.of()).get(requestId);
+        return id == null ? Optional.empty() : find(tenant, id);
+    }
+
+    @Override
+    public synchronized void update(StoredCredential record, long expectedRevision) {
+        Objects.requireNonNull(record, "record");
+        StoredCredential current = current(record.tenant(), record.id(), expectedRevision);
+        if (record.revision() <= expectedRevision) {
+            throw new IllegalArgumentException("the new revision must be greater than the expected one");
+        }
+        remove(current);
+        put(record.toBuilder().requestId(current.requestId()).build());
+    }
+
+    @Override
+    public synchronized void delete(TenantId tenant, CredentialId id, long expectedRevision) {
+        remove(current(tenant, id, expectedRevision));
+    }
+
+    @Override
+    public synchronized List<StoredCredential> list(TenantId tenant, StoreQuery query) {
+        NavigableMap<Order, StoredCredential> index = byTenant.getOrDefault(tenant, new TreeMap<>(ORDER));
+        NavigableMap<Order, StoredCredential> tail = query.after()
+                .map(c -> index.tailMap(new Order(c.sortKey(), c.id().value()), false))
+                .orElse(index);
+        List<StoredCredential> out = new ArrayList<>();
+        for (StoredCredential c : tail.values()) {
+            if (query.matches(c)) {
+                out.add(c);
+                if (out.size() == query.limit()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The number of records in all tenants. */
+    public synchronized int size() {
+        return records.size();
+    }
+
+    /**
+     * Rewrites a stored record behind the manager's back, as an attacker with database access could: for tests of
+     * tampering. The revision is left as it is.
+     */
+    public synchronized void tamper(TenantId tenant, CredentialId id, UnaryOperator<StoredCredential> change) {
+        StoredCredential current = records.get(new Key(tenant, id));
+        if (current == null) {
+            throw new CredentialNotFoundException("credential " + id + " not found");
+        }
+        remove(current);
+        put(change.apply(current));
+    }
+
+    private StoredCredential current(TenantId tenant, CredentialId id, long expectedRevision) {
+        StoredCredential current = records.get(new Key(tenant, id));
+        if (current == null) {
+            throw new CredentialNotFoundException("credential " + id + " not found");
+        }
+        if (current.revision() != expectedRevision) {
+            throw new ConcurrentUpdateException("credential " + id + " is at revision " + current.revision()
+                    + ", not " + expectedRevision);
+        }
+        return current;
+    }
+
+    private void put(StoredCredential r) {
+        records.put(new Key(r.tenant(), r.id()), r);
+        byTenant.computeIfAbsent(r.tenant(), t -> new TreeMap<>(ORDER)).put(new Order(r.sortKey(), r.id().value()), r);
+        if (r.requestId() != null) {
+            requestIds.computeIfAbsent(r.tenant(), t -> new HashMap<>()).put(r.requestId(), r.id());
+        }
+    }
+
+    private void remove(StoredCredential r) {
+        records.remove(new Key(r.tenant(), r.id()));
+        NavigableMap<Order, StoredCredential> index = byTenant.get(r.tenant());
+        if (index != null) {
+            index.remove(new Order(r.sortKey(), r.id().value()));
+        }
+        if (r.requestId() != null) {
+            Map<String, CredentialId> ids = requestIds.get(r.tenant());
+            if (ids != null) {
+                ids.remove(r.requestId(), r.id());
+            }
+        }
+    }
+}

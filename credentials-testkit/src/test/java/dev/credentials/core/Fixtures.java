@@ -1,0 +1,42 @@
+package dev.credentials.core;
+
+import dev.credentials.api.Credential;
+import dev.credentials.api.NewCredential;
+import dev.credentials.api.Principal;
+import dev.credentials.api.Secret;
+import dev.credentials.api.Share;
+import dev.credentials.api.Subject;
+import dev.credentials.api.TenantId;
+import dev.credentials.testkit.TestCredentialType;
+
+/** Shared names and a credential factory for the manager's tests. */
+final class Fixtures {
+    static final TenantId TENANT = TenantId.of("acme");
+    static final TenantId OTHER_TENANT = TenantId.of("globex");
+    static final String TOKEN = "tok-3f9a1c77e2b84d05a6c1";
+    static final String REFRESH = "ref-9b2d44c0aa17e6f3";
+    static final Subject ALICE = Subject.user(TENANT, "alice");
+
+    private Fixtures() {}
+
+    static NewCredential.Builder request(String name) {
+        return NewCredential.builder(TestCredentialType.ID)
+                .name(name)
+                .config("baseUrl", "https://api.example.com")
+                .config("username", "svc-bot")
+                .secret("apiToken", Secret.of(TOKEN))
+                .secret("refreshToken", Secret.of(REFRESH));
+    }
+
+    static Credential create(CredentialManager manager, Subject owner, String name, Share... shares) {
+        NewCredential.Builder b = request(name);
+        for (Share s : shares) {
+            b.share(s);
+        }
+        return manager.create(owner, b.build());
+    }
+
+    static Principal agent(String id) {
+        return Principal.agent(id);
+    }
+}
