@@ -36,6 +36,15 @@ final class Fixtures {
         return manager.create(owner, b.build());
     }
 
+    /**
+     * The standard URL policy, with a resolver that answers every host with a public documentation address, so that
+     * tests of {@code authenticate} need no DNS. Nothing ever connects to it.
+     */
+    static dev.credentials.api.spi.UrlPolicy publicDnsPolicy() {
+        return dev.credentials.api.spi.UrlPolicy.builder().resolver(host -> new java.net.InetAddress[] {
+            java.net.InetAddress.getByAddress(host, new byte[] {(byte) 203, 0, 113, 10})}).build();
+    }
+
     static Principal agent(String id) {
         return Principal.agent(id);
     }

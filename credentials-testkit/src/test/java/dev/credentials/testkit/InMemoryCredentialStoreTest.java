@@ -1,0 +1,11 @@
+package dev.credentials.testkit;
+
+import dev.credentials.api.spi.CredentialStore;
+
+/** The store contract, on the in-memory store. */
+class InMemoryCredentialStoreTest extends CredentialStoreContract {
+    @Override
+    protected CredentialStore createStore() {
+        return new InMemoryCredentialStore();
+    }
+}
