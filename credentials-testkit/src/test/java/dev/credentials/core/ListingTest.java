@@ -62,7 +62,9 @@ class ListingTest {
             return c != 0 ? c : a.id().value().compareTo(b.id().value());
         });
         assertEquals(sorted, paged);
-        assertEquals("alpha", paged.get(1).name(), "names are trimmed when stored");
+        // "Alpha" and "  alpha " share a sort key, so their ids order them; either way the name was trimmed.
+        assertEquals(java.util.Set.of("Alpha", "alpha"), java.util.Set.of(paged.get(0).name(), paged.get(1).name()),
+                "names are trimmed when stored");
     }
 
     @Test
