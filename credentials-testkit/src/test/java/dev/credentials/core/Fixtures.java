@@ -45,6 +45,12 @@ final class Fixtures {
             java.net.InetAddress.getByAddress(host, new byte[] {(byte) 203, 0, 113, 10})}).build();
     }
 
+    /** A manager builder over {@code store} with fresh test keys, {@code clock}, no discovery and the test type. */
+    static CredentialManager.Builder builder(dev.credentials.testkit.InMemoryCredentialStore store, java.time.Clock clock) {
+        return CredentialManager.builder().store(store).keyring(dev.credentials.testkit.TestKeys.keyring()).clock(clock)
+                .discoverProviders(false).type(new TestCredentialType());
+    }
+
     static Principal agent(String id) {
         return Principal.agent(id);
     }

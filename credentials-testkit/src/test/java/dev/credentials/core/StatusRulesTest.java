@@ -172,9 +172,7 @@ class StatusRulesTest {
     @Test
     void withinTheMinimumIntervalTheLastResultIsReturnedWithoutACall(StubVerifier verifier, TestClock clock,
                                                                     dev.credentials.testkit.InMemoryCredentialStore store) {
-        try (CredentialManager manager = CredentialManager.builder().store(store)
-                .keyring(dev.credentials.testkit.TestKeys.keyring()).clock(clock).discoverProviders(false)
-                .type(new dev.credentials.testkit.TestCredentialType()).verifier(verifier)
+        try (CredentialManager manager = Fixtures.builder(store, clock).verifier(verifier)
                 .minVerifyInterval(Duration.ofSeconds(30)).build()) {
             Credential c = Fixtures.create(manager, ALICE, "Jira");
             VerificationResult first = manager.verify(ALICE, c.id());
@@ -227,9 +225,7 @@ class StatusRulesTest {
             }
             return VerificationResult.verified("late");
         });
-        try (CredentialManager manager = CredentialManager.builder().store(store)
-                .keyring(dev.credentials.testkit.TestKeys.keyring()).clock(clock).discoverProviders(false)
-                .type(new dev.credentials.testkit.TestCredentialType()).verifier(hanging)
+        try (CredentialManager manager = Fixtures.builder(store, clock).verifier(hanging)
                 .verificationTimeout(Duration.ofMillis(200)).build()) {
             Credential c = Fixtures.create(manager, ALICE, "Jira");
             VerificationResult r = manager.verify(ALICE, c.id());
@@ -257,9 +253,7 @@ class StatusRulesTest {
             }
             return VerificationResult.verified("ok");
         });
-        try (CredentialManager manager = CredentialManager.builder().store(store)
-                .keyring(dev.credentials.testkit.TestKeys.keyring()).clock(clock).discoverProviders(false)
-                .type(new dev.credentials.testkit.TestCredentialType()).verifier(slow).minVerifyInterval(Duration.ZERO)
+        try (CredentialManager manager = Fixtures.builder(store, clock).verifier(slow).minVerifyInterval(Duration.ZERO)
                 .build()) {
             Credential c = Fixtures.create(manager, ALICE, "Jira");
             List<Thread> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -309,9 +303,7 @@ class StatusRulesTest {
         var verifyPool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(1));
         var callers = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try (CredentialManager manager = CredentialManager.builder().store(store)
-                .keyring(dev.credentials.testkit.TestKeys.keyring()).clock(clock).discoverProviders(false)
-                .type(new dev.credentials.testkit.TestCredentialType()).verifier(blocking)
+        try (CredentialManager manager = Fixtures.builder(store, clock).verifier(blocking)
                 .executor(verifyPool).verificationTimeout(Duration.ofSeconds(30)).build()) {
             Credential a = Fixtures.create(manager, ALICE, "a");
             Credential b = Fixtures.create(manager, ALICE, "b");

@@ -18,7 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -53,26 +52,10 @@ public final class Validator {
     public static List<FieldError> newCredential(CredentialType type, NewCredential c) {
         List<FieldError> errors = new ArrayList<>();
         name(c.name(), errors);
-        for (Map.Entry<String, String> e : c.config().entrySet()) {
-            FieldSpec f = type.field(e.getKey()).orElse(null);
-            if (f == null) {
-                errors.add(unknown(e.getKey(), type));
-            } else if (f.secret()) {
-                errors.add(new FieldError(f.name(), Codes.SECRET_AS_CONFIG, f.label() + " is secret; pass it as a secret"));
-            } else {
-                configValue(f, e.getValue(), errors);
-            }
-        }
-        for (Map.Entry<String, Secret> e : c.secrets().entrySet()) {
-            FieldSpec f = type.field(e.getKey()).orElse(null);
-            if (f == null) {
-                errors.add(unknown(e.getKey(), type));
-            } else if (!f.secret()) {
-                errors.add(new FieldError(f.name(), Codes.CONFIG_AS_SECRET, f.label() + " is not secret; pass it as config"));
-            } else {
-                secretValue(f, e.getValue(), errors);
-            }
-        }
+        c.config().forEach((name, value) -> field(type, name, false, "pass", errors)
+                .ifPresent(f -> configValue(f, value, errors)));
+        c.secrets().forEach((name, value) -> field(type, name, true, "pass", errors)
+                .ifPresent(f -> secretValue(f, value, errors)));
         for (FieldSpec f : type.fields()) {
             if (f.required() && !c.config().containsKey(f.name()) && !c.secrets().containsKey(f.name())) {
                 errors.add(new FieldError(f.name(), Codes.REQUIRED, f.label() + " is required"));
@@ -86,51 +69,49 @@ public final class Validator {
     public static List<FieldError> update(CredentialType type, CredentialUpdate u) {
         List<FieldError> errors = new ArrayList<>();
         u.name().ifPresent(n -> name(n, errors));
-        for (Map.Entry<String, String> e : u.config().entrySet()) {
-            FieldSpec f = type.field(e.getKey()).orElse(null);
-            if (f == null) {
-                errors.add(unknown(e.getKey(), type));
-            } else if (f.secret()) {
-                errors.add(new FieldError(f.name(), Codes.SECRET_AS_CONFIG, f.label() + " is secret; pass it as a secret"));
-            } else if (u.clearConfig().contains(f.name())) {
+        u.config().forEach((name, value) -> field(type, name, false, "pass", errors).ifPresent(f -> {
+            if (u.clearConfig().contains(f.name())) {
                 errors.add(new FieldError(f.name(), Codes.CONFLICT, f.label() + " is both set and cleared"));
             } else {
-                configValue(f, e.getValue(), errors);
+                configValue(f, value, errors);
             }
-        }
-        for (String name : u.clearConfig()) {
-            FieldSpec f = type.field(name).orElse(null);
-            if (f == null) {
-                errors.add(unknown(name, type));
-            } else if (f.secret()) {
-                errors.add(new FieldError(f.name(), Codes.SECRET_AS_CONFIG, f.label() + " is secret; clear it as a secret"));
-            } else if (f.required()) {
-                errors.add(new FieldError(f.name(), Codes.REQUIRED, f.label() + " is required and cannot be cleared"));
-            }
-        }
-        for (Map.Entry<String, Secret> e : u.secrets().entrySet()) {
-            FieldSpec f = type.field(e.getKey()).orElse(null);
-            if (f == null) {
-                errors.add(unknown(e.getKey(), type));
-            } else if (!f.secret()) {
-                errors.add(new FieldError(f.name(), Codes.CONFIG_AS_SECRET, f.label() + " is not secret; pass it as config"));
-            } else if (u.clearSecrets().contains(f.name())) {
+        }));
+        u.secrets().forEach((name, value) -> field(type, name, true, "pass", errors).ifPresent(f -> {
+            if (u.clearSecrets().contains(f.name())) {
                 errors.add(new FieldError(f.name(), Codes.CONFLICT, f.label() + " is both replaced and cleared"));
             } else {
-                secretValue(f, e.getValue(), errors);
+                secretValue(f, value, errors);
             }
-        }
-        for (String name : u.clearSecrets()) {
-            FieldSpec f = type.field(name).orElse(null);
-            if (f == null) {
-                errors.add(unknown(name, type));
-            } else if (!f.secret()) {
-                errors.add(new FieldError(f.name(), Codes.CONFIG_AS_SECRET, f.label() + " is not secret; clear it as config"));
-            } else if (f.required()) {
-                errors.add(new FieldError(f.name(), Codes.REQUIRED, f.label() + " is required and cannot be cleared"));
-            }
-        }
+        }));
+        u.clearConfig().forEach(name -> field(type, name, false, "clear", errors).ifPresent(f -> notRequired(f, errors)));
+        u.clearSecrets().forEach(name -> field(type, name, true, "clear", errors).ifPresent(f -> notRequired(f, errors)));
         return errors;
+    }
+
+    /**
+     * The field {@code name} of {@code type}, if it exists and is secret exactly when {@code secret}; otherwise an
+     * error is added ({@code verb} says what the caller tried: pass or clear).
+     */
+    private static java.util.Optional<FieldSpec> field(CredentialType type, String name, boolean secret, String verb,
+                                                       List<FieldError> errors) {
+        FieldSpec f = type.field(name).orElse(null);
+        if (f == null) {
+            errors.add(unknown(name, type));
+            return java.util.Optional.empty();
+        }
+        if (f.secret() != secret) {
+            errors.add(f.secret()
+                    ? new FieldError(f.name(), Codes.SECRET_AS_CONFIG, f.label() + " is secret; " + verb + " it as a secret")
+                    : new FieldError(f.name(), Codes.CONFIG_AS_SECRET, f.label() + " is not secret; " + verb + " it as config"));
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(f);
+    }
+
+    private static void notRequired(FieldSpec f, List<FieldError> errors) {
+        if (f.required()) {
+            errors.add(new FieldError(f.name(), Codes.REQUIRED, f.label() + " is required and cannot be cleared"));
+        }
     }
 
     /** Checks a list of shares: count and one share per principal. */
