@@ -1,0 +1,63 @@
+package dev.credentials.atlassian;
+
+import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.VerificationResult;
+import dev.credentials.api.spi.VerificationContext;
+import dev.credentials.api.spi.Verifier;
+import dev.credentials.atlassian.internal.Auth;
+import dev.credentials.atlassian.internal.Classifier;
+import dev.credentials.atlassian.internal.Identity;
+import dev.credentials.atlassian.internal.IdentityRun;
+import dev.credentials.atlassian.internal.Sites;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Verifies {@link AtlassianDataCenterPatType}: {@code GET /rest/api/2/myself} (Jira, which cannot be read
+ * anonymously) or {@code GET /rest/api/user/current} (Confluence, which must answer {@code "type": "known"}: a wrong
+ * token there comes back as the anonymous user). Every request passes the URL policy first. Thread-safe.
+ */
+public final class AtlassianDataCenterPatVerifier implements Verifier {
+    private final AtlassianEndpoints endpoints;
+
+    /** Calls the server directly; used by {@link java.util.ServiceLoader}. */
+    public AtlassianDataCenterPatVerifier() {
+        this(AtlassianEndpoints.direct());
+    }
+
+    /** Sends every call through {@code endpoints}. */
+    public AtlassianDataCenterPatVerifier(AtlassianEndpoints endpoints) {
+        this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+    }
+
+    @Override
+    public String typeId() {
+        return AtlassianDataCenterPatType.ID;
+    }
+
+    @Override
+    public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
+        URI base = URI.create(material.config().get("baseUrl"));
+        String label = base.getHost();
+        String authorization = Auth.bearer(material.requireSecret("personalAccessToken"));
+        return IdentityRun.run(ctx, endpoints, List.of(Identity.Check.dataCenter(material.config().get("product"))),
+                new IdentityRun.Plan() {
+                    @Override
+                    public URI uri(Identity.Check check) {
+                        return Sites.join(base, check.path());
+                    }
+
+                    @Override
+                    public Classifier.Target target(Identity.Check check) {
+                        return new Classifier.Target(Classifier.Where.DATA_CENTER, label, check.product(),
+                                "personal access token", Sites.date(material.config().get("tokenExpiresOn")), ctx.clock());
+                    }
+
+                    @Override
+                    public String authorization() {
+                        return authorization;
+                    }
+                }, true);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.credentials.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.Secret;
+import dev.credentials.api.VerificationResult;
+import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.VerificationResult.Outcome;
+import dev.credentials.api.spi.Verifier;
+import dev.credentials.testkit.StubHttpServer.Answer;
+import dev.credentials.testkit.StubHttpServer.Request;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What every {@link Verifier} must do whatever the third party: never report VERIFIED for an answer that does not
+ * prove a real identity, never report FAILED for a transient error, never follow a redirect, and never quote a body
+ * or a secret in its message. Subclass it in the verifier's module and say how to point the verifier at a loopback
+ * stub, what material to verify, and which answers make up a real identity.
+ *
+ * <p>Each test starts a {@link StubHttpServer} that gives the same canned answer to every request, so a verifier
+ * that makes several calls meets the answer on its first one.
+ */
+public abstract class VerifierContract {
+    /** The stub the verifier talks to. */
+    protected StubHttpServer stub;
+    /** A second server, the target of redirects; it must never be called. */
+    protected StubHttpServer elsewhere;
+
+    /** A verifier whose every outbound call goes to {@code stubBase} ({@code http://127.0.0.1:port}). */
+    protected abstract Verifier verifier(URI stubBase);
+
+    /** Fresh material to verify; called once per verification. */
+    protected abstract CredentialMaterial material();
+
+    /** Answers, by request, that make up a real, active identity: the verifier must report VERIFIED. */
+    protected abstract Function<Request, Answer> identity();
+
+    /** How long one verification may take; the hang test waits this long. */
+    protected Duration timeout() {
+        return Duration.ofSeconds(2);
+    }
+
+    @BeforeEach
+    void startStubs() {
+        stub = new StubHttpServer();
+        elsewhere = new StubHttpServer().answer(Answer.json(200, "{}"));
+    }
+
+    @AfterEach
+    void stopStubs() {
+        stub.close();
+        elsewhere.close();
+    }
+
+    /** Verifies {@link #material()} against the stub answering with {@code answers}. */
+    protected VerificationResult verify(Function<Request, Answer> answers) {
+        stub.answer(answers);
+        return verifyAt(stub.base(), stub.port());
+    }
+
+    private VerificationResult verifyAt(URI base, int port) {
+        TestVerificationContext context = TestVerificationContext.loopback(timeout(), port, stub.port(), elsewhere.port());
+        try (CredentialMaterial m = material()) {
+            VerificationResult r = verifier(base).verify(context, m);
+            assertNotNull(r, "a verifier must always return a result");
+            return r;
+        }
+    }
+
+    @Test
+    public void aRealIdentityIsVerified() {
+        VerificationResult r = verify(identity());
+        assertEquals(Outcome.VERIFIED, r.outcome(), r.message());
+    }
+
+    static Stream<Arguments> transientAnswers() {
+        return Stream.of(
+                Arguments.of("429 with Retry-After", Answer.json(429, "{}").header("Retry-After", "30")),
+                Arguments.of("429 without Retry-After", Answer.json(429, "{}")),
+                Arguments.of("500", Answer.json(500, "{\"message\":\"oops\"}")),
+                Arguments.of("502", Answer.status(502)),
+                Arguments.of("503 with Retry-After", Answer.status(503).header("Retry-After", "5")),
+                Arguments.of("504", Answer.status(504)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transientAnswers")
+    public void aTransientErrorIsNeverFailed(String what, Answer answer) {
+        VerificationResult r = verify(req -> answer);
+        assertEquals(Outcome.INCONCLUSIVE, r.outcome(), what + ": " + r);
+    }
+
+    @Test
+    public void aRateLimitCarriesWhenToTryAgain() {
+        Instant before = Instant.now();
+        VerificationResult r = verify(req -> Answer.json(429, "{}").header("Retry-After", "120"));
+        assertEquals(FailureReason.RATE_LIMITED, r.reason(), r.message());
+        assertNotNull(r.retryAfter(), "Retry-After must be passed on");
+        assertTrue(!r.retryAfter().isBefore(before.plusSeconds(100)) && !r.retryAfter().isAfter(Instant.now().plusSeconds(140)),
+                r.retryAfter().toString());
+    }
+
+    @Test
+    public void aServerThatNeverAnswersTimesOutInconclusive() {
+        long start = System.nanoTime();
+        VerificationResult r = verify(req -> Answer.hang());
+        assertEquals(Outcome.INCONCLUSIVE, r.outcome(), r.message());
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(timeout().plusSeconds(3)) < 0,
+                "the verifier must respect the deadline");
+    }
+
+    @Test
+    public void aClosedPortIsUnreachableNotFailed() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        VerificationResult r = verifyAt(URI.create("http://127.0.0.1:" + closed), closed);
+        assertEquals(Outcome.INCONCLUSIVE, r.outcome(), r.message());
+    }
+
+    static Stream<Arguments> nonIdentities() {
+        return Stream.of(
+                Arguments.of("200 with an empty object", Answer.json(200, "{}")),
+                Arguments.of("200 with an empty array", Answer.json(200, "[]")),
+                Arguments.of("200 with no body", Answer.status(200)),
+                Arguments.of("200 with a web page", Answer.status(200).body("text/html", "<html><body>Log in</body></html>")),
+                Arguments.of("200 with an anonymous user", Answer.json(200,
+                        "{\"type\":\"anonymous\",\"displayName\":\"Anonymous\",\"accountType\":\"\"}")),
+                Arguments.of("200 with malformed JSON", Answer.json(200, "{\"accountId\":")),
+                Arguments.of("401", Answer.json(401, "{\"message\":\"Client must be authenticated\"}")),
+                Arguments.of("403", Answer.json(403, "{\"message\":\"Forbidden\"}")),
+                Arguments.of("404", Answer.json(404, "{\"message\":\"Not found\"}")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nonIdentities")
+    public void anAnswerThatProvesNoIdentityIsNeverVerified(String what, Answer answer) {
+        VerificationResult r = verify(req -> answer);
+        assertNotEquals(Outcome.VERIFIED, r.outcome(), what + ": " + r);
+    }
+
+    @Test
+    public void aRedirectIsNotFollowedAndNothingIsSentOn() {
+        URI target = elsewhere.base().resolve("/landing");
+        VerificationResult r = verify(req -> Answer.status(302).header("Location", target.toString()));
+        assertNotEquals(Outcome.VERIFIED, r.outcome(), r.message());
+        assertEquals(List.of(), elsewhere.requests(), "the redirect target must not be called");
+    }
+
+    @Test
+    public void noRequestCarriesASecretInItsUrl() {
+        verify(identity());
+        List<String> secrets = secretValues();
+        for (Request req : stub.requests()) {
+            for (String s : secrets) {
+                assertFalse(req.path().contains(s), "a secret was put in a URL: " + req.method() + " " + req.path());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "status {0}")
+    @MethodSource("echoStatuses")
+    public void aMessageNeverQuotesTheBodyOrASecret(int status) {
+        List<String> secrets = secretValues();
+        String echo = "BODY-MARKER-7f3e " + String.join(" ", secrets);
+        VerificationResult r = verify(req -> Answer.json(status,
+                "{\"message\":\"" + echo + "\",\"error\":\"" + echo + "\",\"errorMessages\":[\"" + echo + "\"]}"));
+        assertFalse(r.message().contains("BODY-MARKER"), "the message quotes the body: " + r.message());
+        for (String s : secrets) {
+            assertFalse(r.message().contains(s), "the message quotes a secret: " + r.message());
+        }
+    }
+
+    static Stream<Integer> echoStatuses() {
+        return Stream.of(200, 400, 401, 403, 404, 429, 500);
+    }
+
+    private List<String> secretValues() {
+        List<String> values = new ArrayList<>();
+        try (CredentialMaterial m = material()) {
+            for (String name : m.secretNames()) {
+                Secret s = m.requireSecret(name);
+                if (s.length() >= 4) {
+                    values.add(s.reveal());
+                }
+            }
+        }
+        return values;
+    }
+}
