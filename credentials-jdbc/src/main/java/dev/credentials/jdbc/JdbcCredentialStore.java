@@ -1,0 +1,543 @@
+package dev.credentials.jdbc;
+
+import dev.credentials.api.Access;
+import dev.credentials.api.ConcurrentUpdateException;
+import dev.credentials.api.CredentialId;
+import dev.credentials.api.CredentialNotFoundException;
+import dev.credentials.api.CredentialStatus;
+import dev.credentials.api.CredentialStoreException;
+import dev.credentials.api.DuplicateCredentialException;
+import dev.credentials.api.Principal;
+import dev.credentials.api.Share;
+import dev.credentials.api.TenantId;
+import dev.credentials.api.VerificationResult;
+import dev.credentials.api.internal.FlatJson;
+import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.SealedPayload;
+import dev.credentials.api.spi.StoreQuery;
+import dev.credentials.api.spi.StoredCredential;
+import dev.credentials.api.spi.VerificationState;
+import dev.credentials.jdbc.internal.Migrations;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * A {@link CredentialStore} on JDBC, over a {@link DataSource} the platform supplies (its own pool): PostgreSQL in
+ * production, H2 as the embedded default. Credentials and shares live in proper columns, so listings filter, order and
+ * page in SQL with indexes; the sealed payload is bytes, with its KEK id and format version in columns of their own.
+ *
+ * <p>Every method is one transaction: a failed statement or a lost connection rolls back and surfaces as a
+ * {@link CredentialStoreException} (with {@link CredentialStoreException#retryable()} set for connection and
+ * serialization failures), never as a half-written row. Thread-safe: it holds no connection between calls.
+ *
+ * <p>Sort keys are compared in binary order: PostgreSQL columns use the {@code "C"} collation (UTF-8 byte order), H2
+ * compares UTF-16 code units. The two differ only between supplementary characters and U+E000..U+FFFF.
+ */
+public final class JdbcCredentialStore implements CredentialStore {
+    private static final String COLUMNS = "tenant, id, name, sort_key, type_id, owner_key, config, secret_fields, status, "
+            + "last_outcome, last_reason, last_message, last_checked_at, last_elapsed_micros, last_retry_after, "
+            + "inconclusive_count, next_check_at, created_at, updated_at, version, content_version, revision, kek_id, "
+            + "format_version, payload, request_id";
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final String prefix;
+    private final String credentials;
+    private final String shares;
+
+    private JdbcCredentialStore(DataSource dataSource, Dialect dialect, String prefix) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.prefix = prefix;
+        this.credentials = prefix + "credentials";
+        this.shares = prefix + "shares";
+    }
+
+    /** Starts a store over {@code dataSource}. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** The SQL dialect in use. */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /**
+     * Creates or upgrades the schema to this version of the library, recording each step in
+     * {@code <prefix>schema_version}. Safe to call from several instances at once (PostgreSQL serializes them with an
+     * advisory lock) and when the schema is already current.
+     */
+    public void migrate() {
+        transaction("migrate the schema", c -> {
+            Migrations.apply(c, dialect, prefix);
+            return null;
+        });
+    }
+
+    /** The schema version the database is at, 0 when it has none yet. */
+    public int schemaVersion() {
+        return transaction("read the schema version", c -> Migrations.current(c, prefix));
+    }
+
+    // ------------------------------------------------------------------------------------------------ writes
+
+    @Override
+    public void insert(StoredCredential r) {
+        Objects.requireNonNull(r, "record");
+        transaction("insert credential " + r.id(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + credentials + " (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                int i = bindRow(ps, true, r);
+                ps.setString(i, r.requestId());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (isUniqueViolation(e)) {
+                    throw new DuplicateCredentialException("the tenant already has a credential with this id or request id");
+                }
+                throw e;
+            }
+            insertShares(c, r);
+            return null;
+        });
+    }
+
+    @Override
+    public void update(StoredCredential r, long expectedRevision) {
+        Objects.requireNonNull(r, "record");
+        if (r.revision() <= expectedRevision) {
+            throw new IllegalArgumentException("the new revision must be greater than the expected one");
+        }
+        transaction("update credential " + r.id(), c -> {
+            int rows;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials + " SET name = ?, sort_key = ?, "
+                    + "type_id = ?, owner_key = ?, config = ?, secret_fields = ?, status = ?, last_outcome = ?, "
+                    + "last_reason = ?, last_message = ?, last_checked_at = ?, last_elapsed_micros = ?, "
+                    + "last_retry_after = ?, inconclusive_count = ?, next_check_at = ?, created_at = ?, updated_at = ?, "
+                    + "version = ?, content_version = ?, revision = ?, kek_id = ?, format_version = ?, payload = ? "
+                    + "WHERE tenant = ? AND id = ? AND revision = ?")) {
+                int i = bindRow(ps, false, r);
+                ps.setString(i++, r.tenant().value());
+                ps.setString(i++, r.id().value());
+                ps.setLong(i, expectedRevision);
+                rows = ps.executeUpdate();
+            }
+            if (rows == 0) {
+                throw staleOrMissing(c, r.tenant(), r.id(), expectedRevision);
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + shares + " WHERE tenant = ? AND credential_id = ?")) {
+                ps.setString(1, r.tenant().value());
+                ps.setString(2, r.id().value());
+                ps.executeUpdate();
+            }
+            insertShares(c, r);
+            return null;
+        });
+    }
+
+    @Override
+    public void delete(TenantId tenant, CredentialId id, long expectedRevision) {
+        transaction("delete credential " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + credentials
+                    + " WHERE tenant = ? AND id = ? AND revision = ?")) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, id.value());
+                ps.setLong(3, expectedRevision);
+                if (ps.executeUpdate() == 0) {
+                    throw staleOrMissing(c, tenant, id, expectedRevision);
+                }
+            }
+            return null;
+        });
+    }
+
+    private RuntimeException staleOrMissing(Connection c, TenantId tenant, CredentialId id, long expected)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT revision FROM " + credentials + " WHERE tenant = ? AND id = ?")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, id.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new CredentialNotFoundException("credential " + id + " not found");
+                }
+                return new ConcurrentUpdateException("credential " + id + " is at revision " + rs.getLong(1)
+                        + ", not " + expected);
+            }
+        }
+    }
+
+    private void insertShares(Connection c, StoredCredential r) throws SQLException {
+        if (r.shares().isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + shares
+                + " (tenant, credential_id, principal_key, access) VALUES (?, ?, ?, ?)")) {
+            for (Share s : r.shares()) {
+                ps.setString(1, r.tenant().value());
+                ps.setString(2, r.id().value());
+                ps.setString(3, key(s.principal()));
+                ps.setString(4, s.access().name());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Binds the row's columns from {@code name} to {@code payload}, after the tenant and id if {@code withKey}. */
+    private int bindRow(PreparedStatement ps, boolean withKey, StoredCredential r) throws SQLException {
+        int i = 1;
+        if (withKey) {
+            ps.setString(i++, r.tenant().value());
+            ps.setString(i++, r.id().value());
+        }
+        ps.setString(i++, r.name());
+        ps.setString(i++, r.sortKey());
+        ps.setString(i++, r.typeId());
+        ps.setString(i++, key(r.owner()));
+        ps.setString(i++, FlatJson.write(r.config()));
+        ps.setString(i++, String.join(",", new TreeSet<>(r.secretFields())));
+        ps.setString(i++, r.status().name());
+        VerificationResult last = r.verification().lastResult();
+        ps.setString(i++, last == null ? null : last.outcome().name());
+        ps.setString(i++, last == null || last.reason() == null ? null : last.reason().name());
+        ps.setString(i++, last == null ? null : last.message());
+        setInstant(ps, i++, last == null ? null : last.checkedAt());
+        if (last == null || last.elapsed() == null) {
+            ps.setNull(i++, Types.BIGINT);
+        } else {
+            ps.setLong(i++, last.elapsed().toNanos() / 1_000);
+        }
+        setInstant(ps, i++, last == null ? null : last.retryAfter());
+        ps.setInt(i++, r.verification().consecutiveInconclusive());
+        setInstant(ps, i++, r.verification().nextCheckAt());
+        setInstant(ps, i++, r.createdAt());
+        setInstant(ps, i++, r.updatedAt());
+        ps.setLong(i++, r.version());
+        ps.setLong(i++, r.contentVersion());
+        ps.setLong(i++, r.revision());
+        ps.setString(i++, r.payload().kekId());
+        ps.setInt(i++, r.payload().formatVersion());
+        ps.setBytes(i++, r.payload().bytes());
+        return i;
+    }
+
+    // ------------------------------------------------------------------------------------------------ reads
+
+    @Override
+    public Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
+        return transaction("read credential " + id, c -> {
+            List<StoredCredential> found = select(c, tenant,
+                    "SELECT " + COLUMNS + " FROM " + credentials + " WHERE tenant = ? AND id = ?", List.of(id.value()));
+            return found.stream().findFirst();
+        });
+    }
+
+    @Override
+    public Optional<StoredCredential> findByRequestId(TenantId tenant, String requestId) {
+        return transaction("read a credential by request id", c -> select(c, tenant,
+                "SELECT " + COLUMNS + " FROM " + credentials + " WHERE tenant = ? AND request_id = ?",
+                List.of(requestId)).stream().findFirst());
+    }
+
+    @Override
+    public List<StoredCredential> list(TenantId tenant, StoreQuery q) {
+        Sql sql = listSql(q);
+        return transaction("list credentials", c -> select(c, tenant, sql.text(), sql.params()));
+    }
+
+    /**
+     * The database's plan for {@link #list} with this query ({@code EXPLAIN ANALYZE} on PostgreSQL, {@code EXPLAIN}
+     * on H2), one line per element: for operators checking that listings use the indexes.
+     */
+    public List<String> explainList(TenantId tenant, StoreQuery q) {
+        Sql sql = listSql(q);
+        String explain = dialect == Dialect.POSTGRESQL ? "EXPLAIN (ANALYZE, COSTS OFF) " : "EXPLAIN ";
+        return transaction("explain a listing", c -> {
+            List<String> lines = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(explain + sql.text())) {
+                ps.setString(1, tenant.value());
+                for (int i = 0; i < sql.params().size(); i++) {
+                    ps.setObject(i + 2, sql.params().get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lines.addAll(List.of(rs.getString(1).split("\\R")));
+                    }
+                }
+            }
+            return lines;
+        });
+    }
+
+    private record Sql(String text, List<Object> params) {}
+
+    /** The listing's SQL; the tenant is the first parameter, the rest follow in {@code params}. */
+    private Sql listSql(StoreQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(credentials)
+                .append(" c WHERE c.tenant = ?");
+        List<Object> params = new ArrayList<>();
+        q.after().ifPresent(cursor -> {
+            sql.append(" AND (c.sort_key > ? OR (c.sort_key = ? AND c.id > ?))");
+            params.add(cursor.sortKey());
+            params.add(cursor.sortKey());
+            params.add(cursor.id().value());
+        });
+        q.typeId().ifPresent(t -> {
+            sql.append(" AND c.type_id = ?");
+            params.add(t);
+        });
+        q.status().ifPresent(s -> {
+            sql.append(" AND c.status = ?");
+            params.add(s.name());
+        });
+        q.nameContains().ifPresent(n -> {
+            sql.append(" AND c.sort_key LIKE ? ESCAPE '!'");
+            params.add("%" + n.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        });
+        q.sharedWith().ifPresent(p -> {
+            sql.append(" AND EXISTS (SELECT 1 FROM ").append(shares)
+                    .append(" w WHERE w.tenant = c.tenant AND w.credential_id = c.id AND w.principal_key = ?)");
+            params.add(key(p));
+        });
+        if (!q.visibility().isAll()) {
+            List<String> keys = q.visibility().principals().stream().map(JdbcCredentialStore::key).sorted().toList();
+            String marks = keys.stream().map(k -> "?").collect(Collectors.joining(", "));
+            sql.append(" AND (c.owner_key IN (").append(marks).append(") OR EXISTS (SELECT 1 FROM ").append(shares)
+                    .append(" v WHERE v.tenant = c.tenant AND v.credential_id = c.id AND v.principal_key IN (")
+                    .append(marks).append(")))");
+            params.addAll(keys);
+            params.addAll(keys);
+        }
+        sql.append(" ORDER BY c.sort_key, c.id LIMIT ?");
+        params.add(q.limit());
+        return new Sql(sql.toString(), params);
+    }
+
+    /** Runs a query whose first parameter is the tenant, then loads the shares of every row in one more query. */
+    private List<StoredCredential> select(Connection c, TenantId tenant, String sql, List<?> params) throws SQLException {
+        List<StoredCredential.Builder> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, tenant.value());
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 2, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(read(rs));
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        Map<String, List<Share>> sharesById = sharesOf(c, tenant, rows.stream().map(b -> b.build().id().value()).toList());
+        List<StoredCredential> out = new ArrayList<>(rows.size());
+        for (StoredCredential.Builder b : rows) {
+            StoredCredential partial = b.build();
+            out.add(b.shares(sharesById.getOrDefault(partial.id().value(), List.of())).build());
+        }
+        return out;
+    }
+
+    private Map<String, List<Share>> sharesOf(Connection c, TenantId tenant, List<String> ids) throws SQLException {
+        Map<String, List<Share>> out = new HashMap<>();
+        String marks = ids.stream().map(i -> "?").collect(Collectors.joining(", "));
+        try (PreparedStatement ps = c.prepareStatement("SELECT credential_id, principal_key, access FROM " + shares
+                + " WHERE tenant = ? AND credential_id IN (" + marks + ") ORDER BY credential_id, principal_key")) {
+            ps.setString(1, tenant.value());
+            for (int i = 0; i < ids.size(); i++) {
+                ps.setString(i + 2, ids.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(new Share(principal(rs.getString(2)), Access.valueOf(rs.getString(3))));
+                }
+            }
+        }
+        return out;
+    }
+
+    private StoredCredential.Builder read(ResultSet rs) throws SQLException {
+        VerificationResult last = null;
+        String outcome = rs.getString("last_outcome");
+        if (outcome != null) {
+            String reason = rs.getString("last_reason");
+            long elapsed = rs.getLong("last_elapsed_micros");
+            Duration d = rs.wasNull() ? null : Duration.of(elapsed, ChronoUnit.MICROS);
+            last = new VerificationResult(VerificationResult.Outcome.valueOf(outcome),
+                    reason == null ? null : VerificationResult.FailureReason.valueOf(reason), rs.getString("last_message"),
+                    instant(rs, "last_checked_at"), d, instant(rs, "last_retry_after"));
+        }
+        String secretFields = rs.getString("secret_fields");
+        return StoredCredential.builder()
+                .tenant(TenantId.of(rs.getString("tenant")))
+                .id(CredentialId.of(rs.getString("id")))
+                .name(rs.getString("name"))
+                .sortKey(rs.getString("sort_key"))
+                .typeId(rs.getString("type_id"))
+                .owner(principal(rs.getString("owner_key")))
+                .config(FlatJson.read(rs.getString("config")))
+                .secretFields(secretFields.isEmpty() ? Set.of() : Set.of(secretFields.split(",")))
+                .status(CredentialStatus.valueOf(rs.getString("status")))
+                .verification(new VerificationState(last, rs.getInt("inconclusive_count"), instant(rs, "next_check_at")))
+                .createdAt(instant(rs, "created_at"))
+                .updatedAt(instant(rs, "updated_at"))
+                .version(rs.getLong("version"))
+                .contentVersion(rs.getLong("content_version"))
+                .revision(rs.getLong("revision"))
+                .payload(new SealedPayload(rs.getString("kek_id"), rs.getInt("format_version"), rs.getBytes("payload")))
+                .requestId(rs.getString("request_id"));
+    }
+
+    // ------------------------------------------------------------------------------------------------ plumbing
+
+    /** {@code KIND:id}: one comparable column for a principal. */
+    static String key(Principal p) {
+        return p.kind().name() + ":" + p.id();
+    }
+
+    static Principal principal(String key) {
+        int colon = key.indexOf(':');
+        return new Principal(Principal.Kind.valueOf(key.substring(0, colon)), key.substring(colon + 1));
+    }
+
+    private static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, OffsetDateTime.ofInstant(t.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC));
+        }
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T transaction(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
+            } finally {
+                restore(c, autoCommit);
+            }
+        } catch (SQLException e) {
+            throw storeFailure(what, e);
+        }
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void restore(Connection c, boolean autoCommit) {
+        try {
+            c.setAutoCommit(autoCommit);
+        } catch (SQLException e) {
+            // the connection is broken; the pool will discard it
+        }
+    }
+
+    /** A store exception that names the operation and the SQL state, never row values. */
+    static CredentialStoreException storeFailure(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        boolean retryable = state.startsWith("08") || state.startsWith("40") || state.startsWith("57P")
+                || state.equals("HYT00") || e instanceof java.sql.SQLTransientException
+                || e instanceof java.sql.SQLRecoverableException;
+        return new CredentialStoreException("the credential store could not " + what + " (SQL state "
+                + (state.isEmpty() ? "unknown" : state) + (retryable ? "; retrying may succeed" : "") + ")", retryable, e);
+    }
+
+    private static boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    /** Builds a {@link JdbcCredentialStore}. Not thread-safe. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private String prefix = "cred_";
+        private Dialect dialect;
+        private boolean migrate;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** The prefix of every table name: lower-case letters, digits and underscores, at most 24; default {@code cred_}. */
+        public Builder tablePrefix(String prefix) {
+            if (!prefix.matches("[a-z][a-z0-9_]{0,23}")) {
+                throw new IllegalArgumentException("a table prefix is a lower-case letter then up to 23 of [a-z0-9_]");
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /** The dialect; detected from the database when not set. */
+        public Builder dialect(Dialect dialect) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+            return this;
+        }
+
+        /** Runs {@link #migrate()} when the store is built. */
+        public Builder migrate(boolean migrate) {
+            this.migrate = migrate;
+            return this;
+        }
+
+        /**
+         * Builds the store, detecting the dialect if needed and migrating if asked.
+         *
+         * @throws CredentialStoreException when the database cannot be reached or is neither PostgreSQL nor H2
+         */
+        public JdbcCredentialStore build() {
+            Dialect d = dialect;
+            if (d == null) {
+                try (Connection c = dataSource.getConnection()) {
+                    d = Dialect.detect(c.getMetaData().getDatabaseProductName());
+                } catch (SQLException e) {
+                    throw storeFailure("connect to the database", e);
+                }
+            }
+            JdbcCredentialStore store = new JdbcCredentialStore(dataSource, d, prefix);
+            if (migrate) {
+                store.migrate();
+            }
+            return store;
+        }
+    }
+}
