@@ -81,14 +81,14 @@ public abstract class CredentialStoreContract {
     // ------------------------------------------------------------------------------------------------ fixtures
 
     /** A fresh random credential id. */
-    protected static CredentialId randomId() {
+    public static CredentialId randomId() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         return CredentialId.of(Base64.getUrlEncoder().withoutPadding().encodeToString(b));
     }
 
-    /** A complete record in {@code tenant}, owned by user alice. */
-    protected static StoredCredential record(TenantId tenant, String name) {
+    /** A complete record in {@code tenant}, owned by user alice, for store tests. */
+    public static StoredCredential record(TenantId tenant, String name) {
         byte[] payload = new byte[48];
         RANDOM.nextBytes(payload);
         return StoredCredential.builder()

@@ -1,0 +1,184 @@
+package dev.credentials.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credentials.api.CredentialStoreException;
+import dev.credentials.api.Principal;
+import dev.credentials.api.Share;
+import dev.credentials.api.TenantId;
+import dev.credentials.testkit.CredentialStoreContract;
+import dev.credentials.api.spi.StoreQuery;
+import dev.credentials.api.spi.StoredCredential;
+import dev.credentials.api.spi.Visibility;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/** A connection that dies in the middle of a write leaves the store unchanged and usable. */
+class FailuresTest {
+    /** Wraps a data source so that the statement numbered {@code failAt} (counting executes) throws. */
+    private static final class FailingDataSource implements DataSource {
+        private final DataSource delegate;
+        private final AtomicInteger executes = new AtomicInteger();
+        private volatile int failAt = Integer.MAX_VALUE;
+
+        FailingDataSource(DataSource delegate) {
+            this.delegate = delegate;
+        }
+
+        void failOnExecute(int n) {
+            executes.set(0);
+            failAt = n;
+        }
+
+        void heal() {
+            failAt = Integer.MAX_VALUE;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection real = delegate.getConnection();
+            return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                    (proxy, method, args) -> {
+                        Object result = invoke(real, method, args);
+                        if (result instanceof PreparedStatement ps) {
+                            return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {PreparedStatement.class},
+                                    statementHandler(ps));
+                        }
+                        return result;
+                    });
+        }
+
+        private InvocationHandler statementHandler(PreparedStatement ps) {
+            return (proxy, method, args) -> {
+                if (method.getName().startsWith("execute") && executes.incrementAndGet() == failAt) {
+                    throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+                }
+                return invoke(ps, method, args);
+            };
+        }
+
+        private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+            try {
+                return m.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+
+        @Override
+        public Connection getConnection(String u, String p) throws SQLException {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return delegate.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            delegate.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            delegate.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return delegate.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            return delegate.unwrap(iface);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) throws SQLException {
+            return delegate.isWrapperFor(iface);
+        }
+    }
+
+    private final TenantId tenant = TenantId.of("failures-" + UUID.randomUUID());
+    private final FailingDataSource dataSource = new FailingDataSource(Databases.postgres());
+    private final JdbcCredentialStore store = JdbcCredentialStore.builder(dataSource).tablePrefix("failures_").migrate(true).build();
+
+    private List<StoredCredential> all() {
+        return store.list(tenant, StoreQuery.of(Visibility.all(), 100));
+    }
+
+    @Test
+    void anInsertWhoseSharesFailLeavesNoRow() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a").toBuilder()
+                .shares(List.of(Share.use(Principal.agent("x")), Share.manage(Principal.group("g")))).build();
+        dataSource.failOnExecute(2); // the credential row goes in, then the shares batch dies
+        CredentialStoreException e = assertThrows(CredentialStoreException.class, () -> store.insert(r));
+        assertTrue(e.retryable(), e.getMessage());
+        assertTrue(e.getMessage().contains("08006"), e.getMessage());
+        dataSource.heal();
+        assertEquals(Optional.empty(), store.find(tenant, r.id()));
+        assertEquals(List.of(), all());
+        store.insert(r);
+        assertEquals(2, store.find(tenant, r.id()).orElseThrow().shares().size(), "the store is still usable");
+    }
+
+    @Test
+    void anUpdateThatDiesHalfwayLeavesTheOldRecordAndItsShares() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a").toBuilder().shares(List.of(Share.use(Principal.agent("x")))).build();
+        store.insert(r);
+        StoredCredential next = r.toBuilder().name("b").sortKey("b").version(1).revision(1)
+                .shares(List.of(Share.use(Principal.agent("y")))).build();
+        for (int failAt = 1; failAt <= 3; failAt++) {
+            dataSource.failOnExecute(failAt); // the row update, the share delete, the share insert
+            assertThrows(CredentialStoreException.class, () -> store.update(next, 0));
+            dataSource.heal();
+            StoredCredential now = store.find(tenant, r.id()).orElseThrow();
+            assertEquals("a", now.name(), "attempt " + failAt);
+            assertEquals(0, now.revision());
+            assertEquals(List.of(Share.use(Principal.agent("x"))), now.shares());
+        }
+        store.update(next, 0);
+        assertEquals("b", store.find(tenant, r.id()).orElseThrow().name());
+    }
+
+    @Test
+    void aFailedDeleteLeavesTheRecord() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a");
+        store.insert(r);
+        dataSource.failOnExecute(1);
+        assertThrows(CredentialStoreException.class, () -> store.delete(tenant, r.id(), 0));
+        dataSource.heal();
+        assertTrue(store.find(tenant, r.id()).isPresent());
+    }
+
+    @Test
+    void aConstraintFailureIsNotRetryableAndNamesNoValues() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a").toBuilder().typeId("t".repeat(65)).build();
+        CredentialStoreException e = assertThrows(CredentialStoreException.class, () -> store.insert(r));
+        assertFalse(e.retryable());
+        assertFalse(e.getMessage().contains("ttttt"), e.getMessage());
+        assertEquals(Optional.empty(), store.find(tenant, r.id()));
+    }
+}
