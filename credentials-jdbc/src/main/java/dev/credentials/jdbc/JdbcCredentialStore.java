@@ -259,7 +259,7 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     @Override
     public List<StoredCredential> list(TenantId tenant, StoreQuery q) {
-        Sql sql = listSql(q);
+        Sql sql = listSql(tenant, q);
         return transaction("list credentials", c -> select(c, tenant, sql.text(), sql.params()));
     }
 
@@ -268,7 +268,7 @@ public final class JdbcCredentialStore implements CredentialStore {
      * on H2), one line per element: for operators checking that listings use the indexes.
      */
     public List<String> explainList(TenantId tenant, StoreQuery q) {
-        Sql sql = listSql(q);
+        Sql sql = listSql(tenant, q);
         String explain = dialect == Dialect.POSTGRESQL ? "EXPLAIN (ANALYZE, COSTS OFF) " : "EXPLAIN ";
         return transaction("explain a listing", c -> {
             List<String> lines = new ArrayList<>();
@@ -289,8 +289,12 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     private record Sql(String text, List<Object> params) {}
 
-    /** The listing's SQL; the tenant is the first parameter, the rest follow in {@code params}. */
-    private Sql listSql(StoreQuery q) {
+    /**
+     * The listing's SQL; the tenant is the first parameter, the rest follow in {@code params}. The sub-queries on
+     * shares name the tenant as a parameter rather than correlating on it, so the planner can hash them through the
+     * (tenant, principal_key) index instead of scanning every tenant's shares.
+     */
+    private Sql listSql(TenantId tenant, StoreQuery q) {
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(credentials)
                 .append(" c WHERE c.tenant = ?");
         List<Object> params = new ArrayList<>();
@@ -314,16 +318,18 @@ public final class JdbcCredentialStore implements CredentialStore {
         });
         q.sharedWith().ifPresent(p -> {
             sql.append(" AND EXISTS (SELECT 1 FROM ").append(shares)
-                    .append(" w WHERE w.tenant = c.tenant AND w.credential_id = c.id AND w.principal_key = ?)");
+                    .append(" w WHERE w.tenant = ? AND w.credential_id = c.id AND w.principal_key = ?)");
+            params.add(tenant.value());
             params.add(key(p));
         });
         if (!q.visibility().isAll()) {
             List<String> keys = q.visibility().principals().stream().map(JdbcCredentialStore::key).sorted().toList();
             String marks = keys.stream().map(k -> "?").collect(Collectors.joining(", "));
             sql.append(" AND (c.owner_key IN (").append(marks).append(") OR EXISTS (SELECT 1 FROM ").append(shares)
-                    .append(" v WHERE v.tenant = c.tenant AND v.credential_id = c.id AND v.principal_key IN (")
+                    .append(" v WHERE v.tenant = ? AND v.credential_id = c.id AND v.principal_key IN (")
                     .append(marks).append(")))");
             params.addAll(keys);
+            params.add(tenant.value());
             params.addAll(keys);
         }
         sql.append(" ORDER BY c.sort_key, c.id LIMIT ?");

@@ -1,0 +1,230 @@
+package dev.credentials.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credentials.testkit.StubHttpServer;
+import dev.credentials.testkit.StubHttpServer.Answer;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI run in-process with captured streams, over a temporary home. */
+class CliTest {
+    private static final String TOKEN = "pat-7c1e9b4f0a3d-SECRET";
+    private static final String OTHER_TOKEN = "pat-22b7e6-OTHER-SECRET";
+
+    @TempDir
+    Path home;
+    private StubHttpServer jira;
+    private final Map<String, String> env = new HashMap<>(Map.of("JIRA_PAT", TOKEN));
+    private final List<String> allOutput = new ArrayList<>();
+
+    record Result(int code, String out, String err) {}
+
+    @BeforeEach
+    void startJira() {
+        jira = new StubHttpServer().answer(r -> {
+            if (!r.path().equals("/rest/api/2/myself")) {
+                return Answer.status(404);
+            }
+            if (("Bearer " + TOKEN).equals(r.header("Authorization"))) {
+                return Answer.json(200, "{\"name\":\"bot\",\"key\":\"JIRAUSER1\",\"active\":true}");
+            }
+            return Answer.json(401, "{\"errorMessages\":[\"token " + OTHER_TOKEN + " rejected\"]}");
+        });
+    }
+
+    @AfterEach
+    void stopJira() {
+        jira.close();
+    }
+
+    private Result runWithInput(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of("--home", home.toString(), "--allow-loopback",
+                "--allow-port", String.valueOf(jira.port())));
+        all.addAll(List.of(args));
+        int code = new Cli(new BufferedReader(new StringReader(stdin)), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env, null).run(all.toArray(String[]::new));
+        Result r = new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        allOutput.add(r.out());
+        allOutput.add(r.err());
+        return r;
+    }
+
+    private Result run(String... args) {
+        return runWithInput("", args);
+    }
+
+    private String add(String name, String secretSpec) {
+        Result r = run("add", "--type", "atlassian-data-center-pat", "--name", name, "--config",
+                "baseUrl=" + jira.base(), "--config", "product=jira", "--secret", secretSpec);
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("added (\\S{22})").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        return m.group(1);
+    }
+
+    @Test
+    void everyCommandWorksAndNoSecretIsPrintedOrStoredInPlaintext() throws IOException {
+        Result types = run("types");
+        assertEquals(0, types.code());
+        assertTrue(types.out().contains("atlassian-data-center-pat"), types.out());
+        assertTrue(run("types", "--json").out().contains("\"personalAccessToken\""));
+
+        String id = add("Jira on-prem", "personalAccessToken=env:JIRA_PAT");
+        Result verify = run("verify", id);
+        assertEquals(Cli.OK, verify.code(), verify.out() + verify.err());
+        assertTrue(verify.out().startsWith("VERIFIED"), verify.out());
+
+        Result list = run("list", "--status", "verified");
+        assertTrue(list.out().contains(id) && list.out().contains("VERIFIED"), list.out());
+        assertTrue(run("list", "--type", "atlassian-cloud-api-token").out().contains("(no credentials)"));
+
+        assertEquals(0, run("share", id, "agent:research", "--access", "USE").code());
+        assertTrue(run("list", "--shared-with", "agent:research", "--json").out().contains(id));
+        Result show = run("show", id);
+        assertTrue(show.out().contains("personalAccessToken = ••••••••"), show.out());
+        assertTrue(show.out().contains("agent:research"), show.out());
+        assertTrue(run("show", id, "--json").out().contains("\"status\" : \"VERIFIED\""));
+        assertEquals(0, run("unshare", id, "agent:research").code());
+
+        Result edit = runWithInput(OTHER_TOKEN + "\n", "edit", id, "--name", "Jira renamed", "--secret", "personalAccessToken=-");
+        assertEquals(0, edit.code(), edit.err());
+        assertTrue(edit.out().contains("status UNVERIFIED"), edit.out());
+        Result rejected = run("verify", id, "--json");
+        assertEquals(Cli.FAILED, rejected.code());
+        assertTrue(rejected.out().contains("INVALID_CREDENTIALS"), rejected.out());
+
+        Path secretFile = home.resolve("pat.txt");
+        Files.writeString(secretFile, TOKEN + "\n");
+        String second = add("Jira second", "personalAccessToken=@" + secretFile);
+        Result all = run("verify", "--all");
+        assertEquals(Cli.FAILED, all.code(), "one credential fails, so verify --all reports failure");
+        assertTrue(all.out().contains("verified: 1, failed: 1 {INVALID_CREDENTIALS=1}, inconclusive: 0"), all.out());
+
+        assertEquals(0, run("remove", second).code());
+        assertEquals(Cli.NOT_FOUND, run("show", second).code());
+
+        for (String text : allOutput) {
+            assertFalse(text.contains(TOKEN) || text.contains(OTHER_TOKEN), "a secret was printed: " + text);
+        }
+        for (Path p : dataFiles()) {
+            String bytes = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+            assertFalse(bytes.contains(TOKEN) || bytes.contains(OTHER_TOKEN), "a secret is in plaintext in " + p);
+            assertFalse(new String(Files.readAllBytes(p), StandardCharsets.UTF_16LE).contains(TOKEN), p.toString());
+        }
+        assertTrue(Files.exists(home.resolve("credentials.mv.db")));
+    }
+
+    private List<Path> dataFiles() throws IOException {
+        try (Stream<Path> s = Files.list(home)) {
+            return s.filter(p -> !p.getFileName().toString().equals("pat.txt") && Files.isRegularFile(p)).toList();
+        }
+    }
+
+    @Test
+    void aSecretOnTheCommandLineIsRefused() {
+        Result r = run("add", "--type", "atlassian-data-center-pat", "--name", "x", "--config", "baseUrl=https://j.example.com",
+                "--config", "product=jira", "--secret", "personalAccessToken=" + TOKEN);
+        assertEquals(Cli.BAD_INPUT, r.code());
+        assertTrue(r.err().startsWith("error: secrets are never taken from the command line"), r.err());
+        assertFalse(r.err().contains(TOKEN));
+        assertEquals(1, r.err().lines().count());
+    }
+
+    @Test
+    void badInputGivesExitCode2WithOneLine() {
+        assertOneLineError(run("add", "--type", "no-such-type", "--name", "x"), Cli.BAD_INPUT, "not installed");
+        assertOneLineError(run("add", "--type", "atlassian-data-center-pat", "--name", "x", "--config", "product=jira",
+                "--secret", "personalAccessToken=env:JIRA_PAT"), Cli.BAD_INPUT, "baseUrl");
+        assertOneLineError(run("frobnicate"), Cli.BAD_INPUT, "unknown command");
+        assertOneLineError(run("list", "--colour", "red"), Cli.BAD_INPUT, "no option --colour");
+        assertOneLineError(run("add", "--type", "atlassian-data-center-pat", "--name", "x", "--secret",
+                "personalAccessToken=env:NOT_SET"), Cli.BAD_INPUT, "NOT_SET");
+        assertOneLineError(run("list", "--status", "sideways"), Cli.BAD_INPUT, "--status");
+    }
+
+    @Test
+    void aWrongIdIsNotFoundWithExitCode3() {
+        assertOneLineError(run("show", "AAAAAAAAAAAAAAAAAAAAAA"), Cli.NOT_FOUND, "not found");
+        assertOneLineError(run("verify", "not-an-id"), Cli.NOT_FOUND, "not found");
+        assertOneLineError(run("remove", "AAAAAAAAAAAAAAAAAAAAAA"), Cli.NOT_FOUND, "not found");
+    }
+
+    @Test
+    void anotherUserCannotSeeTheOperatorsCredential() {
+        String id = add("Jira", "personalAccessToken=env:JIRA_PAT");
+        assertOneLineError(run("--user", "mallory", "show", id), Cli.NOT_FOUND, "not found");
+        assertEquals(0, run("--user", "root", "--admin", "show", id).code());
+    }
+
+    @Test
+    void aCorruptKeysetIsAClearErrorNotAStackTrace() throws IOException {
+        add("Jira", "personalAccessToken=env:JIRA_PAT");
+        Files.writeString(home.resolve("keyset.json"), "{ this is not a keyset");
+        Result r = run("list");
+        assertOneLineError(r, Cli.BAD_INPUT, "not a valid Tink JSON keyset");
+        assertFalse(r.err().contains("at dev.credentials"), r.err());
+    }
+
+    @Test
+    void aMissingKeysetNextToADatabaseIsNeverReplaced() throws IOException {
+        add("Jira", "personalAccessToken=env:JIRA_PAT");
+        Files.delete(home.resolve("keyset.json"));
+        assertOneLineError(run("list"), Cli.BAD_INPUT, "restore the keyset");
+        assertFalse(Files.exists(home.resolve("keyset.json")), "no new keyset may be created");
+    }
+
+    @Test
+    void aCorruptDatabaseIsAClearError() throws IOException {
+        add("Jira", "personalAccessToken=env:JIRA_PAT");
+        Files.write(home.resolve("credentials.mv.db"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        Result r = run("list");
+        assertEquals(Cli.BAD_INPUT, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: "), r.err());
+    }
+
+    @Test
+    void theKeysetIsOwnerOnly() throws IOException {
+        add("Jira", "personalAccessToken=env:JIRA_PAT");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve("keyset.json"))));
+    }
+
+    @Test
+    void theTourRunsToTheEnd() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new Cli(new BufferedReader(new StringReader("")), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(out, true, StandardCharsets.UTF_8), Map.of(), null).run("tour");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("Tour finished"), text);
+    }
+
+    private static void assertOneLineError(Result r, int code, String contains) {
+        assertEquals(code, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains(contains), r.err());
+    }
+}
