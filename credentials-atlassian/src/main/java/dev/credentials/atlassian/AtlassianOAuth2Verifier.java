@@ -10,7 +10,7 @@ import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.atlassian.internal.Classifier;
-import dev.credentials.atlassian.internal.Http;
+import dev.credentials.api.spi.VerifierHttp;
 import dev.credentials.atlassian.internal.Identity;
 import dev.credentials.atlassian.internal.IdentityRun;
 import dev.credentials.atlassian.internal.Json;
@@ -123,7 +123,7 @@ public final class AtlassianOAuth2Verifier implements Verifier {
                 Optional.empty(), ctx.clock());
         HttpRequest.Builder request = HttpRequest.newBuilder().GET().header("Accept", "application/json")
                 .header("Authorization", "Bearer " + access);
-        Http.Exchange ex = Http.send(ctx, endpoints, request,
+        VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints::route, request,
                 Sites.join(Sites.GATEWAY, "/oauth/token/accessible-resources"), "api.atlassian.com", false);
         if (ex.stopped()) {
             return ex.stop();
@@ -163,7 +163,7 @@ public final class AtlassianOAuth2Verifier implements Verifier {
                 }, false, reply -> reply.status() == 401 && mayRefresh ? NEEDS_REFRESH : null);
     }
 
-    private static Optional<String> cloudIdFor(Http.Reply reply, String host) {
+    private static Optional<String> cloudIdFor(VerifierHttp.Reply reply, String host) {
         Optional<JsonNode> parsed = reply.truncated() ? Optional.empty() : Json.parse(reply.body());
         if (parsed.isEmpty() || !parsed.get().isArray()) {
             return Optional.empty();
@@ -212,13 +212,13 @@ public final class AtlassianOAuth2Verifier implements Verifier {
             HttpRequest.Builder request = HttpRequest.newBuilder()
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
                     .header("Content-Type", "application/json").header("Accept", "application/json");
-            Http.Exchange ex = Http.send(ctx, endpoints, request, Sites.join(Sites.AUTH, "/oauth/token"),
+            VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints::route, request, Sites.join(Sites.AUTH, "/oauth/token"),
                     "auth.atlassian.com", false);
             java.util.Arrays.fill(bytes, (byte) 0);
             if (ex.stopped()) {
                 return new Refresh(null, ex.stop());
             }
-            Http.Reply r = ex.reply();
+            VerifierHttp.Reply r = ex.reply();
             if (r.status() == 429 || r.status() >= 500) {
                 Classifier.Target t = new Classifier.Target(Classifier.Where.GATEWAY, "auth.atlassian.com",
                         "Atlassian sign-in", "refresh token", Optional.empty(), ctx.clock());

@@ -1,5 +1,6 @@
 package dev.credentials.atlassian.internal;
 
+import dev.credentials.api.spi.VerifierHttp;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import java.net.URI;
@@ -8,7 +9,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -50,7 +50,7 @@ public final class Classifier {
      * The result a non-identity answer leads to, or empty when the answer is a 2xx with no failing login header and
      * the caller should go on to check the identity in the body.
      */
-    public static Optional<VerificationResult> failure(Http.Reply r, Target t) {
+    public static Optional<VerificationResult> failure(VerifierHttp.Reply r, Target t) {
         String seraph = r.header("X-Seraph-LoginReason").toUpperCase(Locale.ROOT);
         String denied = r.header("X-Authentication-Denied-Reason").toUpperCase(Locale.ROOT);
         if (seraph.contains("AUTHENTICATION_DENIED") || denied.contains("CAPTCHA")) {
@@ -152,12 +152,12 @@ public final class Classifier {
                 + " read:content-details:confluence for Confluence); create one with that scope.");
     }
 
-    private static boolean isScopeFailure(Http.Reply r) {
+    private static boolean isScopeFailure(VerifierHttp.Reply r) {
         return r.header("X-Failure-Category").toUpperCase(Locale.ROOT).contains("SCOPE")
                 || r.bodyText().contains("scope does not match");
     }
 
-    private static VerificationResult redirected(Http.Reply r, Target t) {
+    private static VerificationResult redirected(VerifierHttp.Reply r, Target t) {
         String where = "another address";
         String location = r.header("Location");
         if (!location.isEmpty()) {
@@ -176,17 +176,10 @@ public final class Classifier {
     }
 
     /** When to try again: {@code Retry-After} (seconds or HTTP date), else {@code X-RateLimit-Reset} (ISO 8601). */
-    public static Optional<Instant> retryAfter(Http.Reply r, Clock clock) {
-        String value = r.header("Retry-After").strip();
-        if (!value.isEmpty()) {
-            if (value.matches("\\d{1,9}")) {
-                return Optional.of(clock.instant().plusSeconds(Long.parseLong(value)));
-            }
-            try {
-                return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            } catch (DateTimeParseException e) {
-                // fall through to the reset header
-            }
+    public static Optional<Instant> retryAfter(VerifierHttp.Reply r, Clock clock) {
+        Optional<Instant> standard = VerifierHttp.retryAfter(r, clock);
+        if (standard.isPresent()) {
+            return standard;
         }
         String reset = r.header("X-RateLimit-Reset").strip();
         if (!reset.isEmpty()) {

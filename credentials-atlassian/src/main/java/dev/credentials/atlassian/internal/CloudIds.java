@@ -1,5 +1,6 @@
 package dev.credentials.atlassian.internal;
 
+import dev.credentials.api.spi.VerifierHttp;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.VerificationContext;
@@ -18,11 +19,11 @@ public final class CloudIds {
     public static Lookup lookup(VerificationContext ctx, AtlassianEndpoints endpoints, URI site) {
         String label = site.getHost();
         HttpRequest.Builder request = HttpRequest.newBuilder().GET().header("Accept", "application/json");
-        Http.Exchange ex = Http.send(ctx, endpoints, request, Sites.join(site, "/_edge/tenant_info"), label, false);
+        VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints::route, request, Sites.join(site, "/_edge/tenant_info"), label, false);
         if (ex.stopped()) {
             return new Lookup(null, ex.stop());
         }
-        Http.Reply r = ex.reply();
+        VerifierHttp.Reply r = ex.reply();
         if (r.status() == 404) {
             return new Lookup(null, VerificationResult.failed(FailureReason.NOT_FOUND,
                     "The Atlassian site " + label + " was not found or is suspended; check the site URL."));

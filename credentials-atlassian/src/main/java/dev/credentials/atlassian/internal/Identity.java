@@ -1,5 +1,6 @@
 package dev.credentials.atlassian.internal;
 
+import dev.credentials.api.spi.VerifierHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
@@ -53,7 +54,7 @@ public final class Identity {
     }
 
     /** VERIFIED, FAILED or INCONCLUSIVE for a 2xx answer to {@code check}. */
-    public static VerificationResult judge(Check check, Http.Reply reply, Classifier.Target target) {
+    public static VerificationResult judge(Check check, VerifierHttp.Reply reply, Classifier.Target target) {
         Optional<JsonNode> parsed = reply.truncated() ? Optional.empty() : Json.parse(reply.body());
         if (parsed.isEmpty() || !parsed.get().isObject()) {
             if (check == Check.JIRA_DC || check == Check.CONFLUENCE_DC) {

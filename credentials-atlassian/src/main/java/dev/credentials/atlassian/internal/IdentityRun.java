@@ -1,5 +1,6 @@
 package dev.credentials.atlassian.internal;
 
+import dev.credentials.api.spi.VerifierHttp;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.atlassian.AtlassianEndpoints;
@@ -28,7 +29,7 @@ public final class IdentityRun {
     /**
      * The first non-VERIFIED result among the checks, or VERIFIED naming every product that passed.
      *
-     * @param tlsFailureIsConfig see {@link Http#send}
+     * @param tlsFailureIsConfig see {@link VerifierHttp#send}
      */
     public static VerificationResult run(VerificationContext ctx, AtlassianEndpoints endpoints, List<Identity.Check> checks,
                                          Plan plan, boolean tlsFailureIsConfig) {
@@ -41,7 +42,7 @@ public final class IdentityRun {
      */
     public static VerificationResult run(VerificationContext ctx, AtlassianEndpoints endpoints, List<Identity.Check> checks,
                                          Plan plan, boolean tlsFailureIsConfig,
-                                         Function<Http.Reply, VerificationResult> intercept) {
+                                         Function<VerifierHttp.Reply, VerificationResult> intercept) {
         if (checks.isEmpty()) {
             return VerificationResult.inconclusive(VerificationResult.FailureReason.NOT_VERIFIABLE,
                     "No product is selected, so there is nothing to check.");
@@ -54,7 +55,7 @@ public final class IdentityRun {
             HttpRequest.Builder request = HttpRequest.newBuilder().GET()
                     .header("Accept", "application/json")
                     .header("Authorization", plan.authorization());
-            Http.Exchange ex = Http.send(ctx, endpoints, request, plan.uri(check), target.label(), tlsFailureIsConfig);
+            VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints::route, request, plan.uri(check), target.label(), tlsFailureIsConfig);
             if (ex.stopped()) {
                 return ex.stop();
             }

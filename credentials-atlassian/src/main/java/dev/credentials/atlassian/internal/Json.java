@@ -1,5 +1,6 @@
 package dev.credentials.atlassian.internal;
 
+import dev.credentials.api.spi.VerifierHttp;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -19,7 +20,7 @@ public final class Json {
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(64)
                             .maxStringLength(64 * 1024)
-                            .maxDocumentLength(Http.MAX_BODY_BYTES)
+                            .maxDocumentLength(VerifierHttp.MAX_BODY_BYTES)
                             .build())
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())

@@ -1,10 +1,7 @@
-package dev.credentials.atlassian.internal;
+package dev.credentials.api.spi;
 
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
-import dev.credentials.api.spi.UrlPolicy;
-import dev.credentials.api.spi.VerificationContext;
-import dev.credentials.atlassian.AtlassianEndpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -15,8 +12,15 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,17 +30,27 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
- * One outbound call of a verifier: checks the URL policy on the address actually dialled, sets timeouts from the
- * deadline, never follows a redirect (the client from the context does not), reads at most {@value #MAX_BODY_BYTES}
- * bytes, and turns transport failures into INCONCLUSIVE results. Not public API.
+ * One outbound call of a verifier, done the way DESIGN.md asks of every verifier: the URL policy is checked on the
+ * address actually dialled, timeouts come from the verification deadline, no redirect is followed (the context's
+ * client follows none), at most {@value #MAX_BODY_BYTES} bytes of a body are read, and transport failures become
+ * INCONCLUSIVE results whose messages name the host and nothing else. JDK only; stateless and thread-safe.
+ *
+ * <pre>{@code
+ * VerifierHttp.Exchange ex = VerifierHttp.send(ctx, uri -> uri, HttpRequest.newBuilder().GET()
+ *         .header("Authorization", "Bearer " + key), URI.create("https://api.example.com/v1/me"), "api.example.com", false);
+ * if (ex.stopped()) {
+ *     return ex.stop();               // refused by policy, unreachable, timed out: already a result
+ * }
+ * VerifierHttp.Reply reply = ex.reply();
+ * }</pre>
  */
-public final class Http {
+public final class VerifierHttp {
     /** The most bytes of a body read. */
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(15);
     private static final String USER_AGENT = "credentials-sdk/0.1 (+credential check)";
 
-    private Http() {}
+    private VerifierHttp() {}
 
     /**
      * A response.
@@ -65,14 +79,34 @@ public final class Http {
         }
     }
 
-    /** Either a reply, or the result that ends the verification (policy refusal, transport failure). */
-    public record Exchange(Reply reply, VerificationResult stop) {
+    /** Why a call produced no reply. */
+    public enum Failure {
+        /** The URL policy refused the target. */
+        REFUSED,
+        /** The target's host did not resolve. */
+        UNRESOLVED,
+        /** No answer before the deadline. */
+        TIMEOUT,
+        /** The TLS handshake or certificate check failed. */
+        TLS,
+        /** The connection could not be made or broke. */
+        CONNECTION
+    }
+
+    /**
+     * Either a reply, or the result that ends the verification (policy refusal, transport failure) and why.
+     *
+     * @param reply the reply, or null
+     * @param stop the result to return, or null when there is a reply
+     * @param failure why there is no reply, or null
+     */
+    public record Exchange(Reply reply, VerificationResult stop, Failure failure) {
         static Exchange of(Reply reply) {
-            return new Exchange(reply, null);
+            return new Exchange(reply, null, null);
         }
 
-        static Exchange stop(VerificationResult result) {
-            return new Exchange(null, result);
+        static Exchange stop(VerificationResult result, Failure failure) {
+            return new Exchange(null, result, failure);
         }
 
         /** True when the verification ends here. */
@@ -82,27 +116,30 @@ public final class Http {
     }
 
     /**
-     * Sends {@code request} to {@code target}, routed by {@code endpoints}.
+     * Sends {@code request} to {@code target}, routed by {@code route} (identity in production; tests send every call
+     * to a loopback stub). The policy is checked on the routed URI, which is the one dialled.
      *
-     * @param label the host as the message should name it (the configured one, not the routed one)
+     * @param label the host as messages should name it (the configured one, not the routed one)
      * @param tlsFailureIsConfig whether a TLS failure means a wrong configuration (a self-hosted server) rather than a
-     *     transient problem (Atlassian's own hosts)
+     *     transient problem (a provider's own hosts)
      */
-    public static Exchange send(VerificationContext ctx, AtlassianEndpoints endpoints, HttpRequest.Builder request,
+    public static Exchange send(VerificationContext ctx, UnaryOperator<URI> route, HttpRequest.Builder request,
                                 URI target, String label, boolean tlsFailureIsConfig) {
-        URI actual = endpoints.route(target);
+        URI actual = route.apply(target);
         UrlPolicy.Decision decision = ctx.urlPolicy().check(actual);
         if (decision.verdict() == UrlPolicy.Verdict.UNRESOLVED) {
             return Exchange.stop(VerificationResult.inconclusive(FailureReason.UNREACHABLE,
-                    "The host " + label + " could not be resolved; check the URL, or try again if DNS is having trouble."));
+                    "The host " + label + " could not be resolved; check the URL, or try again if DNS is having trouble."),
+                    Failure.UNRESOLVED);
         }
         if (!decision.allowed()) {
             return Exchange.stop(VerificationResult.inconclusive(FailureReason.DISALLOWED_TARGET,
-                    "This platform's URL policy does not allow requests to " + label + "; ask an operator to allow it."));
+                    "This platform's URL policy does not allow requests to " + label + "; ask an operator to allow it."),
+                    Failure.REFUSED);
         }
         Duration remaining = ctx.remaining();
         if (remaining.isZero()) {
-            return Exchange.stop(timeout(label));
+            return Exchange.stop(timeout(label), Failure.TIMEOUT);
         }
         Duration timeout = remaining.compareTo(MAX_REQUEST_TIMEOUT) < 0 ? remaining : MAX_REQUEST_TIMEOUT;
         HttpRequest built = request.uri(actual).timeout(timeout)
@@ -116,14 +153,41 @@ public final class Http {
             return Exchange.of(new Reply(response.statusCode(), response.headers(), body.bytes, body.truncated, actual));
         } catch (TimeoutException e) {
             future.cancel(true);
-            return Exchange.stop(timeout(label));
+            return Exchange.stop(timeout(label), Failure.TIMEOUT);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            return Exchange.stop(timeout(label));
+            return Exchange.stop(timeout(label), Failure.TIMEOUT);
         } catch (ExecutionException e) {
-            return Exchange.stop(transportFailure(e.getCause(), label, tlsFailureIsConfig));
+            Throwable cause = e.getCause();
+            Failure kind = cause instanceof HttpTimeoutException ? Failure.TIMEOUT
+                    : cause instanceof SSLException || cause instanceof java.security.cert.CertificateException
+                    ? Failure.TLS : Failure.CONNECTION;
+            return Exchange.stop(transportFailure(cause, label, tlsFailureIsConfig), kind);
         }
+    }
+
+    /**
+     * When to try again, from the standard headers: {@code retry-after-ms}, then {@code Retry-After} as seconds or as
+     * an HTTP date. Empty when the reply gives no hint.
+     */
+    public static Optional<Instant> retryAfter(Reply r, Clock clock) {
+        String ms = r.header("retry-after-ms").strip();
+        if (ms.matches("\\d{1,12}")) {
+            return Optional.of(clock.instant().plusMillis(Long.parseLong(ms)));
+        }
+        String value = r.header("Retry-After").strip();
+        if (value.matches("\\d{1,9}")) {
+            return Optional.of(clock.instant().plusSeconds(Long.parseLong(value)));
+        }
+        if (!value.isEmpty()) {
+            try {
+                return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     private static VerificationResult timeout(String label) {
