@@ -1,0 +1,192 @@
+package dev.credentials.models.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.VerificationResult;
+import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.VerificationContext;
+import dev.credentials.api.spi.Verifier;
+import dev.credentials.api.spi.VerifierHttp;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shape every model-provider check shares: one GET of a model list; transport problems, redirects and generic
+ * statuses handled alike; the provider's own error codes read before any status fallback (OpenAI scope errors arrive
+ * as 401, Anthropic billing as 400, OpenAI billing as 429). Logs only the provider, the status, the error type and code
+ * (when they are plain identifiers) and the request id: provider bodies can echo the key. Not public API.
+ */
+public abstract class ModelVerifier implements Verifier {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelVerifier.class);
+    /** A wait longer than this is a quota, not a rate limit (the OpenAI SDK will not wait longer either). */
+    protected static final Duration MAX_TRANSIENT_WAIT = Duration.ofSeconds(120);
+
+    private final UnaryOperator<URI> route;
+
+    protected ModelVerifier(UnaryOperator<URI> route) {
+        this.route = Objects.requireNonNull(route, "route");
+    }
+
+    /** One request: where, how it is named in messages, and the request with its headers. */
+    public record Call(URI target, String label, HttpRequest.Builder request) {}
+
+    /** The provider's name for messages, such as "OpenAI". */
+    protected abstract String provider();
+
+    /** The model-list request for this material, or empty when the configuration cannot be checked. */
+    protected abstract Call call(CredentialMaterial material);
+
+    /** The provider's own reading of an error body, before the status fallbacks; empty to fall back. */
+    protected abstract Optional<VerificationResult> classify(ProviderError error, VerifierHttp.Reply reply, Call call,
+                                                             VerificationContext ctx);
+
+    /** True when a 2xx body is the provider's model list. */
+    protected boolean isModelList(JsonNode body) {
+        return body.isObject() && body.path("data").isArray();
+    }
+
+    /** Whether the target is customer input (a TLS failure then means configuration, not an outage). */
+    protected boolean customTarget() {
+        return false;
+    }
+
+    /** What a call that got no reply means; by default the transport result as it is. */
+    protected VerificationResult noReply(VerifierHttp.Exchange ex, Call call) {
+        return ex.stop();
+    }
+
+    /** A hook after a verified list, for a second probe; by default the result stands. */
+    protected VerificationResult afterVerified(VerificationContext ctx, CredentialMaterial material, Call call,
+                                               VerificationResult verified) {
+        return verified;
+    }
+
+    @Override
+    public final VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
+        Call call = call(material);
+        VerifierHttp.Exchange ex = send(ctx, call);
+        if (ex.stopped()) {
+            return noReply(ex, call);
+        }
+        VerifierHttp.Reply reply = ex.reply();
+        ProviderError error = reply.ok() ? ProviderError.NONE : ProviderError.of(reply);
+        LOG.debug("{} answered {} (type {}, code {}, reason {}), request id {}", provider(), reply.status(),
+                ProviderError.loggable(error.type()), ProviderError.loggable(error.code()),
+                ProviderError.loggable(error.reason()), requestId(reply));
+        if (reply.status() >= 300 && reply.status() < 400) {
+            return redirected(reply, call);
+        }
+        if (reply.ok()) {
+            Optional<JsonNode> body = reply.truncated() ? Optional.empty() : Json.parse(reply.body());
+            if (body.isPresent() && isModelList(body.get())) {
+                return afterVerified(ctx, material, call, VerificationResult.verified(provider() + " accepted the key"
+                        + " and listed its models."));
+            }
+            return customTarget()
+                    ? VerificationResult.failed(FailureReason.MISCONFIGURED, call.label() + " did not answer with a"
+                            + " model list; check the base URL (it usually ends in /v1).")
+                    : VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, provider() + " did not answer"
+                            + " with a model list (a proxy or captive portal in between?); nothing was learned.");
+        }
+        Optional<VerificationResult> own = classify(error, reply, call, ctx);
+        if (own.isPresent()) {
+            return own.get();
+        }
+        return fallback(reply, call, ctx);
+    }
+
+    private VerifierHttp.Exchange send(VerificationContext ctx, Call call) {
+        return VerifierHttp.send(ctx, route, call.request().GET().header("Accept", "application/json"), call.target(),
+                call.label(), customTarget());
+    }
+
+    /** Sends {@code call} again with other headers, for a second probe. */
+    protected VerifierHttp.Exchange resend(VerificationContext ctx, Call call) {
+        return send(ctx, call);
+    }
+
+    /** The standard statuses, after the provider had its say. */
+    protected VerificationResult fallback(VerifierHttp.Reply reply, Call call, VerificationContext ctx) {
+        int s = reply.status();
+        Optional<Instant> retry = VerifierHttp.retryAfter(reply, ctx.clock());
+        if (s == 429) {
+            return rateLimited(retry, ctx);
+        }
+        if (s >= 500 || s == 408) {
+            return VerificationResult.inconclusive(FailureReason.SERVER_ERROR, provider() + " answered with a server"
+                    + " error (" + s + "); nothing was learned about the key.", retry.orElse(null));
+        }
+        if (s == 401) {
+            return invalidKey();
+        }
+        if (s == 403) {
+            return VerificationResult.failed(FailureReason.PERMISSION_DENIED, provider() + " refused the key: it lacks"
+                    + " a permission it needs, or the account's access changed.");
+        }
+        if (s == 404) {
+            return VerificationResult.failed(FailureReason.MISCONFIGURED, call.label() + " has no model list at this"
+                    + " address; check the endpoint.");
+        }
+        return VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, provider() + " gave an unexpected answer ("
+                + s + "); nothing was learned about the key.");
+    }
+
+    /** RATE_LIMITED, or QUOTA_EXHAUSTED when the wait is longer than any rate limit. */
+    protected VerificationResult rateLimited(Optional<Instant> retry, VerificationContext ctx) {
+        if (retry.isPresent() && retry.get().isAfter(ctx.clock().instant().plus(MAX_TRANSIENT_WAIT))) {
+            return quotaExhausted();
+        }
+        return VerificationResult.inconclusive(FailureReason.RATE_LIMITED, provider() + " asked us to slow down;"
+                + " nothing was learned about the key." + retry.map(t -> " Try again after " + t + ".").orElse(""),
+                retry.orElse(null));
+    }
+
+    /** FAILED: the key was rejected. */
+    protected VerificationResult invalidKey() {
+        return VerificationResult.failed(FailureReason.INVALID_CREDENTIALS, provider() + " rejected the API key. If it"
+                + " was deleted, revoked or replaced, create a new key and update this credential.");
+    }
+
+    /** FAILED: the key is real but its billing or quota is used up. */
+    protected VerificationResult quotaExhausted() {
+        return VerificationResult.failed(FailureReason.QUOTA_EXHAUSTED, provider() + " accepted the key, but the"
+                + " account has no usable quota or billing; add credits or raise the limit, then verify again.");
+    }
+
+    /** FAILED: the account behind the key is disabled. */
+    protected VerificationResult accountDisabled() {
+        return VerificationResult.failed(FailureReason.PERMISSION_DENIED, provider() + " reports the account behind"
+                + " this key as disabled or suspended; contact the provider or use another account's key.");
+    }
+
+    private VerificationResult redirected(VerifierHttp.Reply reply, Call call) {
+        String where = "another address";
+        try {
+            URI to = reply.uri().resolve(reply.header("Location").strip());
+            if (to.getHost() != null) {
+                where = to.getHost();
+            }
+        } catch (IllegalArgumentException e) {
+            // keep "another address"
+        }
+        return VerificationResult.failed(FailureReason.MISCONFIGURED, call.label() + " redirected the check to " + where
+                + "; redirects are never followed with a key. Check the endpoint.");
+    }
+
+    private static String requestId(VerifierHttp.Reply r) {
+        for (String h : new String[] {"x-request-id", "request-id", "apim-request-id"}) {
+            String v = r.header(h);
+            if (!v.isEmpty()) {
+                return ProviderError.loggable(v.length() > 64 ? v.substring(0, 64) : v);
+            }
+        }
+        return "-";
+    }
+}
