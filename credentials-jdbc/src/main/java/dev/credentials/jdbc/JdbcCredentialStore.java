@@ -414,6 +414,70 @@ public final class JdbcCredentialStore implements CredentialStore {
                 .requestId(rs.getString("request_id"));
     }
 
+    @Override
+    public Map<String, Long> countByKek() {
+        return transaction("count credentials by KEK", c -> {
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT kek_id, COUNT(*) FROM " + credentials + " GROUP BY kek_id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    @Override
+    public List<StoredCredential> listByKek(String kekId, KekCursor after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        String binary = dialect == Dialect.POSTGRESQL ? " COLLATE \"C\"" : "";
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(credentials)
+                .append(" WHERE kek_id = ?");
+        List<Object> params = new ArrayList<>();
+        params.add(kekId);
+        if (after != null) {
+            sql.append(" AND (tenant").append(binary).append(" > ? OR (tenant = ? AND id > ?))");
+            params.add(after.tenant().value());
+            params.add(after.tenant().value());
+            params.add(after.id().value());
+        }
+        sql.append(" ORDER BY kek_id, tenant").append(binary).append(", id LIMIT ?");
+        params.add(limit);
+        return transaction("list credentials by KEK", c -> {
+            List<StoredCredential.Builder> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(read(rs));
+                    }
+                }
+            }
+            // One query for the shares of each tenant on the page (a page rarely spans more than a few).
+            Map<TenantId, List<String>> idsByTenant = new java.util.LinkedHashMap<>();
+            for (StoredCredential.Builder b : rows) {
+                StoredCredential partial = b.build();
+                idsByTenant.computeIfAbsent(partial.tenant(), t -> new ArrayList<>()).add(partial.id().value());
+            }
+            Map<String, List<Share>> sharesById = new HashMap<>();
+            for (Map.Entry<TenantId, List<String>> e : idsByTenant.entrySet()) {
+                sharesOf(c, e.getKey(), e.getValue()).forEach((id, list) -> sharesById.put(e.getKey().value() + "/" + id, list));
+            }
+            List<StoredCredential> out = new ArrayList<>(rows.size());
+            for (StoredCredential.Builder b : rows) {
+                StoredCredential partial = b.build();
+                out.add(b.shares(sharesById.getOrDefault(partial.tenant().value() + "/" + partial.id().value(), List.of()))
+                        .build());
+            }
+            return out;
+        });
+    }
+
     // ------------------------------------------------------------------------------------------------ plumbing
 
     /** {@code KIND:id}: one comparable column for a principal. */

@@ -422,6 +422,58 @@ public abstract class CredentialStoreContract {
     }
 
     @Test
+    public void recordsAreCountedByKekAcrossTenants() {
+        String kekA = "kek-a-" + randomId().value();
+        String kekB = "kek-b-" + randomId().value();
+        for (int i = 0; i < 3; i++) {
+            store.insert(withKek(record(tenant, "a" + i), kekA));
+        }
+        store.insert(withKek(record(otherTenant, "a"), kekA));
+        store.insert(withKek(record(otherTenant, "b"), kekB));
+        java.util.Map<String, Long> counts = store.countByKek();
+        assertEquals(4L, counts.get(kekA));
+        assertEquals(1L, counts.get(kekB));
+        StoredCredential moved = store.listByKek(kekA, null, 1).get(0);
+        store.update(withKek(moved, kekB).toBuilder().revision(moved.revision() + 1).build(), moved.revision());
+        assertEquals(3L, store.countByKek().get(kekA));
+        assertEquals(2L, store.countByKek().get(kekB));
+    }
+
+    @Test
+    public void pagingByKekVisitsEveryRecordOnceInTenantThenIdOrder() {
+        String kek = "kek-p-" + randomId().value();
+        List<StoredCredential> expected = new ArrayList<>();
+        for (TenantId t : List.of(tenant, otherTenant)) {
+            for (int i = 0; i < 7; i++) {
+                StoredCredential r = withKek(record(t, "p" + i), kek);
+                store.insert(r);
+                expected.add(r);
+            }
+            store.insert(record(t, "other kek"));
+        }
+        expected.sort(java.util.Comparator.comparing((StoredCredential r) -> r.tenant().value())
+                .thenComparing(r -> r.id().value()));
+        List<CredentialId> seen = new ArrayList<>();
+        dev.credentials.api.spi.CredentialStore.KekCursor after = null;
+        while (true) {
+            List<StoredCredential> page = store.listByKek(kek, after, 3);
+            page.forEach(r -> {
+                assertEquals(kek, r.payload().kekId());
+                seen.add(r.id());
+            });
+            if (page.size() < 3) {
+                break;
+            }
+            after = dev.credentials.api.spi.CredentialStore.KekCursor.of(page.get(page.size() - 1));
+        }
+        assertEquals(expected.stream().map(StoredCredential::id).toList(), seen);
+    }
+
+    private static StoredCredential withKek(StoredCredential r, String kek) {
+        return r.toBuilder().payload(new SealedPayload(kek, 1, r.payload().bytes())).build();
+    }
+
+    @Test
     public void sharesOfEveryKindAndAccessRoundTrip() {
         List<Share> shares = new ArrayList<>();
         for (Principal.Kind k : Principal.Kind.values()) {

@@ -94,6 +94,28 @@ public final class InMemoryCredentialStore implements CredentialStore {
         return out;
     }
 
+    @Override
+    public synchronized Map<String, Long> countByKek() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (StoredCredential r : records.values()) {
+            counts.merge(r.payload().kekId(), 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    @Override
+    public synchronized List<StoredCredential> listByKek(String kekId, KekCursor after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        return records.values().stream()
+                .filter(r -> r.payload().kekId().equals(kekId))
+                .filter(r -> after == null || after.precedes(r))
+                .sorted(Comparator.comparing((StoredCredential r) -> r.tenant().value()).thenComparing(r -> r.id().value()))
+                .limit(limit)
+                .toList();
+    }
+
     /** The number of records in all tenants. */
     public synchronized int size() {
         return records.size();

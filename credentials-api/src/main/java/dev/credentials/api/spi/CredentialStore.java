@@ -51,4 +51,48 @@ public interface CredentialStore {
 
     /** The records of {@code tenant} that match {@code query}, in its order; see {@link StoreQuery}. */
     List<StoredCredential> list(TenantId tenant, StoreQuery query);
+
+    /**
+     * How many records each key-encryption key protects, across all tenants: what key rotation and retirement read
+     * to know what is left to do. Called rarely (status screens, rotation progress), never on a request path.
+     *
+     * @throws UnsupportedOperationException when the store cannot report it (the default)
+     */
+    default java.util.Map<String, Long> countByKek() {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot count records by KEK");
+    }
+
+    /**
+     * The records sealed under {@code kekId}, across all tenants, ordered by tenant then id, starting strictly after
+     * {@code after} (null for the start), at most {@code limit}. Key rotation pages through them in batches.
+     *
+     * @throws UnsupportedOperationException when the store cannot page by KEK (the default)
+     */
+    default List<StoredCredential> listByKek(String kekId, KekCursor after, int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot list records by KEK");
+    }
+
+    /**
+     * A position in a by-KEK listing.
+     *
+     * @param tenant the tenant of the last record seen
+     * @param id the id of the last record seen
+     */
+    record KekCursor(TenantId tenant, CredentialId id) {
+        public KekCursor {
+            java.util.Objects.requireNonNull(tenant, "tenant");
+            java.util.Objects.requireNonNull(id, "id");
+        }
+
+        /** The position of {@code r}. */
+        public static KekCursor of(StoredCredential r) {
+            return new KekCursor(r.tenant(), r.id());
+        }
+
+        /** True when {@code r} comes strictly after this position in (tenant, id) order. */
+        public boolean precedes(StoredCredential r) {
+            int c = r.tenant().value().compareTo(tenant.value());
+            return c > 0 || (c == 0 && r.id().value().compareTo(id.value()) > 0);
+        }
+    }
 }
