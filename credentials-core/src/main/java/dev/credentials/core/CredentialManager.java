@@ -114,6 +114,7 @@ public final class CredentialManager implements AutoCloseable {
     private final Map<String, CredentialType> types;
     private final Map<String, Verifier> verifiers;
     private final Envelope envelope;
+    private final KeyRotation keys;
     private final SecureRandom random;
     private final Stripes stripes = new Stripes(64);
     private final ConcurrentHashMap<Key, CompletableFuture<VerificationResult>> inflight = new ConcurrentHashMap<>();
@@ -132,12 +133,31 @@ public final class CredentialManager implements AutoCloseable {
         this.types = types;
         this.verifiers = verifiers;
         this.random = b.random;
-        this.envelope = new Envelope(b.keyring, b.random);
+        this.envelope = new Envelope(b.keyring, b.random, b.dataKeyCache);
+        this.keys = new KeyRotation(b.store, envelope);
     }
 
     /** Starts a manager; {@link Builder#store} and {@link Builder#keyring} are required. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Key usage, rotation and retirement over this manager's store and keyring. */
+    public KeyRotation keys() {
+        return keys;
+    }
+
+    /** The keyring in use. */
+    public Keyring keyring() {
+        return envelope.keyring();
+    }
+
+    /**
+     * Uses {@code keyring} from now on: new writes are sealed under its primaries at once, reads use any of its KEKs.
+     * The new keyring must still hold every KEK that protects stored records, or those become unreadable.
+     */
+    public void useKeyring(Keyring keyring) {
+        envelope.keyring(keyring);
     }
 
     /** The installed credential types, explicit registrations first. */
@@ -927,8 +947,15 @@ public final class CredentialManager implements AutoCloseable {
         private boolean discover = true;
         private ClassLoader classLoader = CredentialType.class.getClassLoader();
         private SecureRandom random = new SecureRandom();
+        private DataKeyCache dataKeyCache;
 
         private Builder() {}
+
+        /** Caches unwrapped data keys (off by default); see {@link DataKeyCache} for the trade-off. */
+        public Builder dataKeyCache(DataKeyCache cache) {
+            this.dataKeyCache = Objects.requireNonNull(cache, "cache");
+            return this;
+        }
 
         /** Where sealed credentials are kept. Required. */
         public Builder store(CredentialStore store) {

@@ -56,6 +56,35 @@ public final class Keyring {
         return keks.keySet();
     }
 
+    /** A builder holding this keyring's keys and primaries, to add a KEK or change a primary. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        keks.forEach(b::add);
+        b.primary(primary);
+        tenantPrimaries.forEach(b::primaryFor);
+        return b;
+    }
+
+    /**
+     * This keyring without {@code kekId}. Prefer {@link KeyRotation#retire}, which first checks that no record uses it.
+     *
+     * @throws IllegalStateException when {@code kekId} is the default primary or a tenant's primary
+     */
+    public Keyring without(String kekId) {
+        if (kekId.equals(primary) || tenantPrimaries.containsValue(kekId)) {
+            throw new IllegalStateException("the KEK " + kekId + " is a primary; make another KEK primary first");
+        }
+        Builder b = new Builder();
+        keks.forEach((id, kek) -> {
+            if (!id.equals(kekId)) {
+                b.add(id, kek);
+            }
+        });
+        b.primary(primary);
+        tenantPrimaries.forEach(b::primaryFor);
+        return b.build();
+    }
+
     @Override
     public String toString() {
         return "Keyring{keks=" + keks.keySet() + ", primary=" + primary + ", tenantPrimaries=" + tenantPrimaries.size()

@@ -60,12 +60,59 @@ public final class Envelope {
         }
     }
 
-    private final Keyring keyring;
+    private volatile Keyring keyring;
     private final SecureRandom random;
+    private final DataKeys cache;
 
     public Envelope(Keyring keyring, SecureRandom random) {
+        this(keyring, random, null);
+    }
+
+    /** An envelope that keeps unwrapped data keys in {@code cache} (null for none). */
+    public Envelope(Keyring keyring, SecureRandom random, DataKeys cache) {
         this.keyring = keyring;
         this.random = random;
+        this.cache = cache;
+    }
+
+    /** Where unwrapped data keys are cached, keyed so that an entry opens only the payload it came from. */
+    public interface DataKeys {
+        /** The cached primitive for {@code key}, if present and fresh. */
+        Aead get(CacheKey key);
+
+        /** Caches the primitive for {@code key}. */
+        void put(CacheKey key, Aead dataKey);
+
+        /** Forgets {@code key}. */
+        void remove(CacheKey key);
+    }
+
+    /** SHA-256 over the KEK id, the wrapped data key and the associated data: one record's one payload. */
+    public record CacheKey(byte[] digest) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CacheKey k && MessageDigest.isEqual(k.digest, digest);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(digest);
+        }
+
+        @Override
+        public String toString() {
+            return "CacheKey";
+        }
+    }
+
+    /** The keyring in use. */
+    public Keyring keyring() {
+        return keyring;
+    }
+
+    /** Uses {@code keyring} from now on: new writes use its primaries at once. */
+    public void keyring(Keyring keyring) {
+        this.keyring = java.util.Objects.requireNonNull(keyring, "keyring");
     }
 
     /** What a payload is bound to. */
@@ -80,8 +127,9 @@ public final class Envelope {
         if (plaintext.length > MAX_PLAINTEXT_BYTES) {
             throw new IllegalArgumentException("sealed secrets exceed " + MAX_PLAINTEXT_BYTES + " bytes");
         }
-        String kekId = keyring.primaryFor(binding.tenant());
-        Aead kek = keyring.kek(kekId).orElseThrow();
+        Keyring ring = keyring;
+        String kekId = ring.primaryFor(binding.tenant());
+        Aead kek = ring.kek(kekId).orElseThrow();
         byte[] ad = associatedData(binding);
         byte[] dek = new byte[DEK_BYTES];
         random.nextBytes(dek);
@@ -108,7 +156,8 @@ public final class Envelope {
         if (payload.formatVersion() != FORMAT_VERSION) {
             throw unreadable(binding, "its payload has unknown format " + payload.formatVersion());
         }
-        Aead kek = keyring.kek(payload.kekId()).orElseThrow(() -> unreadable(binding,
+        Keyring ring = keyring;
+        Aead kek = ring.kek(payload.kekId()).orElseThrow(() -> unreadable(binding,
                 "its key-encryption key '" + payload.kekId() + "' is not in the keyring"));
         byte[] bytes = payload.bytes();
         byte[] dek = null;
@@ -126,11 +175,21 @@ public final class Envelope {
             byte[] body = new byte[in.remaining()];
             in.get(body);
             byte[] ad = associatedData(binding);
+            CacheKey key = cache == null ? null : cacheKey(payload.kekId(), wrapped, ad);
+            Aead cached = key == null ? null : cache.get(key);
+            if (cached != null) {
+                return cached.decrypt(body, ad);
+            }
             dek = kek.decrypt(wrapped, wrapContext(ad, payload.kekId()));
             if (dek.length != DEK_BYTES) {
                 throw unreadable(binding, "its data key is malformed");
             }
-            return dataAead(dek).decrypt(body, ad);
+            Aead data = dataAead(dek);
+            byte[] plaintext = data.decrypt(body, ad);
+            if (key != null) {
+                cache.put(key, data);
+            }
+            return plaintext;
         } catch (GeneralSecurityException e) {
             throw unreadable(binding, "it failed decryption or its integrity check (wrong key, tampered or moved data)");
         } finally {
@@ -138,6 +197,64 @@ public final class Envelope {
                 Arrays.fill(dek, (byte) 0);
             }
             Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    /**
+     * The same payload with its data key wrapped again under {@code targetKekId}: the ciphertext of the secrets is
+     * not touched, so nothing is decrypted but the 32-byte data key.
+     *
+     * @throws CredentialUnreadableException when the current KEK is missing or refuses the wrapped key
+     */
+    public SealedPayload rewrap(Binding binding, SealedPayload payload, String targetKekId) {
+        Keyring ring = keyring;
+        Aead from = ring.kek(payload.kekId()).orElseThrow(() -> unreadable(binding,
+                "its key-encryption key '" + payload.kekId() + "' is not in the keyring"));
+        Aead to = ring.kek(targetKekId).orElseThrow(() ->
+                new IllegalArgumentException("the KEK " + targetKekId + " is not in the keyring"));
+        if (payload.formatVersion() != FORMAT_VERSION) {
+            throw unreadable(binding, "its payload has unknown format " + payload.formatVersion());
+        }
+        byte[] bytes = payload.bytes();
+        byte[] dek = null;
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            int wrappedLength = in.remaining() >= 4 ? in.getInt() : -1;
+            if (wrappedLength <= 0 || wrappedLength > in.remaining()) {
+                throw unreadable(binding, "its payload is malformed");
+            }
+            byte[] wrapped = new byte[wrappedLength];
+            in.get(wrapped);
+            byte[] body = new byte[in.remaining()];
+            in.get(body);
+            byte[] ad = associatedData(binding);
+            dek = from.decrypt(wrapped, wrapContext(ad, payload.kekId()));
+            byte[] rewrapped = to.encrypt(dek, wrapContext(ad, targetKekId));
+            if (cache != null) {
+                cache.remove(cacheKey(payload.kekId(), wrapped, ad));
+            }
+            ByteBuffer out = ByteBuffer.allocate(4 + rewrapped.length + body.length);
+            out.putInt(rewrapped.length).put(rewrapped).put(body);
+            return new SealedPayload(targetKekId, FORMAT_VERSION, out.array());
+        } catch (GeneralSecurityException e) {
+            throw unreadable(binding, "its data key could not be unwrapped (wrong key or tampered data)");
+        } finally {
+            if (dek != null) {
+                Arrays.fill(dek, (byte) 0);
+            }
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static CacheKey cacheKey(String kekId, byte[] wrapped, byte[] ad) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            digestPrefixed(sha, kekId.getBytes(StandardCharsets.UTF_8));
+            digestPrefixed(sha, wrapped);
+            digestPrefixed(sha, ad);
+            return new CacheKey(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

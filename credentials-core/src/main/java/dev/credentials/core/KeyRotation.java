@@ -1,0 +1,203 @@
+package dev.credentials.core;
+
+import dev.credentials.api.ConcurrentUpdateException;
+import dev.credentials.api.CredentialUnreadableException;
+import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.CredentialStore.KekCursor;
+import dev.credentials.api.spi.SealedPayload;
+import dev.credentials.api.spi.StoredCredential;
+import dev.credentials.core.internal.Envelope;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Key rotation and retirement, online. To rotate: add a new KEK to the keyring and make it primary
+ * ({@link CredentialManager#useKeyring}), so new writes use it at once; then {@link #rewrap} the records still under
+ * older KEKs. Rewrapping replaces only each record's wrapped data key, in batches, with compare-and-set (a concurrent
+ * edit wins and is never overwritten), and writes no plaintext anywhere. It is idempotent and resumable: progress is
+ * what {@link #usage()} counts in the store, so a rotation stopped by a crash, an interrupt or a store failure is
+ * finished by running it again. When a KEK protects nothing, {@link #retire} gives the keyring without it.
+ *
+ * <p>With several platform nodes, roll the new keyring out in two steps: first with the new KEK present but not
+ * primary, on every node; then with it primary. Otherwise a node without the new KEK cannot read what others wrote.
+ * Thread-safe; run one rewrap at a time per store.
+ */
+public final class KeyRotation {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
+    private static final int MAX_CONFLICT_RETRIES = 5;
+
+    private final CredentialStore store;
+    private final Envelope envelope;
+
+    KeyRotation(CredentialStore store, Envelope envelope) {
+        this.store = store;
+        this.envelope = envelope;
+    }
+
+    /**
+     * What the store holds under each KEK.
+     *
+     * @param recordsByKek records per KEK id
+     * @param missing KEK ids that protect records but are not in the keyring: those records cannot be read (a
+     *     retired-too-early or deliberately deleted key, as in crypto-shredding a tenant)
+     * @param primary the keyring's default primary KEK id
+     */
+    public record KeyUsage(Map<String, Long> recordsByKek, Set<String> missing, String primary) {
+        public KeyUsage {
+            recordsByKek = Map.copyOf(recordsByKek);
+            missing = Set.copyOf(missing);
+        }
+
+        /** Records under {@code kekId}, 0 when none. */
+        public long records(String kekId) {
+            return recordsByKek.getOrDefault(kekId, 0L);
+        }
+
+        /** Records that no KEK in the keyring can open. */
+        public long unreadable() {
+            return missing.stream().mapToLong(this::records).sum();
+        }
+
+        /** Records not under the default primary (tenants with their own primary count here too). */
+        public long notUnderPrimary() {
+            return recordsByKek.entrySet().stream().filter(e -> !e.getKey().equals(primary))
+                    .mapToLong(Map.Entry::getValue).sum();
+        }
+    }
+
+    /**
+     * Progress of a rewrap.
+     *
+     * @param examined records looked at so far
+     * @param estimate records not under the default primary when the run began
+     */
+    public record Progress(long examined, long estimate) {}
+
+    /**
+     * What a rewrap did.
+     *
+     * @param rewrapped records moved to their tenant's primary KEK
+     * @param alreadyCurrent records looked at that were already under their primary
+     * @param unreadable records whose KEK is missing or refused them; left as they are
+     * @param complete false when the run was interrupted before the end: run it again to finish
+     */
+    public record Report(long rewrapped, long alreadyCurrent, long unreadable, boolean complete) {}
+
+    /** Records per KEK, and which KEKs are missing from the keyring. */
+    public KeyUsage usage() {
+        Map<String, Long> counts = new TreeMap<>(store.countByKek());
+        Set<String> missing = new TreeSet<>();
+        Keyring ring = envelope.keyring();
+        counts.keySet().forEach(k -> {
+            if (ring.kek(k).isEmpty()) {
+                missing.add(k);
+            }
+        });
+        return new KeyUsage(counts, missing, ring.primary());
+    }
+
+    /** Rewraps everything not under its tenant's primary KEK, in batches of 200. */
+    public Report rewrap() {
+        return rewrap(200, p -> { });
+    }
+
+    /**
+     * Rewraps every record not under its tenant's primary KEK, in batches of {@code batchSize}, calling
+     * {@code progress} after each batch. Stops early, with {@code complete == false}, when the calling thread is
+     * interrupted; a store failure propagates. Either way, running it again finishes the work.
+     */
+    public Report rewrap(int batchSize, Consumer<Progress> progress) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("the batch size must be positive");
+        }
+        Objects.requireNonNull(progress, "progress");
+        KeyUsage start = usage();
+        long estimate = start.notUnderPrimary();
+        long examined = 0;
+        long rewrapped = 0;
+        long current = 0;
+        long unreadable = 0;
+        for (String kekId : start.recordsByKek().keySet()) {
+            KekCursor after = null;
+            while (true) {
+                List<StoredCredential> page = store.listByKek(kekId, after, batchSize);
+                for (StoredCredential r : page) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        LOG.info("Key rotation interrupted after rewrapping {} credentials; run it again to finish", rewrapped);
+                        return new Report(rewrapped, current, unreadable, false);
+                    }
+                    examined++;
+                    switch (rewrapOne(r)) {
+                        case REWRAPPED -> rewrapped++;
+                        case CURRENT -> current++;
+                        case UNREADABLE -> unreadable++;
+                    }
+                }
+                progress.accept(new Progress(examined, estimate));
+                if (page.size() < batchSize) {
+                    break;
+                }
+                after = KekCursor.of(page.get(page.size() - 1));
+            }
+        }
+        LOG.info("Key rotation done: {} rewrapped, {} already current, {} unreadable", rewrapped, current, unreadable);
+        return new Report(rewrapped, current, unreadable, true);
+    }
+
+    private enum Outcome { REWRAPPED, CURRENT, UNREADABLE }
+
+    private Outcome rewrapOne(StoredCredential first) {
+        StoredCredential r = first;
+        for (int attempt = 0; ; attempt++) {
+            String target = envelope.keyring().primaryFor(r.tenant());
+            if (r.payload().kekId().equals(target)) {
+                return Outcome.CURRENT;
+            }
+            if (envelope.keyring().kek(r.payload().kekId()).isEmpty()) {
+                return Outcome.UNREADABLE;
+            }
+            SealedPayload payload;
+            try {
+                payload = envelope.rewrap(new Envelope.Binding(r.tenant(), r.id(), r.typeId(), r.config()), r.payload(),
+                        target);
+            } catch (CredentialUnreadableException e) {
+                LOG.warn("Cannot rewrap credential {} in tenant {}: {}", r.id(), r.tenant(), e.getMessage());
+                return Outcome.UNREADABLE;
+            }
+            try {
+                store.update(r.toBuilder().payload(payload).revision(r.revision() + 1).build(), r.revision());
+                return Outcome.REWRAPPED;
+            } catch (ConcurrentUpdateException e) {
+                // Someone changed it meanwhile: look again; an edit that re-sealed it may have done our work.
+                var fresh = store.find(r.tenant(), r.id());
+                if (fresh.isEmpty() || attempt >= MAX_CONFLICT_RETRIES) {
+                    return Outcome.CURRENT;
+                }
+                r = fresh.get();
+            } catch (dev.credentials.api.CredentialNotFoundException e) {
+                return Outcome.CURRENT;
+            }
+        }
+    }
+
+    /**
+     * The keyring without {@code kekId}, once no record uses it. Use it with {@link CredentialManager#useKeyring}.
+     *
+     * @throws KeyInUseException when records are still sealed under it
+     * @throws IllegalStateException when it is a primary (the default or a tenant's)
+     */
+    public Keyring retire(String kekId) {
+        long records = store.countByKek().getOrDefault(kekId, 0L);
+        if (records > 0) {
+            throw new KeyInUseException(kekId, records);
+        }
+        return envelope.keyring().without(kekId);
+    }
+}
