@@ -32,6 +32,7 @@ import dev.credentials.cli.internal.Args.UsageException;
 import dev.credentials.cli.internal.Home;
 import dev.credentials.cli.internal.SecretInput;
 import dev.credentials.core.CredentialManager;
+import dev.credentials.core.KeyRotation;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.PrintStream;
@@ -115,6 +116,7 @@ public final class Cli {
                 case "unshare" -> unshare(manager, subject, args);
                 case "verify" -> verify(manager, subject, args);
                 case "remove" -> remove(manager, subject, args);
+                case "keys" -> keys(manager, home(args), args);
                 default -> throw new UsageException("unknown command '" + command + "'; run 'credentials help'");
             };
         } catch (UsageException e) {
@@ -122,7 +124,8 @@ public final class Cli {
         } catch (ValidationException e) {
             return fail(BAD_INPUT, e.errors().stream().map(x -> x.field() + ": " + x.message())
                     .collect(Collectors.joining("; ")));
-        } catch (UnknownCredentialTypeException | ConcurrentUpdateException | CredentialUnreadableException e) {
+        } catch (UnknownCredentialTypeException | ConcurrentUpdateException | CredentialUnreadableException
+                 | IllegalStateException e) {
             return fail(BAD_INPUT, e.getMessage());
         } catch (CredentialNotFoundException | AccessDeniedException e) {
             return fail(NOT_FOUND, e.getMessage());
@@ -532,6 +535,71 @@ public final class Cli {
         };
     }
 
+    private int keys(CredentialManager manager, Home home, Args args) {
+        args.only(allowed("batch"), "keys");
+        String action = args.positionals().size() > 1 ? args.positionals().get(1) : "status";
+        switch (action) {
+            case "status" -> {
+                KeyRotation.KeyUsage usage = manager.keys().usage();
+                if (args.flag("json")) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("primary", usage.primary());
+                    m.put("keys", home.kekIds());
+                    m.put("recordsByKek", usage.recordsByKek());
+                    m.put("missing", usage.missing());
+                    printJson(m);
+                    return OK;
+                }
+                Set<String> all = new java.util.TreeSet<>(home.kekIds());
+                all.addAll(usage.recordsByKek().keySet());
+                out.printf("%-12s  %8s  %s%n", "KEK", "RECORDS", "");
+                for (String k : all) {
+                    String note = k.equals(usage.primary()) ? "primary" : usage.missing().contains(k) ? "MISSING: unreadable"
+                            : usage.records(k) == 0 ? "unused: can be retired" : "rewrap pending";
+                    out.printf("%-12s  %8d  %s%n", k, usage.records(k), note);
+                }
+                return OK;
+            }
+            case "rotate", "rewrap" -> {
+                if (action.equals("rotate")) {
+                    String id = home.addPrimaryKek();
+                    manager.useKeyring(home.keyring());
+                    out.println("new primary key " + id + "; new writes use it now");
+                }
+                int batch = args.get("batch").map(Integer::parseInt).orElse(200);
+                KeyRotation.Report r = manager.keys().rewrap(batch, p -> {
+                    if (terminal) {
+                        long total = Math.max(1, p.estimate());
+                        int width = 30;
+                        int done = (int) Math.min(width, p.examined() * width / total);
+                        err.print("\r[" + "#".repeat(done) + " ".repeat(width - done) + "] " + p.examined() + "/" + p.estimate());
+                        err.flush();
+                    }
+                });
+                if (terminal) {
+                    err.println();
+                }
+                out.println("rewrapped " + r.rewrapped() + ", already current " + r.alreadyCurrent() + ", unreadable "
+                        + r.unreadable() + (r.complete() ? "" : " (stopped early: run 'keys rewrap' to finish)"));
+                return r.complete() && r.unreadable() == 0 ? OK : BAD_INPUT;
+            }
+            case "retire" -> {
+                if (args.positionals().size() < 3) {
+                    throw new UsageException("'keys retire' needs a key id; see 'keys status'");
+                }
+                String id = args.positionals().get(2);
+                if (!home.kekIds().contains(id)) {
+                    throw new UsageException("there is no local key " + id + "; see 'keys status'");
+                }
+                manager.useKeyring(manager.keys().retire(id));
+                home.deleteKek(id);
+                out.println("retired " + id + "; its keyset is deleted");
+                return OK;
+            }
+            default -> throw new UsageException("'keys' takes status, rotate, rewrap or retire");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ JSON views
 
     private static Map<String, Object> view(Credential c) {
@@ -575,6 +643,10 @@ public final class Cli {
               unshare ID kind:id
               verify ID | verify --all [--type T]
               remove ID
+              keys [status]                  records per key-encryption key
+              keys rotate                    create a new primary key and rewrap every credential under it
+              keys rewrap                    finish an interrupted rotation
+              keys retire KEK                delete a key that protects nothing any more
               tour                           a guided run against a local stub server
 
             secrets are never taken from the arguments: --secret k prompts (or reads a line of standard input),

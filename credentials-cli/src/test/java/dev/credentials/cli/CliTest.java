@@ -213,6 +213,48 @@ class CliTest {
     }
 
     @Test
+    void keysAreRotatedRewrappedAndRetired() throws IOException {
+        String first = add("Jira one", "personalAccessToken=env:JIRA_PAT");
+        add("Jira two", "personalAccessToken=env:JIRA_PAT");
+        Result status = run("keys", "status");
+        assertEquals(0, status.code());
+        assertTrue(status.out().contains("local-1") && status.out().contains("primary"), status.out());
+
+        Result rotate = run("keys", "rotate");
+        assertEquals(0, rotate.code(), rotate.err());
+        assertTrue(rotate.out().contains("new primary key local-2"), rotate.out());
+        assertTrue(rotate.out().contains("rewrapped 2, already current 0, unreadable 0"), rotate.out());
+        Result after = run("keys", "status", "--json");
+        assertTrue(after.out().contains("\"local-2\" : 2"), after.out());
+        assertTrue(Files.exists(home.resolve("keyset-local-2.json")));
+
+        assertEquals(0, run("keys", "retire", "local-1").code());
+        assertFalse(Files.exists(home.resolve("keyset.json")), "a retired keyset is deleted");
+        assertEquals(Cli.OK, run("verify", first).code(), "the credentials still decrypt under the new key");
+
+        add("Jira three", "personalAccessToken=env:JIRA_PAT");
+        assertEquals(0, run("keys", "rotate").code());
+        assertOneLineError(run("keys", "retire", "local-3"), Cli.BAD_INPUT, "primary");
+        assertEquals(0, run("keys", "retire", "local-2").code());
+        assertOneLineError(run("keys", "retire", "local-9"), Cli.BAD_INPUT, "no local key");
+    }
+
+    @Test
+    void aKeyInUseIsNotRetired() throws IOException {
+        add("Jira", "personalAccessToken=env:JIRA_PAT");
+        assertEquals(0, run("keys", "rotate").code());
+        // Seal one credential under the old key again, as a node that had not yet switched would.
+        Files.writeString(home.resolve("primary-kek"), "local-1\n");
+        add("Jira old key", "personalAccessToken=env:JIRA_PAT");
+        Files.writeString(home.resolve("primary-kek"), "local-2\n");
+        assertOneLineError(run("keys", "retire", "local-1"), Cli.BAD_INPUT, "still protects 1 credential");
+        assertTrue(Files.exists(home.resolve("keyset.json")), "a key in use is not deleted");
+        assertTrue(run("keys", "status").out().contains("rewrap pending"));
+        assertEquals(0, run("keys", "rewrap").code());
+        assertEquals(0, run("keys", "retire", "local-1").code());
+    }
+
+    @Test
     void theTourRunsToTheEnd() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = new Cli(new BufferedReader(new StringReader("")), new PrintStream(out, true, StandardCharsets.UTF_8),
