@@ -21,12 +21,17 @@ public final class Subject {
     private final Principal actor;
     private final Set<Principal> memberships;
     private final boolean admin;
+    private final Set<Principal> effective;
 
     private Subject(TenantId tenant, Principal actor, Set<Principal> memberships, boolean admin) {
         this.tenant = Objects.requireNonNull(tenant, "tenant");
         this.actor = Objects.requireNonNull(actor, "actor");
         this.memberships = memberships;
         this.admin = admin;
+        Set<Principal> all = new LinkedHashSet<>();
+        all.add(actor);
+        all.addAll(memberships);
+        this.effective = Collections.unmodifiableSet(all);
     }
 
     /** A user acting in a tenant. */
@@ -97,10 +102,7 @@ public final class Subject {
 
     /** The actor plus its memberships. */
     public Set<Principal> effectivePrincipals() {
-        Set<Principal> all = new LinkedHashSet<>();
-        all.add(actor);
-        all.addAll(memberships);
-        return Collections.unmodifiableSet(all);
+        return effective;
     }
 
     /** True for a tenant administrator. */

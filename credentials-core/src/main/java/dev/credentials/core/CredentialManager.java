@@ -228,7 +228,7 @@ public final class CredentialManager implements AutoCloseable {
                     throw e;
                 }
                 LOG.debug("Created credential {} of type {} in tenant {}", id, type.id(), subject.tenant());
-                events.emit(new CredentialEvent.Created(UUID.randomUUID(), subject.tenant(), id, 0, subject.actor(),
+                events.emit(() -> new CredentialEvent.Created(UUID.randomUUID(), subject.tenant(), id, 0, subject.actor(),
                         now, type.id(), name));
                 return toCredential(record);
             }
@@ -452,7 +452,7 @@ public final class CredentialManager implements AutoCloseable {
                     throw e;
                 }
                 LOG.debug("Deleted credential {} in tenant {}", id, subject.tenant());
-                events.emit(new CredentialEvent.Deleted(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
+                events.emit(() -> new CredentialEvent.Deleted(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                         subject.actor(), now()));
                 return null;
             }
@@ -487,7 +487,7 @@ public final class CredentialManager implements AutoCloseable {
                     }
                     throw e;
                 }
-                events.emit(event.apply(next, c));
+                events.emit(() -> event.apply(next, c));
                 return toCredential(next);
             }
         });
@@ -508,7 +508,7 @@ public final class CredentialManager implements AutoCloseable {
         requireUse(subject, v, Use.RESOLVE);
         CredentialType type = installedType(v.record.typeId());
         CredentialMaterial material = material(v.record, type, false);
-        events.emit(new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
+        events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                 subject.actor(), now(), subject.memberships(), Use.RESOLVE));
         return material;
     }
@@ -541,7 +541,7 @@ public final class CredentialManager implements AutoCloseable {
             type.authenticate(material, copy);
         }
         HttpRequest signed = copy.build();
-        events.emit(new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
+        events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                 subject.actor(), now(), subject.memberships(), Use.AUTHENTICATE));
         return signed;
     }
@@ -704,7 +704,7 @@ public final class CredentialManager implements AutoCloseable {
                     LOG.info("Credential {} in tenant {} is now {} ({})", checked.id(), checked.tenant(), after,
                             result.reason() == null ? "verified" : result.reason());
                 }
-                events.emit(new CredentialEvent.Verified(UUID.randomUUID(), checked.tenant(), checked.id(),
+                events.emit(() -> new CredentialEvent.Verified(UUID.randomUUID(), checked.tenant(), checked.id(),
                         next.version(), subject.actor(), result.checkedAt(), result, current.status(), after));
                 return result;
             }
@@ -803,7 +803,7 @@ public final class CredentialManager implements AutoCloseable {
                 return new Visible(found.get(), rights);
             }
             if (attempted != null) {
-                events.emit(new CredentialEvent.AccessDenied(UUID.randomUUID(), subject.tenant(), id,
+                events.emit(() -> new CredentialEvent.AccessDenied(UUID.randomUUID(), subject.tenant(), id,
                         found.get().version(), subject.actor(), now(), attempted, "not shared with the subject"));
             }
         }
@@ -828,7 +828,7 @@ public final class CredentialManager implements AutoCloseable {
     }
 
     private AccessDeniedException deny(Subject subject, Visible v, Use use, String why) {
-        events.emit(new CredentialEvent.AccessDenied(UUID.randomUUID(), subject.tenant(), v.record.id(),
+        events.emit(() -> new CredentialEvent.AccessDenied(UUID.randomUUID(), subject.tenant(), v.record.id(),
                 v.record.version(), subject.actor(), now(), use, why));
         return new AccessDeniedException("access to credential " + v.record.id() + " was refused: " + why);
     }
@@ -864,9 +864,16 @@ public final class CredentialManager implements AutoCloseable {
     private CredentialMaterial material(StoredCredential record, CredentialType type, boolean withInternal) {
         SecretsCodec.Decoded decoded = open(record);
         Map<String, Secret> secrets = new LinkedHashMap<>();
+        Set<String> internalFields = new java.util.HashSet<>();
+        if (!withInternal) {
+            for (FieldSpec f : type.fields()) {
+                if (f.has(FieldRole.INTERNAL)) {
+                    internalFields.add(f.name());
+                }
+            }
+        }
         decoded.secrets().forEach((name, value) -> {
-            boolean internal = type.field(name).map(f -> f.has(FieldRole.INTERNAL)).orElse(false);
-            if (withInternal || !internal) {
+            if (!internalFields.contains(name)) {
                 secrets.put(name, Secret.wrap(value));
             } else {
                 Arrays.fill(value, '\0');

@@ -1,6 +1,5 @@
 package dev.credentials.core;
 
-import com.google.crypto.tink.Aead;
 import dev.credentials.core.internal.Envelope;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +12,7 @@ import java.util.Objects;
  * An opt-in cache of unwrapped data keys, so that reading a credential sealed under a remote KEK (a KMS key) does not
  * cost a network call each time. Bounded in entries (least recently used goes first) and in age, like the AWS
  * Encryption SDK's caching materials manager. An entry is keyed by the KEK id, the wrapped data key and the record's
- * associated data, so it can only open the payload it came from; rewrapping or re-sealing a record makes its entry
+ * binding (tenant, id, type and configuration), so it can only open the payload it came from; rewrapping or re-sealing a record makes its entry
  * useless and removes it.
  *
  * <p>The trade-off: cached keys live in memory (inside Tink's primitives, which cannot be wiped) until they age out.
@@ -27,7 +26,7 @@ public final class DataKeyCache implements Envelope.DataKeys {
     private long hits;
     private long misses;
 
-    private record Entry(Aead key, Instant storedAt) {}
+    private record Entry(Envelope.Cached key, Instant storedAt) {}
 
     private DataKeyCache(int maxEntries, Duration maxAge, Clock clock) {
         this.maxEntries = maxEntries;
@@ -62,7 +61,7 @@ public final class DataKeyCache implements Envelope.DataKeys {
     }
 
     @Override
-    public synchronized Aead get(Envelope.CacheKey key) {
+    public synchronized Envelope.Cached get(Envelope.CacheKey key) {
         Entry e = entries.get(key);
         if (e == null) {
             misses++;
@@ -78,7 +77,7 @@ public final class DataKeyCache implements Envelope.DataKeys {
     }
 
     @Override
-    public synchronized void put(Envelope.CacheKey key, Aead dataKey) {
+    public synchronized void put(Envelope.CacheKey key, Envelope.Cached dataKey) {
         entries.put(key, new Entry(dataKey, clock.instant()));
     }
 

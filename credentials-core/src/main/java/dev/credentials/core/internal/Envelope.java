@@ -77,26 +77,49 @@ public final class Envelope {
 
     /** Where unwrapped data keys are cached, keyed so that an entry opens only the payload it came from. */
     public interface DataKeys {
-        /** The cached primitive for {@code key}, if present and fresh. */
-        Aead get(CacheKey key);
+        /** The cached entry for {@code key}, if present and fresh. */
+        Cached get(CacheKey key);
 
-        /** Caches the primitive for {@code key}. */
-        void put(CacheKey key, Aead dataKey);
+        /** Caches {@code entry} for {@code key}. */
+        void put(CacheKey key, Cached entry);
 
         /** Forgets {@code key}. */
         void remove(CacheKey key);
     }
 
-    /** SHA-256 over the KEK id, the wrapped data key and the associated data: one record's one payload. */
-    public record CacheKey(byte[] digest) {
+    /**
+     * A cached data key with the associated data it opens with (a pure function of the binding in the key, kept so
+     * a hit need not recompute it).
+     */
+    public record Cached(Aead dataKey, byte[] associatedData) {}
+
+    /**
+     * The KEK id, the wrapped data key and the record's binding (tenant, id, type, configuration), compared exactly:
+     * one record's one payload. The wrapped key is random per write and the binding names the record, so no other
+     * payload matches.
+     */
+    public static final class CacheKey {
+        private final String kekId;
+        private final byte[] wrapped;
+        private final Binding binding;
+        private final int hash;
+
+        CacheKey(String kekId, byte[] wrapped, Binding binding) {
+            this.kekId = kekId;
+            this.wrapped = wrapped;
+            this.binding = binding;
+            this.hash = 31 * (31 * kekId.hashCode() + Arrays.hashCode(wrapped)) + binding.hashCode();
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof CacheKey k && MessageDigest.isEqual(k.digest, digest);
+            return o instanceof CacheKey k && k.hash == hash && k.kekId.equals(kekId)
+                    && Arrays.equals(k.wrapped, wrapped) && k.binding.equals(binding);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Arrays.hashCode(digest);
+            return hash;
         }
 
         @Override
@@ -174,12 +197,12 @@ public final class Envelope {
             in.get(wrapped);
             byte[] body = new byte[in.remaining()];
             in.get(body);
-            byte[] ad = associatedData(binding);
-            CacheKey key = cache == null ? null : cacheKey(payload.kekId(), wrapped, ad);
-            Aead cached = key == null ? null : cache.get(key);
+            CacheKey key = cache == null ? null : new CacheKey(payload.kekId(), wrapped, binding);
+            Cached cached = key == null ? null : cache.get(key);
             if (cached != null) {
-                return cached.decrypt(body, ad);
+                return cached.dataKey().decrypt(body, cached.associatedData());
             }
+            byte[] ad = associatedData(binding);
             dek = kek.decrypt(wrapped, wrapContext(ad, payload.kekId()));
             if (dek.length != DEK_BYTES) {
                 throw unreadable(binding, "its data key is malformed");
@@ -187,7 +210,7 @@ public final class Envelope {
             Aead data = dataAead(dek);
             byte[] plaintext = data.decrypt(body, ad);
             if (key != null) {
-                cache.put(key, data);
+                cache.put(key, new Cached(data, ad));
             }
             return plaintext;
         } catch (GeneralSecurityException e) {
@@ -231,7 +254,7 @@ public final class Envelope {
             dek = from.decrypt(wrapped, wrapContext(ad, payload.kekId()));
             byte[] rewrapped = to.encrypt(dek, wrapContext(ad, targetKekId));
             if (cache != null) {
-                cache.remove(cacheKey(payload.kekId(), wrapped, ad));
+                cache.remove(new CacheKey(payload.kekId(), wrapped, binding));
             }
             ByteBuffer out = ByteBuffer.allocate(4 + rewrapped.length + body.length);
             out.putInt(rewrapped.length).put(rewrapped).put(body);
@@ -246,17 +269,13 @@ public final class Envelope {
         }
     }
 
-    private static CacheKey cacheKey(String kekId, byte[] wrapped, byte[] ad) {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            digestPrefixed(sha, kekId.getBytes(StandardCharsets.UTF_8));
-            digestPrefixed(sha, wrapped);
-            digestPrefixed(sha, ad);
-            return new CacheKey(sha.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
-    }
+    });
 
     private static CredentialUnreadableException unreadable(Binding b, String why) {
         return new CredentialUnreadableException("credential " + b.id() + " cannot be read: " + why);
@@ -291,16 +310,13 @@ public final class Envelope {
 
     /** SHA-256 over the config sorted by field name, each name and value length-prefixed. */
     static byte[] configDigest(Map<String, String> config) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (Map.Entry<String, String> e : new TreeMap<>(config).entrySet()) {
-                digestPrefixed(sha, e.getKey().getBytes(StandardCharsets.UTF_8));
-                digestPrefixed(sha, e.getValue().getBytes(StandardCharsets.UTF_8));
-            }
-            return sha.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        MessageDigest sha = SHA256.get();
+        sha.reset();
+        for (Map.Entry<String, String> e : new TreeMap<>(config).entrySet()) {
+            digestPrefixed(sha, e.getKey().getBytes(StandardCharsets.UTF_8));
+            digestPrefixed(sha, e.getValue().getBytes(StandardCharsets.UTF_8));
         }
+        return sha.digest();
     }
 
     private static void digestPrefixed(MessageDigest sha, byte[] b) {

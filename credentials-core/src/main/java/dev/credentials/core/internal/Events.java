@@ -17,9 +17,15 @@ public final class Events {
 
     /** Delivers {@code event} on the calling thread. */
     public void emit(CredentialEvent event) {
+        emit(() -> event);
+    }
+
+    /** Builds and delivers an event only when there is a listener: the hot paths need not pay for unseen events. */
+    public void emit(java.util.function.Supplier<CredentialEvent> lazy) {
         if (listener == null) {
             return;
         }
+        CredentialEvent event = lazy.get();
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {
