@@ -165,6 +165,19 @@ public final class CredentialManager implements AutoCloseable {
         return List.copyOf(types.values());
     }
 
+    /**
+     * A verification of every credential {@code subject} may see that matches {@code query}, with bounded
+     * concurrency overall and per host; configure it, then {@link VerifyAll#run()} it.
+     */
+    public VerifyAll verifyAll(Subject subject, CredentialQuery query) {
+        return new VerifyAll(this, subject, query, clock);
+    }
+
+    /** True when both the type and a verifier for it are installed. */
+    boolean canVerify(String typeId) {
+        return types.containsKey(typeId) && verifiers.containsKey(typeId);
+    }
+
     /** The installed type with this id. */
     public Optional<CredentialType> type(String typeId) {
         return Optional.ofNullable(types.get(typeId));

@@ -1,0 +1,330 @@
+package dev.credentials.core;
+
+import dev.credentials.api.Credential;
+import dev.credentials.api.CredentialException;
+import dev.credentials.api.CredentialQuery;
+import dev.credentials.api.Page;
+import dev.credentials.api.Subject;
+import dev.credentials.api.VerificationResult;
+import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.CredentialType;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Verifies every credential a subject may see that matches a query, without hammering the third parties: at most
+ * {@link #concurrency} checks at once, at most {@link #perHost} against one target host, and a host that answers
+ * RATE_LIMITED gets no request until its {@code retryAfter} (the credential is retried then, up to
+ * {@link #maxAttempts}), all within a {@link #deadline}. Results are recorded by the same status rules as
+ * {@link CredentialManager#verify}. Build one with {@link CredentialManager#verifyAll}, configure it, then
+ * {@link #run()} it; {@link #cancel()} from any thread stops new checks. One run per instance.
+ */
+public final class VerifyAll {
+    /** Waits in clock time; tests substitute one that advances a test clock instead of sleeping. */
+    @FunctionalInterface
+    public interface Sleeper {
+        /** Waits {@code duration}. */
+        void sleep(Duration duration) throws InterruptedException;
+
+        /** {@link Thread#sleep}. */
+        static Sleeper system() {
+            return d -> Thread.sleep(Math.max(1, d.toMillis()));
+        }
+    }
+
+    /**
+     * How a run ended.
+     *
+     * @param verified credentials the third party accepted
+     * @param failed credentials it refused, by reason
+     * @param inconclusive checks that learned nothing (after any retries)
+     * @param skipped credentials not checked: not verifiable here, checked within the minimum interval, deleted
+     *     meanwhile, or not reached before cancellation or the deadline
+     * @param cancelled whether {@link #cancel()} stopped the run
+     * @param deadlineReached whether the deadline stopped the run
+     */
+    public record Summary(int verified, Map<FailureReason, Integer> failed, int inconclusive, int skipped,
+                          boolean cancelled, boolean deadlineReached) {
+        public Summary {
+            failed = Collections.unmodifiableMap(new EnumMap<>(failed.isEmpty()
+                    ? new EnumMap<>(FailureReason.class) : failed));
+        }
+
+        /** All credentials the run was asked to check. */
+        public int total() {
+            return verified + failed.values().stream().mapToInt(Integer::intValue).sum() + inconclusive + skipped;
+        }
+    }
+
+    /**
+     * Progress after each finished check.
+     *
+     * @param done credentials settled so far
+     * @param total credentials in the run
+     */
+    public record Progress(int done, int total) {}
+
+    private final CredentialManager manager;
+    private final Subject subject;
+    private final CredentialQuery query;
+    private final Clock clock;
+    private int concurrency = 8;
+    private int perHost = 4;
+    private Duration deadline = Duration.ofMinutes(10);
+    private int maxAttempts = 3;
+    private Duration defaultBackoff = Duration.ofSeconds(30);
+    private Consumer<Progress> progress = p -> { };
+    private Sleeper sleeper = Sleeper.system();
+    private volatile boolean cancelled;
+    private boolean started;
+
+    VerifyAll(CredentialManager manager, Subject subject, CredentialQuery query, Clock clock) {
+        this.manager = manager;
+        this.subject = Objects.requireNonNull(subject, "subject");
+        this.query = Objects.requireNonNull(query, "query");
+        this.clock = clock;
+    }
+
+    /** Checks running at once; default 8. The manager's verification pool must be at least as large. */
+    public VerifyAll concurrency(int n) {
+        this.concurrency = positive(n, "concurrency");
+        return this;
+    }
+
+    /** Checks running at once against one target host; default 4. */
+    public VerifyAll perHost(int n) {
+        this.perHost = positive(n, "perHost");
+        return this;
+    }
+
+    /** How long the whole run may take, in clock time; default 10 minutes. */
+    public VerifyAll deadline(Duration d) {
+        this.deadline = Objects.requireNonNull(d, "deadline");
+        return this;
+    }
+
+    /** Tries per credential when rate limited; default 3. */
+    public VerifyAll maxAttempts(int n) {
+        this.maxAttempts = positive(n, "maxAttempts");
+        return this;
+    }
+
+    /** How long to leave a host alone after a rate limit that named no time; default 30 s. */
+    public VerifyAll defaultBackoff(Duration d) {
+        this.defaultBackoff = Objects.requireNonNull(d, "backoff");
+        return this;
+    }
+
+    /** Called on the running thread after each settled credential. */
+    public VerifyAll progress(Consumer<Progress> progress) {
+        this.progress = Objects.requireNonNull(progress, "progress");
+        return this;
+    }
+
+    /** How to wait for a backed-off host; default {@link Sleeper#system()}. */
+    public VerifyAll sleeper(Sleeper sleeper) {
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        return this;
+    }
+
+    /** Stops starting new checks; those running finish and are recorded. Safe from any thread. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    private static int positive(int n, String what) {
+        if (n < 1) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return n;
+    }
+
+    private static final class Item {
+        final Credential credential;
+        final String host;
+        int attempts;
+
+        Item(Credential credential, String host) {
+            this.credential = credential;
+            this.host = host;
+        }
+    }
+
+    private static final class Host {
+        final Deque<Item> queue = new ArrayDeque<>();
+        int inFlight;
+        Instant blockedUntil = Instant.MIN;
+    }
+
+    private record Done(Item item, VerificationResult result, boolean skipped) {}
+
+    /** Runs the verification; returns when every credential is settled, or on cancellation or the deadline. */
+    public Summary run() {
+        synchronized (this) {
+            if (started) {
+                throw new IllegalStateException("a VerifyAll runs once; build another");
+            }
+            started = true;
+        }
+        Instant start = clock.instant();
+        Instant end = start.plus(deadline);
+        Map<String, Host> hosts = new LinkedHashMap<>();
+        int total = 0;
+        int skipped = 0;
+        for (Credential c : all()) {
+            total++;
+            String host = host(c);
+            if (host == null) {
+                skipped++;
+                continue;
+            }
+            hosts.computeIfAbsent(host, h -> new Host()).queue.add(new Item(c, host));
+        }
+        int verified = 0;
+        int inconclusive = 0;
+        Map<FailureReason, Integer> failed = new EnumMap<>(FailureReason.class);
+        int done = skipped;
+        progress.accept(new Progress(done, total));
+        BlockingQueue<Done> completions = new LinkedBlockingQueue<>();
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "credentials-verify-all-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        int inFlight = 0;
+        boolean deadlineReached = false;
+        try {
+            while (true) {
+                Instant now = clock.instant();
+                boolean stopping = cancelled || Thread.currentThread().isInterrupted();
+                if (!stopping && !now.isBefore(end)) {
+                    deadlineReached = true;
+                    stopping = true;
+                }
+                if (!stopping) {
+                    for (Host h : hosts.values()) {
+                        while (inFlight < concurrency && h.inFlight < perHost && !h.queue.isEmpty()
+                                && !h.blockedUntil.isAfter(now)) {
+                            Item item = h.queue.poll();
+                            item.attempts++;
+                            h.inFlight++;
+                            inFlight++;
+                            pool.execute(() -> completions.add(check(item, start)));
+                        }
+                    }
+                }
+                boolean queued = hosts.values().stream().anyMatch(h -> !h.queue.isEmpty());
+                if (inFlight == 0) {
+                    if (!queued || stopping) {
+                        break;
+                    }
+                    Instant wake = hosts.values().stream().filter(h -> !h.queue.isEmpty())
+                            .map(h -> h.blockedUntil).min(Instant::compareTo).orElse(now);
+                    wake = wake.isAfter(end) ? end : wake;
+                    if (wake.isAfter(now)) {
+                        sleeper.sleep(Duration.between(now, wake));
+                    }
+                    continue;
+                }
+                Done d = completions.poll(50, TimeUnit.MILLISECONDS);
+                if (d == null) {
+                    continue;
+                }
+                inFlight--;
+                Host h = hosts.get(d.item().host);
+                h.inFlight--;
+                VerificationResult r = d.result();
+                if (!d.skipped() && r.reason() == FailureReason.RATE_LIMITED) {
+                    Instant until = r.retryAfter() != null ? r.retryAfter() : clock.instant().plus(defaultBackoff);
+                    if (until.isAfter(h.blockedUntil)) {
+                        h.blockedUntil = until;
+                    }
+                    if (d.item().attempts < maxAttempts) {
+                        h.queue.addFirst(d.item());
+                        continue;
+                    }
+                }
+                done++;
+                if (d.skipped()) {
+                    skipped++;
+                } else {
+                    switch (r.outcome()) {
+                        case VERIFIED -> verified++;
+                        case FAILED -> failed.merge(r.reason(), 1, Integer::sum);
+                        case INCONCLUSIVE -> inconclusive++;
+                    }
+                }
+                progress.accept(new Progress(done, total));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancelled = true;
+        } finally {
+            pool.shutdown();
+        }
+        int left = (int) hosts.values().stream().mapToLong(h -> h.queue.size()).sum();
+        return new Summary(verified, failed, inconclusive, skipped + left, cancelled, deadlineReached);
+    }
+
+    private Done check(Item item, Instant start) {
+        try {
+            VerificationResult r = manager.verify(subject, item.credential.id());
+            // A result from before this run is the last recorded one, returned within the minimum interval.
+            boolean fresh = r.checkedAt() == null || !r.checkedAt().isBefore(start);
+            return new Done(item, r, !fresh);
+        } catch (CredentialException e) {
+            return new Done(item, null, true);
+        }
+    }
+
+    private List<Credential> all() {
+        List<Credential> out = new ArrayList<>();
+        CredentialQuery q = query.toBuilder().pageSize(CredentialQuery.MAX_PAGE_SIZE).pageToken(null).build();
+        while (true) {
+            Page<Credential> page = manager.list(subject, q);
+            out.addAll(page.items());
+            if (!page.hasNext()) {
+                return out;
+            }
+            q = q.next(page.nextPageToken());
+        }
+    }
+
+    /** The host a credential's secrets go to, which is what a rate limit applies to; null when not verifiable. */
+    private String host(Credential c) {
+        CredentialType type = manager.type(c.typeId()).orElse(null);
+        if (type == null || !manager.canVerify(c.typeId())) {
+            return null;
+        }
+        try {
+            for (URI target : type.allowedTargets(c.config())) {
+                if (target.getHost() != null) {
+                    return target.getHost().toLowerCase(Locale.ROOT);
+                }
+            }
+        } catch (RuntimeException e) {
+            return c.typeId();
+        }
+        return c.typeId();
+    }
+}
