@@ -107,6 +107,7 @@ public final class CredentialManager implements AutoCloseable {
     private final HttpClient httpClient;
     private final Duration verificationTimeout;
     private final Duration minVerifyInterval;
+    private final int historySize;
     private final UrlPolicy urlPolicy;
     private final Events events;
     private final ExecutorService executor;
@@ -126,6 +127,7 @@ public final class CredentialManager implements AutoCloseable {
         this.httpClient = httpClient;
         this.verificationTimeout = b.verificationTimeout;
         this.minVerifyInterval = b.minVerifyInterval;
+        this.historySize = b.historySize;
         this.urlPolicy = b.urlPolicy;
         this.events = new Events(b.listener);
         this.executor = executor;
@@ -269,6 +271,11 @@ public final class CredentialManager implements AutoCloseable {
         return toCredential(visible(subject, id, null).record);
     }
 
+    /** The credential's recorded verification results, newest first (at most the history size). */
+    public List<VerificationResult> history(Subject subject, CredentialId id) {
+        return visible(subject, id, null).record.verification().history();
+    }
+
     /** One page of the credentials the subject may see, ordered by name, then id. */
     public Page<Credential> list(Subject subject, CredentialQuery query) {
         Objects.requireNonNull(subject, "subject");
@@ -358,7 +365,7 @@ public final class CredentialManager implements AutoCloseable {
                 changed.addAll(update.clearSecrets());
                 StoredCredential next = current.toBuilder().name(name).sortKey(Names.sortKey(name)).config(config)
                         .secretFields(secrets.keySet()).payload(payload).status(CredentialStatus.UNVERIFIED)
-                        .verification(VerificationState.NONE).version(current.version() + 1)
+                        .verification(current.verification().forNewContent()).version(current.version() + 1)
                         .contentVersion(current.contentVersion() + 1).build();
                 return new Change(next, changed, true);
             } finally {
@@ -699,10 +706,8 @@ public final class CredentialManager implements AutoCloseable {
                     case FAILED -> CredentialStatus.FAILED;
                     case INCONCLUSIVE -> current.status();
                 };
-                int inconclusive = result.outcome() == Outcome.INCONCLUSIVE
-                        ? current.verification().consecutiveInconclusive() + 1 : 0;
                 StoredCredential next = current.toBuilder().status(after)
-                        .verification(new VerificationState(result, inconclusive, current.verification().nextCheckAt()))
+                        .verification(current.verification().record(result, historySize))
                         .revision(current.revision() + 1).build();
                 try {
                     store.update(next, current.revision());
@@ -968,8 +973,18 @@ public final class CredentialManager implements AutoCloseable {
         private ClassLoader classLoader = CredentialType.class.getClassLoader();
         private SecureRandom random = new SecureRandom();
         private DataKeyCache dataKeyCache;
+        private int historySize = 20;
 
         private Builder() {}
+
+        /** How many recorded verification results each credential keeps, newest first; default 20. */
+        public Builder historySize(int size) {
+            if (size < 1 || size > 1_000) {
+                throw new IllegalArgumentException("the history size must be 1 to 1000");
+            }
+            this.historySize = size;
+            return this;
+        }
 
         /** Caches unwrapped data keys (off by default); see {@link DataKeyCache} for the trade-off. */
         public Builder dataKeyCache(DataKeyCache cache) {

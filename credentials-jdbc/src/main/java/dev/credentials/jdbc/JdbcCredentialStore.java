@@ -55,7 +55,7 @@ public final class JdbcCredentialStore implements CredentialStore {
     private static final String COLUMNS = "tenant, id, name, sort_key, type_id, owner_key, config, secret_fields, status, "
             + "last_outcome, last_reason, last_message, last_checked_at, last_elapsed_micros, last_retry_after, "
             + "inconclusive_count, next_check_at, created_at, updated_at, version, content_version, revision, kek_id, "
-            + "format_version, payload, request_id";
+            + "format_version, payload, verification_history, request_id";
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -105,7 +105,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         Objects.requireNonNull(r, "record");
         transaction("insert credential " + r.id(), c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + credentials + " (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 int i = bindRow(ps, true, r);
                 ps.setString(i, r.requestId());
                 ps.executeUpdate();
@@ -132,7 +132,8 @@ public final class JdbcCredentialStore implements CredentialStore {
                     + "type_id = ?, owner_key = ?, config = ?, secret_fields = ?, status = ?, last_outcome = ?, "
                     + "last_reason = ?, last_message = ?, last_checked_at = ?, last_elapsed_micros = ?, "
                     + "last_retry_after = ?, inconclusive_count = ?, next_check_at = ?, created_at = ?, updated_at = ?, "
-                    + "version = ?, content_version = ?, revision = ?, kek_id = ?, format_version = ?, payload = ? "
+                    + "version = ?, content_version = ?, revision = ?, kek_id = ?, format_version = ?, payload = ?, "
+                    + "verification_history = ? "
                     + "WHERE tenant = ? AND id = ? AND revision = ?")) {
                 int i = bindRow(ps, false, r);
                 ps.setString(i++, r.tenant().value());
@@ -236,6 +237,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         ps.setString(i++, r.payload().kekId());
         ps.setInt(i++, r.payload().formatVersion());
         ps.setBytes(i++, r.payload().bytes());
+        ps.setString(i++, History.write(r.verification().history()));
         return i;
     }
 
@@ -404,7 +406,8 @@ public final class JdbcCredentialStore implements CredentialStore {
                 .config(FlatJson.read(rs.getString("config")))
                 .secretFields(secretFields.isEmpty() ? Set.of() : Set.of(secretFields.split(",")))
                 .status(CredentialStatus.valueOf(rs.getString("status")))
-                .verification(new VerificationState(last, rs.getInt("inconclusive_count"), instant(rs, "next_check_at")))
+                .verification(new VerificationState(last, rs.getInt("inconclusive_count"), instant(rs, "next_check_at"),
+                        History.read(rs.getString("verification_history"))))
                 .createdAt(instant(rs, "created_at"))
                 .updatedAt(instant(rs, "updated_at"))
                 .version(rs.getLong("version"))
@@ -412,6 +415,29 @@ public final class JdbcCredentialStore implements CredentialStore {
                 .revision(rs.getLong("revision"))
                 .payload(new SealedPayload(rs.getString("kek_id"), rs.getInt("format_version"), rs.getBytes("payload")))
                 .requestId(rs.getString("request_id"));
+    }
+
+    @Override
+    public List<StoredCredential> listDue(Instant now, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        String binary = dialect == Dialect.POSTGRESQL ? " COLLATE \"C\"" : "";
+        String sql = "SELECT " + COLUMNS + " FROM " + credentials + " WHERE next_check_at IS NULL OR next_check_at <= ?"
+                + " ORDER BY next_check_at NULLS FIRST, tenant" + binary + ", id LIMIT ?";
+        return transaction("list credentials due for a check", c -> {
+            List<StoredCredential.Builder> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                setInstant(ps, 1, now);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(read(rs));
+                    }
+                }
+            }
+            return withShares(c, rows);
+        });
     }
 
     @Override
@@ -458,24 +484,28 @@ public final class JdbcCredentialStore implements CredentialStore {
                     }
                 }
             }
-            // One query for the shares of each tenant on the page (a page rarely spans more than a few).
-            Map<TenantId, List<String>> idsByTenant = new java.util.LinkedHashMap<>();
-            for (StoredCredential.Builder b : rows) {
-                StoredCredential partial = b.build();
-                idsByTenant.computeIfAbsent(partial.tenant(), t -> new ArrayList<>()).add(partial.id().value());
-            }
-            Map<String, List<Share>> sharesById = new HashMap<>();
-            for (Map.Entry<TenantId, List<String>> e : idsByTenant.entrySet()) {
-                sharesOf(c, e.getKey(), e.getValue()).forEach((id, list) -> sharesById.put(e.getKey().value() + "/" + id, list));
-            }
-            List<StoredCredential> out = new ArrayList<>(rows.size());
-            for (StoredCredential.Builder b : rows) {
-                StoredCredential partial = b.build();
-                out.add(b.shares(sharesById.getOrDefault(partial.tenant().value() + "/" + partial.id().value(), List.of()))
-                        .build());
-            }
-            return out;
+            return withShares(c, rows);
         });
+    }
+
+    /** Builds rows from several tenants, loading the shares with one query per tenant on the page. */
+    private List<StoredCredential> withShares(Connection c, List<StoredCredential.Builder> rows) throws SQLException {
+        Map<TenantId, List<String>> idsByTenant = new java.util.LinkedHashMap<>();
+        for (StoredCredential.Builder b : rows) {
+            StoredCredential partial = b.build();
+            idsByTenant.computeIfAbsent(partial.tenant(), t -> new ArrayList<>()).add(partial.id().value());
+        }
+        Map<String, List<Share>> sharesById = new HashMap<>();
+        for (Map.Entry<TenantId, List<String>> e : idsByTenant.entrySet()) {
+            sharesOf(c, e.getKey(), e.getValue()).forEach((id, list) -> sharesById.put(e.getKey().value() + "/" + id, list));
+        }
+        List<StoredCredential> out = new ArrayList<>(rows.size());
+        for (StoredCredential.Builder b : rows) {
+            StoredCredential partial = b.build();
+            out.add(b.shares(sharesById.getOrDefault(partial.tenant().value() + "/" + partial.id().value(), List.of()))
+                    .build());
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------------ plumbing

@@ -117,7 +117,9 @@ public abstract class CredentialStoreContract {
         StoredCredential r = record(tenant, "Jira Prod").toBuilder()
                 .shares(List.of(Share.use(Principal.agent("a1")), Share.manage(Principal.group("admins"))))
                 .status(CredentialStatus.VERIFIED)
-                .verification(new VerificationState(last, 3, T0.plusSeconds(3600)))
+                .verification(new VerificationState(last, 3, T0.plusSeconds(3600), List.of(last,
+                        new VerificationResult(VerificationResult.Outcome.VERIFIED, null, "Accepted \"quoted\"\nline",
+                                T0.minusSeconds(60), Duration.ZERO, null))))
                 .version(7).contentVersion(2).revision(11).requestId("req-1")
                 .config(Map.of("baseUrl", "https://example.test", "username", "svc", "région", "€uro ✓"))
                 .secretFields(Set.of("apiToken", "refreshToken"))
@@ -467,6 +469,25 @@ public abstract class CredentialStoreContract {
             after = dev.credentials.api.spi.CredentialStore.KekCursor.of(page.get(page.size() - 1));
         }
         assertEquals(expected.stream().map(StoredCredential::id).toList(), seen);
+    }
+
+    @Test
+    public void dueRecordsAreListedAcrossTenantsOldestFirst() {
+        Instant now = Instant.parse("1990-01-01T00:00:00Z");
+        StoredCredential never = record(tenant, "never");
+        StoredCredential old = record(otherTenant, "old").toBuilder()
+                .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("1980-01-01T00:00:00Z"))).build();
+        StoredCredential older = record(tenant, "older").toBuilder()
+                .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("1970-06-01T00:00:00Z"))).build();
+        StoredCredential later = record(tenant, "later").toBuilder()
+                .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("2999-01-01T00:00:00Z"))).build();
+        for (StoredCredential r : List.of(never, old, older, later)) {
+            store.insert(r);
+        }
+        List<String> due = store.listDue(now, 100_000).stream()
+                .filter(r -> r.tenant().equals(tenant) || r.tenant().equals(otherTenant))
+                .map(StoredCredential::name).toList();
+        assertEquals(List.of("never", "older", "old"), due);
     }
 
     private static StoredCredential withKek(StoredCredential r, String kek) {

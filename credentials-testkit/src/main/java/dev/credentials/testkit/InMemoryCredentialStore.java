@@ -116,6 +116,20 @@ public final class InMemoryCredentialStore implements CredentialStore {
                 .toList();
     }
 
+    @Override
+    public synchronized List<StoredCredential> listDue(java.time.Instant now, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        return records.values().stream()
+                .filter(r -> r.verification().nextCheckAt() == null || !r.verification().nextCheckAt().isAfter(now))
+                .sorted(Comparator.comparing((StoredCredential r) -> r.verification().nextCheckAt(),
+                                Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparing(r -> r.tenant().value()).thenComparing(r -> r.id().value()))
+                .limit(limit)
+                .toList();
+    }
+
     /** The number of records in all tenants. */
     public synchronized int size() {
         return records.size();

@@ -73,6 +73,17 @@ public interface CredentialStore {
     }
 
     /**
+     * Records across all tenants whose {@link VerificationState#nextCheckAt()} is null or not after {@code now}, the
+     * oldest due first (null first), at most {@code limit}. A scheduler reads them, then claims each with
+     * {@link #update} (compare-and-set), so that two nodes never check the same credential in one period.
+     *
+     * @throws UnsupportedOperationException when the store cannot list them (the default)
+     */
+    default List<StoredCredential> listDue(java.time.Instant now, int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot list credentials due for a check");
+    }
+
+    /**
      * A position in a by-KEK listing.
      *
      * @param tenant the tenant of the last record seen
