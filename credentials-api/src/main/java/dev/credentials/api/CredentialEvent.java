@@ -68,6 +68,17 @@ public sealed interface CredentialEvent {
     record AccessDenied(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
                         Instant time, Use attempted, String reason) implements CredentialEvent {}
 
+    /**
+     * A VERIFIED credential has had {@code consecutiveInconclusive} checks in a row that learned nothing (rate
+     * limits, outages): its status is kept, but it may no longer be true. Emitted by the scheduler once per streak.
+     */
+    record Stale(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor, Instant time,
+                 int consecutiveInconclusive) implements CredentialEvent {}
+
+    /** A credential's entered expiry date is near: replace it before {@code expiresOn}. Emitted by the scheduler. */
+    record Expiring(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                    Instant time, java.time.LocalDate expiresOn) implements CredentialEvent {}
+
     /** What a credential was wanted for. */
     enum Use {
         /** {@code resolve}: the values were handed to the caller. */

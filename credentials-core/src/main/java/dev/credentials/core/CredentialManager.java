@@ -175,6 +175,29 @@ public final class CredentialManager implements AutoCloseable {
         return new VerifyAll(this, subject, query, clock);
     }
 
+    /** The store, for the scheduler. */
+    CredentialStore store() {
+        return store;
+    }
+
+    /** The clock, for the scheduler. */
+    Clock clock() {
+        return clock;
+    }
+
+    /** Delivers an event built by the scheduler. */
+    void emit(java.util.function.Supplier<CredentialEvent> event) {
+        events.emit(event);
+    }
+
+    /**
+     * A scheduler that keeps every credential's status true over time; configure it, then
+     * {@link VerificationScheduler#start} it or call {@link VerificationScheduler#runOnce()}.
+     */
+    public VerificationScheduler scheduler() {
+        return new VerificationScheduler(this);
+    }
+
     /** True when both the type and a verifier for it are installed. */
     boolean canVerify(String typeId) {
         return types.containsKey(typeId) && verifiers.containsKey(typeId);
@@ -692,7 +715,7 @@ public final class CredentialManager implements AutoCloseable {
     }
 
     /** Records {@code result} if the content it checked is still current; returns it either way. */
-    private VerificationResult record(Subject subject, StoredCredential checked, VerificationResult result) {
+    VerificationResult record(Subject subject, StoredCredential checked, VerificationResult result) {
         return stripes.with(new Key(checked.tenant().value(), checked.id()), () -> {
             for (int attempt = 0; ; attempt++) {
                 Optional<StoredCredential> found = store.find(checked.tenant(), checked.id());

@@ -1,0 +1,301 @@
+package dev.credentials.core;
+
+import dev.credentials.api.ConcurrentUpdateException;
+import dev.credentials.api.CredentialEvent;
+import dev.credentials.api.CredentialException;
+import dev.credentials.api.CredentialStatus;
+import dev.credentials.api.FieldKind;
+import dev.credentials.api.FieldRole;
+import dev.credentials.api.FieldSpec;
+import dev.credentials.api.Subject;
+import dev.credentials.api.VerificationResult;
+import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.VerificationResult.Outcome;
+import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.StoredCredential;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every credential's status true over time. Each {@link #runOnce() run} takes the credentials due for a check
+ * from the store (never checked, or their next check has come), claims each by compare-and-set of its next-check time
+ * (so two platform nodes on one store never check the same credential in one period), and verifies it; VERIFIED and
+ * UNVERIFIED credentials are checked every {@link #maxAge}, FAILED ones every {@link #failedMaxAge}, each shortened by
+ * up to {@link #jitter} so they do not all fire at once. A VERIFIED credential stays VERIFIED through inconclusive
+ * checks; after {@link #staleAfter} in a row the scheduler emits {@link CredentialEvent.Stale}.
+ *
+ * <p>Expiry: a type's {@link FieldRole#EXPIRY} date field, when set, brings a check forward to the start of the lead
+ * window, where {@link CredentialEvent.Expiring} is emitted once, and to the date itself, where the credential turns
+ * FAILED {@code EXPIRED} without calling the third party.
+ *
+ * <p>Checks act as the tenant administrator {@value #ACTOR}. Configure, then {@link #start} or call
+ * {@link #runOnce()} yourself (from a cron, or in tests with a test clock). Thread-safe once configured.
+ */
+public final class VerificationScheduler implements AutoCloseable {
+    /** The user id the scheduler acts as, in each tenant. */
+    public static final String ACTOR = "credentials-scheduler";
+    private static final Logger LOG = LoggerFactory.getLogger(VerificationScheduler.class);
+
+    private final CredentialManager manager;
+    private final CredentialStore store;
+    private Duration maxAge = Duration.ofHours(24);
+    private Duration failedMaxAge = Duration.ofHours(72);
+    private double jitter = 0.1;
+    private int staleAfter = 3;
+    private Duration expiryLead = Duration.ofDays(14);
+    private int batchSize = 100;
+    private Random random = new SecureRandom();
+    private ScheduledExecutorService timer;
+
+    VerificationScheduler(CredentialManager manager) {
+        this.manager = manager;
+        this.store = manager.store();
+    }
+
+    /** How old a VERIFIED or UNVERIFIED credential's last check may get; default 24 h. */
+    public VerificationScheduler maxAge(Duration d) {
+        this.maxAge = positive(d, "maxAge");
+        return this;
+    }
+
+    /** How old a FAILED credential's last check may get; default 72 h. */
+    public VerificationScheduler failedMaxAge(Duration d) {
+        this.failedMaxAge = positive(d, "failedMaxAge");
+        return this;
+    }
+
+    /** The largest fraction by which an interval is shortened at random, 0 to 0.5; default 0.1. */
+    public VerificationScheduler jitter(double fraction) {
+        if (fraction < 0 || fraction > 0.5) {
+            throw new IllegalArgumentException("jitter is a fraction from 0 to 0.5");
+        }
+        this.jitter = fraction;
+        return this;
+    }
+
+    /** Inconclusive checks in a row after which a VERIFIED credential is flagged stale; default 3. */
+    public VerificationScheduler staleAfter(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("staleAfter must be positive");
+        }
+        this.staleAfter = n;
+        return this;
+    }
+
+    /** How long before an entered expiry date the {@code Expiring} event comes; default 14 days. */
+    public VerificationScheduler expiryLead(Duration d) {
+        this.expiryLead = Objects.requireNonNull(d, "lead");
+        return this;
+    }
+
+    /** How many due credentials are read from the store at a time; default 100. */
+    public VerificationScheduler batchSize(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("batchSize must be positive");
+        }
+        this.batchSize = n;
+        return this;
+    }
+
+    /** The source of jitter; default a {@link SecureRandom}. */
+    public VerificationScheduler random(Random random) {
+        this.random = Objects.requireNonNull(random, "random");
+        return this;
+    }
+
+    private static Duration positive(Duration d, String what) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return d;
+    }
+
+    /**
+     * What a run did.
+     *
+     * @param claimed credentials this run claimed (others' claims are not counted)
+     * @param verified checks made against third parties
+     * @param expired credentials turned FAILED EXPIRED at their entered date
+     * @param expiring {@code Expiring} events emitted
+     * @param stale {@code Stale} events emitted
+     */
+    public record Report(int claimed, int verified, int expired, int expiring, int stale) {}
+
+    /** One pass over the credentials due now. */
+    public Report runOnce() {
+        Instant now = manager.clock().instant();
+        int claimed = 0;
+        int verified = 0;
+        int expired = 0;
+        int expiring = 0;
+        int stale = 0;
+        for (int round = 0; round < 1_000; round++) {
+            List<StoredCredential> due = store.listDue(now, batchSize);
+            for (StoredCredential r : due) {
+                CredentialType type = manager.type(r.typeId()).orElse(null);
+                Optional<LocalDate> expiry = expiryDate(type, r);
+                StoredCredential claim = r.toBuilder()
+                        .verification(r.verification().withNextCheckAt(next(r, expiry, now)))
+                        .revision(r.revision() + 1).build();
+                try {
+                    store.update(claim, r.revision());
+                } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
+                    continue; // another node claimed it, or it changed or went away meanwhile
+                }
+                claimed++;
+                Subject system = Subject.user(r.tenant(), ACTOR).asAdmin();
+                if (expiry.isPresent()) {
+                    Instant expiresAt = expiry.get().atStartOfDay(ZoneOffset.UTC).toInstant();
+                    if (!now.isBefore(expiresAt)) {
+                        VerificationResult last = r.verification().lastResult();
+                        if (last == null || last.reason() != FailureReason.EXPIRED) {
+                            manager.record(system, claim, VerificationResult.failed(FailureReason.EXPIRED,
+                                    "The expiry date entered for this credential (" + expiry.get() + ") has passed;"
+                                            + " create a new one and update this credential.").withTiming(now, Duration.ZERO));
+                            expired++;
+                        }
+                        continue;
+                    }
+                    Instant leadStart = expiresAt.minus(expiryLead);
+                    VerificationResult last = r.verification().lastResult();
+                    if (!now.isBefore(leadStart) && (last == null || last.checkedAt() == null
+                            || last.checkedAt().isBefore(leadStart))) {
+                        manager.emit(() -> new CredentialEvent.Expiring(UUID.randomUUID(), r.tenant(), r.id(),
+                                r.version(), system.actor(), now, expiry.get()));
+                        expiring++;
+                    }
+                }
+                if (type == null || !manager.canVerify(r.typeId())) {
+                    continue;
+                }
+                try {
+                    VerificationResult result = manager.verify(system, r.id());
+                    verified++;
+                    reschedule(r, expiry, now);
+                    if (result.outcome() == Outcome.INCONCLUSIVE) {
+                        Optional<StoredCredential> after = store.find(r.tenant(), r.id());
+                        if (after.isPresent() && after.get().status() == CredentialStatus.VERIFIED
+                                && after.get().verification().consecutiveInconclusive() == staleAfter) {
+                            StoredCredential a = after.get();
+                            manager.emit(() -> new CredentialEvent.Stale(UUID.randomUUID(), a.tenant(), a.id(),
+                                    a.version(), system.actor(), now, a.verification().consecutiveInconclusive()));
+                            stale++;
+                        }
+                    }
+                } catch (CredentialException e) {
+                    LOG.warn("Scheduled check of credential {} in tenant {} failed: {}", r.id(), r.tenant(),
+                            e.getClass().getSimpleName());
+                }
+            }
+            // A full page may hold more; records claimed meanwhile by another node are no longer due.
+            if (due.size() < batchSize) {
+                break;
+            }
+        }
+        return new Report(claimed, verified, expired, expiring, stale);
+    }
+
+    /** After a check, plans the next one from the status it left (a credential that just failed waits longer). */
+    private void reschedule(StoredCredential before, Optional<LocalDate> expiry, Instant now) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<StoredCredential> found = store.find(before.tenant(), before.id());
+            if (found.isEmpty() || found.get().status() == before.status()) {
+                return;
+            }
+            StoredCredential current = found.get();
+            try {
+                store.update(current.toBuilder()
+                        .verification(current.verification().withNextCheckAt(next(current, expiry, now)))
+                        .revision(current.revision() + 1).build(), current.revision());
+                return;
+            } catch (ConcurrentUpdateException e) {
+                // changed meanwhile: look again
+            } catch (dev.credentials.api.CredentialNotFoundException e) {
+                return;
+            }
+        }
+    }
+
+    /** The next check: the interval for the status, shortened by jitter, brought forward to any expiry milestone. */
+    private Instant next(StoredCredential r, Optional<LocalDate> expiry, Instant now) {
+        Duration interval = r.status() == CredentialStatus.FAILED ? failedMaxAge : maxAge;
+        long cut = jitter == 0 ? 0 : (long) (interval.toMillis() * jitter * random.nextDouble());
+        Instant next = now.plus(interval).minusMillis(cut);
+        if (expiry.isPresent()) {
+            Instant expiresAt = expiry.get().atStartOfDay(ZoneOffset.UTC).toInstant();
+            for (Instant milestone : List.of(expiresAt.minus(expiryLead), expiresAt)) {
+                if (milestone.isAfter(now) && milestone.isBefore(next)) {
+                    next = milestone;
+                }
+            }
+        }
+        return next.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    private static Optional<LocalDate> expiryDate(CredentialType type, StoredCredential r) {
+        if (type == null) {
+            return Optional.empty();
+        }
+        for (FieldSpec f : type.fields()) {
+            if (f.has(FieldRole.EXPIRY) && f.kind() == FieldKind.DATE && r.config().containsKey(f.name())) {
+                try {
+                    return Optional.of(LocalDate.parse(r.config().get(f.name())));
+                } catch (DateTimeParseException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Runs {@link #runOnce()} every {@code period} on a daemon thread until {@link #stop()}. */
+    public synchronized VerificationScheduler start(Duration period) {
+        if (timer != null) {
+            throw new IllegalStateException("the scheduler is already running");
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "credentials-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                Report report = runOnce();
+                if (report.claimed() > 0) {
+                    LOG.info("Scheduled checks: {}", report);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("A scheduled run failed with {}; the next run will try again", e.getClass().getName());
+            }
+        }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Stops the runs started by {@link #start}; a run in progress finishes. */
+    public synchronized void stop() {
+        if (timer != null) {
+            timer.shutdown();
+            timer = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
