@@ -326,16 +326,7 @@ public final class Cli {
                 throw new UsageException("--status is unverified, verified or failed");
             }
         }
-        List<Credential> all = new ArrayList<>();
-        CredentialQuery query = q.build();
-        while (true) {
-            Page<Credential> page = manager.list(subject, query);
-            all.addAll(page.items());
-            if (!page.hasNext()) {
-                break;
-            }
-            query = query.next(page.nextPageToken());
-        }
+        List<Credential> all = everything(manager, subject, q.build());
         if (args.flag("json")) {
             printJson(all.stream().map(Cli::view).toList());
             return OK;
@@ -350,6 +341,20 @@ public final class Cli {
                     shares(c));
         }
         return OK;
+    }
+
+    /** Every page of {@code query}. */
+    private static List<Credential> everything(CredentialManager manager, Subject subject, CredentialQuery query) {
+        List<Credential> all = new ArrayList<>();
+        CredentialQuery q = query;
+        while (true) {
+            Page<Credential> page = manager.list(subject, q);
+            all.addAll(page.items());
+            if (!page.hasNext()) {
+                return all;
+            }
+            q = q.next(page.nextPageToken());
+        }
     }
 
     private static String cut(String s, int n) {
@@ -471,16 +476,7 @@ public final class Cli {
         }
         CredentialQuery.Builder q = CredentialQuery.builder().pageSize(CredentialQuery.MAX_PAGE_SIZE);
         args.get("type").ifPresent(q::typeId);
-        List<Credential> all = new ArrayList<>();
-        CredentialQuery query = q.build();
-        while (true) {
-            Page<Credential> page = manager.list(subject, query);
-            all.addAll(page.items());
-            if (!page.hasNext()) {
-                break;
-            }
-            query = query.next(page.nextPageToken());
-        }
+        List<Credential> all = everything(manager, subject, q.build());
         int verified = 0;
         int inconclusive = 0;
         Map<VerificationResult.FailureReason, Integer> failed = new EnumMap<>(VerificationResult.FailureReason.class);

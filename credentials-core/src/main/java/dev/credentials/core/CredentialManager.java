@@ -243,7 +243,7 @@ public final class CredentialManager implements AutoCloseable {
         try {
             for (int attempt = 0; ; attempt++) {
                 CredentialId id = Names.newId(random);
-                SealedPayload payload = seal(subject, id, type, request.config(), secrets);
+                SealedPayload payload = sealFor(subject.tenant(), id, type, request.config(), secrets);
                 StoredCredential record = StoredCredential.builder()
                         .tenant(subject.tenant()).id(id).name(name).sortKey(Names.sortKey(name))
                         .typeId(type.id()).owner(subject.actor()).config(request.config())
@@ -921,11 +921,6 @@ public final class CredentialManager implements AutoCloseable {
             }
         });
         return CredentialMaterial.of(record.id(), record.typeId(), record.config(), secrets);
-    }
-
-    private SealedPayload seal(Subject subject, CredentialId id, CredentialType type, Map<String, String> config,
-                               Map<String, char[]> secrets) {
-        return sealFor(subject.tenant(), id, type, config, secrets);
     }
 
     private SealedPayload sealFor(dev.credentials.api.TenantId tenant, CredentialId id, CredentialType type,

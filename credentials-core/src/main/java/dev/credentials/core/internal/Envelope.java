@@ -185,18 +185,9 @@ public final class Envelope {
         byte[] bytes = payload.bytes();
         byte[] dek = null;
         try {
-            ByteBuffer in = ByteBuffer.wrap(bytes);
-            if (in.remaining() < 4) {
-                throw unreadable(binding, "its payload is truncated");
-            }
-            int wrappedLength = in.getInt();
-            if (wrappedLength <= 0 || wrappedLength > in.remaining()) {
-                throw unreadable(binding, "its payload is malformed");
-            }
-            byte[] wrapped = new byte[wrappedLength];
-            in.get(wrapped);
-            byte[] body = new byte[in.remaining()];
-            in.get(body);
+            Parts parts = split(binding, bytes);
+            byte[] wrapped = parts.wrapped();
+            byte[] body = parts.body();
             CacheKey key = cache == null ? null : new CacheKey(payload.kekId(), wrapped, binding);
             Cached cached = key == null ? null : cache.get(key);
             if (cached != null) {
@@ -241,15 +232,9 @@ public final class Envelope {
         byte[] bytes = payload.bytes();
         byte[] dek = null;
         try {
-            ByteBuffer in = ByteBuffer.wrap(bytes);
-            int wrappedLength = in.remaining() >= 4 ? in.getInt() : -1;
-            if (wrappedLength <= 0 || wrappedLength > in.remaining()) {
-                throw unreadable(binding, "its payload is malformed");
-            }
-            byte[] wrapped = new byte[wrappedLength];
-            in.get(wrapped);
-            byte[] body = new byte[in.remaining()];
-            in.get(body);
+            Parts parts = split(binding, bytes);
+            byte[] wrapped = parts.wrapped();
+            byte[] body = parts.body();
             byte[] ad = associatedData(binding);
             dek = from.decrypt(wrapped, wrapContext(ad, payload.kekId()));
             byte[] rewrapped = to.encrypt(dek, wrapContext(ad, targetKekId));
@@ -276,6 +261,26 @@ public final class Envelope {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     });
+
+    /** The two parts of a format-1 payload. */
+    private record Parts(byte[] wrapped, byte[] body) {}
+
+    /** Splits {@code u32 length ‖ wrappedDek ‖ body}, refusing anything truncated or malformed. */
+    private static Parts split(Binding binding, byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (in.remaining() < 4) {
+            throw unreadable(binding, "its payload is truncated");
+        }
+        int wrappedLength = in.getInt();
+        if (wrappedLength <= 0 || wrappedLength > in.remaining()) {
+            throw unreadable(binding, "its payload is malformed");
+        }
+        byte[] wrapped = new byte[wrappedLength];
+        in.get(wrapped);
+        byte[] body = new byte[in.remaining()];
+        in.get(body);
+        return new Parts(wrapped, body);
+    }
 
     private static CredentialUnreadableException unreadable(Binding b, String why) {
         return new CredentialUnreadableException("credential " + b.id() + " cannot be read: " + why);
