@@ -39,28 +39,14 @@ public final class AtlassianCloudApiTokenVerifier implements Verifier {
     public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
         URI site = Sites.cloudSite(material.config().getOrDefault("siteUrl", "")).orElse(null);
         if (site == null) {
-            return VerificationResult.failed(VerificationResult.FailureReason.MISCONFIGURED,
-                    "The site URL is not an Atlassian Cloud address; enter https://your-site.atlassian.net.");
+            return Sites.notACloudSite();
         }
         String authorization = Auth.basic(material.config().get("email"), material.requireSecret("apiToken"));
         return IdentityRun.run(ctx, endpoints,
                 Sites.products(material.config().get("products")).stream().map(Identity.Check::cloud).toList(),
-                new IdentityRun.Plan() {
-                    @Override
-                    public URI uri(Identity.Check check) {
-                        return Sites.join(site, check.path());
-                    }
-
-                    @Override
-                    public Classifier.Target target(Identity.Check check) {
-                        return new Classifier.Target(Classifier.Where.CLOUD_SITE, site.getHost(), check.product(),
-                                "API token", Sites.date(material.config().get("tokenExpiresOn")), ctx.clock());
-                    }
-
-                    @Override
-                    public String authorization() {
-                        return authorization;
-                    }
-                }, false);
+                IdentityRun.Plan.of(check -> Sites.join(site, check.path()),
+                check -> new Classifier.Target(Classifier.Where.CLOUD_SITE, site.getHost(), check.product(),
+                                "API token", Sites.date(material.config().get("tokenExpiresOn")), ctx.clock()),
+                authorization), false);
     }
 }

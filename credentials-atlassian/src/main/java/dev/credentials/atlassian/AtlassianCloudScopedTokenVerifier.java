@@ -41,8 +41,7 @@ public final class AtlassianCloudScopedTokenVerifier implements Verifier {
     public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
         URI site = Sites.cloudSite(material.config().getOrDefault("siteUrl", "")).orElse(null);
         if (site == null) {
-            return VerificationResult.failed(VerificationResult.FailureReason.MISCONFIGURED,
-                    "The site URL is not an Atlassian Cloud address; enter https://your-site.atlassian.net.");
+            return Sites.notACloudSite();
         }
         String cloudId = material.config().get("cloudId");
         if (cloudId == null) {
@@ -58,23 +57,9 @@ public final class AtlassianCloudScopedTokenVerifier implements Verifier {
         String id = cloudId;
         return IdentityRun.run(ctx, endpoints,
                 Sites.products(material.config().get("products")).stream().map(Identity.Check::cloud).toList(),
-                new IdentityRun.Plan() {
-                    @Override
-                    public URI uri(Identity.Check check) {
-                        String product = check == Identity.Check.JIRA_CLOUD ? "jira" : "confluence";
-                        return Sites.join(Sites.GATEWAY, "/ex/" + product + "/" + id + check.path());
-                    }
-
-                    @Override
-                    public Classifier.Target target(Identity.Check check) {
-                        return new Classifier.Target(Classifier.Where.GATEWAY, site.getHost(), check.product(),
-                                "scoped token", Sites.date(material.config().get("tokenExpiresOn")), ctx.clock());
-                    }
-
-                    @Override
-                    public String authorization() {
-                        return authorization;
-                    }
-                }, false);
+                IdentityRun.Plan.of(check -> Sites.gateway(check, id),
+                check -> new Classifier.Target(Classifier.Where.GATEWAY, site.getHost(), check.product(),
+                                "scoped token", Sites.date(material.config().get("tokenExpiresOn")), ctx.clock()),
+                authorization), false);
     }
 }

@@ -42,22 +42,9 @@ public final class AtlassianDataCenterPatVerifier implements Verifier {
         String label = base.getHost();
         String authorization = Auth.bearer(material.requireSecret("personalAccessToken"));
         return IdentityRun.run(ctx, endpoints, List.of(Identity.Check.dataCenter(material.config().get("product"))),
-                new IdentityRun.Plan() {
-                    @Override
-                    public URI uri(Identity.Check check) {
-                        return Sites.join(base, check.path());
-                    }
-
-                    @Override
-                    public Classifier.Target target(Identity.Check check) {
-                        return new Classifier.Target(Classifier.Where.DATA_CENTER, label, check.product(),
-                                "personal access token", Sites.date(material.config().get("tokenExpiresOn")), ctx.clock());
-                    }
-
-                    @Override
-                    public String authorization() {
-                        return authorization;
-                    }
-                }, true);
+                IdentityRun.Plan.of(check -> Sites.join(base, check.path()),
+                check -> new Classifier.Target(Classifier.Where.DATA_CENTER, label, check.product(),
+                                "personal access token", Sites.date(material.config().get("tokenExpiresOn")), ctx.clock()),
+                authorization), true);
     }
 }

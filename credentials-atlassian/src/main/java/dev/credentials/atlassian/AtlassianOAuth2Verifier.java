@@ -76,8 +76,7 @@ public final class AtlassianOAuth2Verifier implements Verifier {
     public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
         URI site = Sites.cloudSite(material.config().getOrDefault("siteUrl", "")).orElse(null);
         if (site == null) {
-            return VerificationResult.failed(FailureReason.MISCONFIGURED,
-                    "The site URL is not an Atlassian Cloud address; enter https://your-site.atlassian.net.");
+            return Sites.notACloudSite();
         }
         String access = usableAccessToken(ctx, material).orElse(null);
         boolean refreshed = false;
@@ -143,24 +142,10 @@ public final class AtlassianOAuth2Verifier implements Verifier {
         }
         return IdentityRun.run(ctx, endpoints,
                 Sites.products(m.config().get("products")).stream().map(Identity.Check::cloud).toList(),
-                new IdentityRun.Plan() {
-                    @Override
-                    public URI uri(Identity.Check check) {
-                        String product = check == Identity.Check.JIRA_CLOUD ? "jira" : "confluence";
-                        return Sites.join(Sites.GATEWAY, "/ex/" + product + "/" + cloudId.get() + check.path());
-                    }
-
-                    @Override
-                    public Classifier.Target target(Identity.Check check) {
-                        return new Classifier.Target(Classifier.Where.GATEWAY, label, check.product(), "access token",
-                                Optional.empty(), ctx.clock());
-                    }
-
-                    @Override
-                    public String authorization() {
-                        return "Bearer " + access;
-                    }
-                }, false, reply -> reply.status() == 401 && mayRefresh ? NEEDS_REFRESH : null);
+                IdentityRun.Plan.of(check -> Sites.gateway(check, cloudId.get()),
+                check -> new Classifier.Target(Classifier.Where.GATEWAY, label, check.product(), "access token",
+                                Optional.empty(), ctx.clock()),
+                "Bearer " + access), false, reply -> reply.status() == 401 && mayRefresh ? NEEDS_REFRESH : null);
     }
 
     private static Optional<String> cloudIdFor(VerifierHttp.Reply reply, String host) {

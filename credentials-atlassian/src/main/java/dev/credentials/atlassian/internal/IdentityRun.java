@@ -24,6 +24,27 @@ public final class IdentityRun {
 
         /** The Authorization header value. */
         String authorization();
+
+        /** A plan from its three parts. */
+        static Plan of(java.util.function.Function<Identity.Check, URI> uri,
+                       java.util.function.Function<Identity.Check, Classifier.Target> target, String authorization) {
+            return new Plan() {
+                @Override
+                public URI uri(Identity.Check check) {
+                    return uri.apply(check);
+                }
+
+                @Override
+                public Classifier.Target target(Identity.Check check) {
+                    return target.apply(check);
+                }
+
+                @Override
+                public String authorization() {
+                    return authorization;
+                }
+            };
+        }
     }
 
     /**

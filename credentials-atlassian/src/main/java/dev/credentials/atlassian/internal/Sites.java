@@ -59,6 +59,18 @@ public final class Sites {
         }
     }
 
+    /** The result for material whose site URL is not a Cloud site (validation should have stopped it earlier). */
+    public static dev.credentials.api.VerificationResult notACloudSite() {
+        return dev.credentials.api.VerificationResult.failed(dev.credentials.api.VerificationResult.FailureReason.MISCONFIGURED,
+                "The site URL is not an Atlassian Cloud address; enter https://your-site.atlassian.net.");
+    }
+
+    /** A product's identity call through the gateway: {@code https://api.atlassian.com/ex/{product}/{cloudId}/...}. */
+    public static URI gateway(Identity.Check check, String cloudId) {
+        String product = check == Identity.Check.JIRA_CLOUD ? "jira" : "confluence";
+        return join(GATEWAY, "/ex/" + product + "/" + cloudId + check.path());
+    }
+
     /** True for a cloud id (a UUID). */
     public static boolean isCloudId(String value) {
         return value != null && CLOUD_ID.matcher(value).matches();
