@@ -22,11 +22,12 @@ public final class DataKeyCache implements Envelope.DataKeys {
     private final int maxEntries;
     private final Duration maxAge;
     private final Clock clock;
-    private final LinkedHashMap<Envelope.CacheKey, Entry> entries;
+    private final LinkedHashMap<Envelope.CacheKey, Slot> entries;
     private long hits;
     private long misses;
 
-    private record Entry(Envelope.Cached key, Instant storedAt) {}
+    /** A cached key and when it was stored. (Not named Entry: that would shadow the map's own member type.) */
+    private record Slot(Envelope.Cached key, Instant storedAt) {}
 
     private DataKeyCache(int maxEntries, Duration maxAge, Clock clock) {
         this.maxEntries = maxEntries;
@@ -36,7 +37,7 @@ public final class DataKeyCache implements Envelope.DataKeys {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Envelope.CacheKey, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Envelope.CacheKey, Slot> eldest) {
                 return size() > DataKeyCache.this.maxEntries;
             }
         };
@@ -62,7 +63,7 @@ public final class DataKeyCache implements Envelope.DataKeys {
 
     @Override
     public synchronized Envelope.Cached get(Envelope.CacheKey key) {
-        Entry e = entries.get(key);
+        Slot e = entries.get(key);
         if (e == null) {
             misses++;
             return null;
@@ -78,7 +79,7 @@ public final class DataKeyCache implements Envelope.DataKeys {
 
     @Override
     public synchronized void put(Envelope.CacheKey key, Envelope.Cached dataKey) {
-        entries.put(key, new Entry(dataKey, clock.instant()));
+        entries.put(key, new Slot(dataKey, clock.instant()));
     }
 
     @Override
