@@ -65,8 +65,9 @@ public final class VerifyAll {
     public record Summary(int verified, Map<FailureReason, Integer> failed, int inconclusive, int skipped,
                           boolean cancelled, boolean deadlineReached) {
         public Summary {
-            failed = Collections.unmodifiableMap(new EnumMap<>(failed.isEmpty()
-                    ? new EnumMap<>(FailureReason.class) : failed));
+            EnumMap<FailureReason, Integer> copy = new EnumMap<>(FailureReason.class);
+            copy.putAll(failed);
+            failed = Collections.unmodifiableMap(copy);
         }
 
         /** All credentials the run was asked to check. */

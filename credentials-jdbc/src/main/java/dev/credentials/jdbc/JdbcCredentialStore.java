@@ -339,13 +339,20 @@ public final class JdbcCredentialStore implements CredentialStore {
         return new Sql(sql.toString(), params);
     }
 
-    /** Runs a query whose first parameter is the tenant, then loads the shares of every row in one more query. */
+    /** Runs a query whose first parameter is the tenant, then loads the shares of the rows in one more query. */
     private List<StoredCredential> select(Connection c, TenantId tenant, String sql, List<?> params) throws SQLException {
+        List<Object> all = new ArrayList<>(params.size() + 1);
+        all.add(tenant.value());
+        all.addAll(params);
+        return query(c, sql, all);
+    }
+
+    /** Runs a query with {@code params} bound in order, then loads the shares of the rows, one query per tenant. */
+    private List<StoredCredential> query(Connection c, String sql, List<?> params) throws SQLException {
         List<StoredCredential.Builder> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, tenant.value());
             for (int i = 0; i < params.size(); i++) {
-                ps.setObject(i + 2, params.get(i));
+                ps.setObject(i + 1, params.get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -353,16 +360,7 @@ public final class JdbcCredentialStore implements CredentialStore {
                 }
             }
         }
-        if (rows.isEmpty()) {
-            return List.of();
-        }
-        Map<String, List<Share>> sharesById = sharesOf(c, tenant, rows.stream().map(b -> b.build().id().value()).toList());
-        List<StoredCredential> out = new ArrayList<>(rows.size());
-        for (StoredCredential.Builder b : rows) {
-            StoredCredential partial = b.build();
-            out.add(b.shares(sharesById.getOrDefault(partial.id().value(), List.of())).build());
-        }
-        return out;
+        return withShares(c, rows);
     }
 
     private Map<String, List<Share>> sharesOf(Connection c, TenantId tenant, List<String> ids) throws SQLException {
@@ -425,19 +423,8 @@ public final class JdbcCredentialStore implements CredentialStore {
         String binary = dialect == Dialect.POSTGRESQL ? " COLLATE \"C\"" : "";
         String sql = "SELECT " + COLUMNS + " FROM " + credentials + " WHERE next_check_at IS NULL OR next_check_at <= ?"
                 + " ORDER BY next_check_at NULLS FIRST, tenant" + binary + ", id LIMIT ?";
-        return transaction("list credentials due for a check", c -> {
-            List<StoredCredential.Builder> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                setInstant(ps, 1, now);
-                ps.setInt(2, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(read(rs));
-                    }
-                }
-            }
-            return withShares(c, rows);
-        });
+        OffsetDateTime at = OffsetDateTime.ofInstant(now.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+        return transaction("list credentials due for a check", c -> query(c, sql, List.of(at, limit)));
     }
 
     @Override
@@ -472,20 +459,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         }
         sql.append(" ORDER BY kek_id, tenant").append(binary).append(", id LIMIT ?");
         params.add(limit);
-        return transaction("list credentials by KEK", c -> {
-            List<StoredCredential.Builder> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < params.size(); i++) {
-                    ps.setObject(i + 1, params.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(read(rs));
-                    }
-                }
-            }
-            return withShares(c, rows);
-        });
+        return transaction("list credentials by KEK", c -> query(c, sql.toString(), params));
     }
 
     /** Builds rows from several tenants, loading the shares with one query per tenant on the page. */

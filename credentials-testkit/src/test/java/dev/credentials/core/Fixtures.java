@@ -2,7 +2,6 @@ package dev.credentials.core;
 
 import dev.credentials.api.Credential;
 import dev.credentials.api.NewCredential;
-import dev.credentials.api.Principal;
 import dev.credentials.api.Secret;
 import dev.credentials.api.Share;
 import dev.credentials.api.Subject;
@@ -49,9 +48,5 @@ final class Fixtures {
     static CredentialManager.Builder builder(dev.credentials.testkit.InMemoryCredentialStore store, java.time.Clock clock) {
         return CredentialManager.builder().store(store).keyring(dev.credentials.testkit.TestKeys.keyring()).clock(clock)
                 .discoverProviders(false).type(new TestCredentialType());
-    }
-
-    static Principal agent(String id) {
-        return Principal.agent(id);
     }
 }

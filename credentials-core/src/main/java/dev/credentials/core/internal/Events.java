@@ -15,12 +15,10 @@ public final class Events {
         this.listener = listener;
     }
 
-    /** Delivers {@code event} on the calling thread. */
-    public void emit(CredentialEvent event) {
-        emit(() -> event);
-    }
-
-    /** Builds and delivers an event only when there is a listener: the hot paths need not pay for unseen events. */
+    /**
+     * Builds and delivers an event on the calling thread, only when there is a listener: the hot paths need not pay
+     * for events nobody sees.
+     */
     public void emit(java.util.function.Supplier<CredentialEvent> lazy) {
         if (listener == null) {
             return;
