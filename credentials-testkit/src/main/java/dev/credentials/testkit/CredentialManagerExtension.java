@@ -62,7 +62,7 @@ public final class CredentialManagerExtension implements ParameterResolver {
     }
 
     /** Everything one test gets. */
-    private static final class Fixture implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private static final class Fixture implements AutoCloseable {
         final InMemoryCredentialStore store = new InMemoryCredentialStore();
         final Keyring keyring = TestKeys.keyring();
         final TestClock clock = new TestClock();
