@@ -109,6 +109,7 @@ public final class CredentialManager implements AutoCloseable {
     private final Duration minVerifyInterval;
     private final int historySize;
     private final UrlPolicy urlPolicy;
+    private final SharingPolicy sharing;
     private final Events events;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
@@ -129,6 +130,7 @@ public final class CredentialManager implements AutoCloseable {
         this.minVerifyInterval = b.minVerifyInterval;
         this.historySize = b.historySize;
         this.urlPolicy = b.urlPolicy;
+        this.sharing = b.sharing;
         this.events = new Events(b.listener);
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
@@ -439,10 +441,27 @@ public final class CredentialManager implements AutoCloseable {
         return merged;
     }
 
-    /** Adds or replaces {@code share}'s principal's share. Sharing what is already shared changes nothing. */
+    /**
+     * Adds or replaces {@code share}'s principal's share. Sharing what is already shared changes nothing. Needs
+     * MANAGE; granting USE also follows the {@link SharingPolicy}: a subject without USE never grants USE to one of
+     * its own effective principals.
+     *
+     * @throws AccessDeniedException when the subject may not grant this share
+     */
     public Credential share(Subject subject, CredentialId id, Share share) {
         Objects.requireNonNull(share, "share");
+        boolean[] heldUse = new boolean[1];
         return mutate(subject, id, "share credentials", Access.MANAGE, current -> {
+            heldUse[0] = Permissions.rights(subject, current).contains(Access.USE);
+            if (share.access() == Access.USE && !heldUse[0]) {
+                if (sharing.onlyUseHoldersGrantUse()) {
+                    throw new AccessDeniedException("you need USE access to credential " + id + " to grant USE");
+                }
+                if (subject.effectivePrincipals().contains(share.principal())) {
+                    throw new AccessDeniedException("you hold MANAGE but not USE on credential " + id
+                            + ", so you cannot grant USE to yourself or to a principal you stand for");
+                }
+            }
             if (current.shares().contains(share)) {
                 return null;
             }
@@ -461,7 +480,7 @@ public final class CredentialManager implements AutoCloseable {
             return new Change(current.toBuilder().shares(shares).version(current.version() + 1).build(),
                     Set.of(), false);
         }, (next, change) -> new CredentialEvent.Shared(UUID.randomUUID(), next.tenant(), next.id(), next.version(),
-                subject.actor(), next.updatedAt(), share));
+                subject.actor(), next.updatedAt(), share, heldUse[0]));
     }
 
     /** Removes {@code principal}'s share; a principal with no share changes nothing. */
@@ -981,6 +1000,7 @@ public final class CredentialManager implements AutoCloseable {
         private Duration verificationTimeout = Duration.ofSeconds(10);
         private Duration minVerifyInterval = Duration.ofSeconds(30);
         private UrlPolicy urlPolicy = UrlPolicy.standard();
+        private SharingPolicy sharing = SharingPolicy.standard();
         private CredentialListener listener;
         private ExecutorService executor;
         private int verificationThreads = 8;
@@ -1052,6 +1072,12 @@ public final class CredentialManager implements AutoCloseable {
         /** The policy outbound targets must pass; default {@link UrlPolicy#standard()}. */
         public Builder urlPolicy(UrlPolicy policy) {
             this.urlPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Who may grant USE; default {@link SharingPolicy#standard()}. */
+        public Builder sharing(SharingPolicy policy) {
+            this.sharing = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
