@@ -5,6 +5,7 @@ import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialEvent.Use;
+import dev.credentials.api.CredentialException;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialListener;
 import dev.credentials.api.CredentialMaterial;
@@ -13,6 +14,7 @@ import dev.credentials.api.CredentialQuery;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialUnreadableException;
 import dev.credentials.api.CredentialUpdate;
+import dev.credentials.api.CredentialUseException;
 import dev.credentials.api.AccessDeniedException;
 import dev.credentials.api.DuplicateCredentialException;
 import dev.credentials.api.FieldError;
@@ -224,6 +226,7 @@ public final class CredentialManager implements AutoCloseable {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(request, "request");
         requireUser(subject, "create credentials");
+        Validator.typeId(request.typeId());
         CredentialType type = installedType(request.typeId());
         Optional<String> requestId = request.requestId();
         if (requestId.isPresent()) {
@@ -306,7 +309,7 @@ public final class CredentialManager implements AutoCloseable {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(query, "query");
         StoreQuery sq = new StoreQuery(Permissions.visibility(subject), query.typeId(), query.status(),
-                query.sharedWith(), query.nameContains().map(Names::sortKey), Optional.empty(), query.pageSize() + 1);
+                query.sharedWith(), query.nameContains().map(Names::filterKey), Optional.empty(), query.pageSize() + 1);
         if (query.pageToken().isPresent()) {
             sq = sq.after(PageTokens.decode(query, query.pageToken().get()));
         }
@@ -564,12 +567,20 @@ public final class CredentialManager implements AutoCloseable {
      * @throws AccessDeniedException when the subject may see the credential but holds no USE
      * @throws UnknownCredentialTypeException when the type is no longer installed
      * @throws CredentialUnreadableException when the stored secrets cannot be decrypted
+     * @throws CredentialUseException when the type's code failed; it never carries a value
      */
     public CredentialMaterial resolve(Subject subject, CredentialId id) {
         Visible v = visible(subject, id, Use.RESOLVE);
         requireUse(subject, v, Use.RESOLVE);
         CredentialType type = installedType(v.record.typeId());
-        CredentialMaterial material = material(v.record, type, false);
+        CredentialMaterial material;
+        try {
+            material = material(v.record, type, false);
+        } catch (CredentialException e) {
+            throw e; // the manager's own, whose messages never hold a value (a type's are wrapped in material)
+        } catch (RuntimeException e) {
+            throw useFailure(type, id, "resolve", e);
+        }
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                 subject.actor(), now(), subject.memberships(), Use.RESOLVE));
         return material;
@@ -581,6 +592,8 @@ public final class CredentialManager implements AutoCloseable {
      * to the wrong host; it does not make a malicious tool safe.
      *
      * @throws AccessDeniedException when the subject holds no USE, or the target is not allowed
+     * @throws CredentialUseException when the type's code failed or a stored value cannot be put on a request; it
+     *     never carries a value
      */
     public HttpRequest authenticate(Subject subject, CredentialId id, HttpRequest request) {
         Objects.requireNonNull(request, "request");
@@ -589,8 +602,8 @@ public final class CredentialManager implements AutoCloseable {
         CredentialType type = installedType(v.record.typeId());
         URI target = request.uri();
         String origin = origin(target);
-        boolean listed = origin != null && type.allowedTargets(v.record.config()).stream()
-                .map(CredentialManager::origin).anyMatch(origin::equals);
+        Set<URI> targets = typeCode(type, id, "list the targets of", () -> type.allowedTargets(v.record.config()));
+        boolean listed = origin != null && targets.stream().map(CredentialManager::origin).anyMatch(origin::equals);
         if (!listed) {
             throw deny(subject, v, Use.AUTHENTICATE, "the request's host is not a target of this credential");
         }
@@ -599,13 +612,45 @@ public final class CredentialManager implements AutoCloseable {
             throw deny(subject, v, Use.AUTHENTICATE, "the URL policy refused the target: " + decision.reason());
         }
         HttpRequest.Builder copy = HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("authorization"));
+        HttpRequest signed;
         try (CredentialMaterial material = material(v.record, type, true)) {
-            type.authenticate(material, copy);
+            // The JDK's header check quotes the value it refuses ("invalid header value: ..."), and type code may do
+            // the same: nothing thrown from here may leave the manager as it is.
+            signed = typeCode(type, id, "authenticate a request with", () -> {
+                type.authenticate(material, copy);
+                return copy.build();
+            });
         }
-        HttpRequest signed = copy.build();
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                 subject.actor(), now(), subject.memberships(), Use.AUTHENTICATE));
         return signed;
+    }
+
+    /**
+     * Runs a credential type's code for credential {@code id}. Whatever it throws (even a {@link CredentialException}:
+     * it is the type's) becomes a {@link CredentialUseException} that names the failure's class but keeps neither its
+     * message nor the exception, since either could quote a secret value.
+     */
+    private static <T> T typeCode(CredentialType type, CredentialId id, String what,
+                                  java.util.function.Supplier<T> code) {
+        try {
+            return code.get();
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            throw useFailure(type, id, what, e);
+        }
+    }
+
+    private static CredentialUseException useFailure(CredentialType type, CredentialId id, String what, Throwable e) {
+        StringBuilder classes = new StringBuilder(e.getClass().getName());
+        int depth = 0;
+        for (Throwable c = e.getCause(); c != null && c != e && depth < 8; c = c.getCause(), depth++) {
+            classes.append(" caused by ").append(c.getClass().getName());
+        }
+        LOG.warn("Credential type {} failed to {} credential {}: {} (messages withheld: they may quote a value)",
+                type.id(), what, id, classes);
+        return new CredentialUseException("credential type " + type.id() + " failed to " + what + " credential " + id
+                + " (" + classes + "). If a stored value cannot be sent, enter the credential's secrets again;"
+                + " otherwise the credential type needs fixing.");
     }
 
     static String origin(URI uri) {
@@ -926,7 +971,14 @@ public final class CredentialManager implements AutoCloseable {
         Map<String, Secret> secrets = new LinkedHashMap<>();
         Set<String> internalFields = new java.util.HashSet<>();
         if (!withInternal) {
-            for (FieldSpec f : type.fields()) {
+            List<FieldSpec> fields;
+            try {
+                fields = typeCode(type, record.id(), "describe the fields of", type::fields);
+            } catch (CredentialUseException e) {
+                decoded.secrets().values().forEach(v -> Arrays.fill(v, '\0'));
+                throw e;
+            }
+            for (FieldSpec f : fields) {
                 if (f.has(FieldRole.INTERNAL)) {
                     internalFields.add(f.name());
                 }
