@@ -112,6 +112,7 @@ public final class CredentialManager implements AutoCloseable {
     private final int historySize;
     private final UrlPolicy urlPolicy;
     private final SharingPolicy sharing;
+    private final PageTokens pageTokens;
     private final Events events;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
@@ -133,6 +134,12 @@ public final class CredentialManager implements AutoCloseable {
         this.historySize = b.historySize;
         this.urlPolicy = b.urlPolicy;
         this.sharing = b.sharing;
+        byte[] tokenKey = b.pageTokenKey != null ? b.pageTokenKey.clone() : new byte[PageTokens.MIN_KEY_BYTES];
+        if (b.pageTokenKey == null) {
+            b.random.nextBytes(tokenKey);
+        }
+        this.pageTokens = new PageTokens(tokenKey, "CredentialManager.builder().pageTokenKey(...)");
+        Arrays.fill(tokenKey, (byte) 0);
         this.events = new Events(b.listener);
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
@@ -304,14 +311,20 @@ public final class CredentialManager implements AutoCloseable {
         return visible(subject, id, null).record.verification().history();
     }
 
-    /** One page of the credentials the subject may see, ordered by name, then id. */
+    /**
+     * One page of the credentials the subject may see, ordered by name, then id. A page token is accepted only for
+     * the subject and filters it was issued for, and only by a manager with the same
+     * {@link Builder#pageTokenKey page token key}; anything else is refused before the store is asked.
+     *
+     * @throws ValidationException for {@code pageToken} when the token is not valid here
+     */
     public Page<Credential> list(Subject subject, CredentialQuery query) {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(query, "query");
         StoreQuery sq = new StoreQuery(Permissions.visibility(subject), query.typeId(), query.status(),
                 query.sharedWith(), query.nameContains().map(Names::filterKey), Optional.empty(), query.pageSize() + 1);
         if (query.pageToken().isPresent()) {
-            sq = sq.after(PageTokens.decode(query, query.pageToken().get()));
+            sq = sq.after(pageTokens.decode(subject, query, query.pageToken().get()));
         }
         List<StoredCredential> rows = store.list(subject.tenant(), sq);
         boolean more = rows.size() > query.pageSize();
@@ -326,7 +339,7 @@ public final class CredentialManager implements AutoCloseable {
         String token = null;
         if (more) {
             StoredCredential last = page.get(page.size() - 1);
-            token = PageTokens.encode(query, new StoreQuery.Cursor(last.sortKey(), last.id()));
+            token = pageTokens.encode(subject, query, new StoreQuery.Cursor(last.sortKey(), last.id()));
         }
         return new Page<>(items, token);
     }
@@ -1053,6 +1066,7 @@ public final class CredentialManager implements AutoCloseable {
         private Duration minVerifyInterval = Duration.ofSeconds(30);
         private UrlPolicy urlPolicy = UrlPolicy.standard();
         private SharingPolicy sharing = SharingPolicy.standard();
+        private byte[] pageTokenKey;
         private CredentialListener listener;
         private ExecutorService executor;
         private int verificationThreads = 8;
@@ -1130,6 +1144,24 @@ public final class CredentialManager implements AutoCloseable {
         /** Who may grant USE; default {@link SharingPolicy#standard()}. */
         public Builder sharing(SharingPolicy policy) {
             this.sharing = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The HMAC-SHA256 key that authenticates page tokens: at least 32 random bytes (copied). <b>On several nodes
+         * behind one load balancer, give every node the same key</b> (from the platform's secret store, like the
+         * KEK settings), or a page token issued by one node is refused by another. Default: a random key per
+         * manager, so a token is valid only on the manager that issued it, until it is closed. A leaked key lets
+         * someone forge a position in a listing, never widen what it shows: tenant and visibility always come from
+         * the subject.
+         */
+        public Builder pageTokenKey(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            if (key.length < PageTokens.MIN_KEY_BYTES) {
+                throw new IllegalArgumentException("the page token key needs at least " + PageTokens.MIN_KEY_BYTES
+                        + " bytes; generate it with a SecureRandom and keep it with the platform's other secrets");
+            }
+            this.pageTokenKey = key.clone();
             return this;
         }
 
