@@ -43,9 +43,12 @@ public sealed interface CredentialEvent {
     record Deleted(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
                    Instant time) implements CredentialEvent {}
 
-    /** A share was added or replaced. */
+    /**
+     * A share was added or replaced; {@code granterHeldUse} says whether the actor itself held USE on the credential
+     * when it shared (a MANAGE-only subject may grant USE to others, never to itself).
+     */
     record Shared(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
-                  Instant time, Share share) implements CredentialEvent {}
+                  Instant time, Share share, boolean granterHeldUse) implements CredentialEvent {}
 
     /** A principal's share was removed. */
     record Unshared(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,

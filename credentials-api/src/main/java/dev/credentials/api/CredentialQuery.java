@@ -1,5 +1,6 @@
 package dev.credentials.api;
 
+import dev.credentials.api.internal.Checks;
 import java.util.Optional;
 
 /**
@@ -68,7 +69,11 @@ public final class CredentialQuery {
         return Optional.ofNullable(sharedWith);
     }
 
-    /** Only credentials whose name contains this text, ignoring case. */
+    /**
+     * Only credentials whose name contains this text, ignoring case, compared in Unicode NFC. The text is used as
+     * given, spaces included ({@code " prod"} does not match {@code "production"}); an empty or blank filter is
+     * refused by {@link Builder#build()}.
+     */
     public Optional<String> nameContains() {
         return Optional.ofNullable(nameContains);
     }
@@ -113,6 +118,7 @@ public final class CredentialQuery {
             return this;
         }
 
+        /** Only names containing {@code text} (kept as given, spaces included); null for no filter. Not blank. */
         public Builder nameContains(String text) {
             this.nameContains = text;
             return this;
@@ -137,9 +143,26 @@ public final class CredentialQuery {
                 errors.add(new FieldError("pageSize", FieldError.Codes.OUT_OF_RANGE,
                         "page size must be 1 to " + MAX_PAGE_SIZE));
             }
-            if (nameContains != null && (nameContains.length() > 200 || dev.credentials.api.internal.Checks.hasControl(nameContains))) {
-                errors.add(new FieldError("nameContains", FieldError.Codes.INVALID,
-                        "name filter must be at most 200 characters without control characters"));
+            if (typeId != null) {
+                if (Checks.isMalformed(typeId)) {
+                    errors.add(new FieldError("typeId", FieldError.Codes.MALFORMED_TEXT,
+                            "the type filter must be well-formed Unicode text (no lone surrogate, no noncharacter)"));
+                } else if (typeId.isEmpty() || typeId.length() > 128 || Checks.hasControl(typeId)) {
+                    errors.add(new FieldError("typeId", FieldError.Codes.INVALID,
+                            "the type filter must be 1 to 128 characters without control characters"));
+                }
+            }
+            if (nameContains != null) {
+                if (nameContains.isBlank()) {
+                    errors.add(new FieldError("nameContains", FieldError.Codes.BLANK,
+                            "the name filter must not be empty or blank; leave it out to list every name"));
+                } else if (Checks.isMalformed(nameContains)) {
+                    errors.add(new FieldError("nameContains", FieldError.Codes.MALFORMED_TEXT,
+                            "the name filter must be well-formed Unicode text (no lone surrogate, no noncharacter)"));
+                } else if (nameContains.length() > 200 || Checks.hasControl(nameContains)) {
+                    errors.add(new FieldError("nameContains", FieldError.Codes.INVALID,
+                            "the name filter must be at most 200 characters without control characters"));
+                }
             }
             if (pageToken != null && pageToken.length() > 4096) {
                 errors.add(new FieldError("pageToken", FieldError.Codes.INVALID_PAGE_TOKEN, "page token is not valid"));

@@ -33,7 +33,10 @@ public record FieldError(String field, String code, String message) {
         public static final String TOO_LONG = "TOO_LONG";
         /** The value is empty or blank where that is not allowed. */
         public static final String BLANK = "BLANK";
-        /** The value holds control characters. */
+        /**
+         * The value holds control characters; for a secret value also format characters (such as U+200B) and line or
+         * paragraph separators.
+         */
         public static final String CONTROL_CHARACTERS = "CONTROL_CHARACTERS";
         /** Not an absolute URL without user-info or fragment. */
         public static final String INVALID_URL = "INVALID_URL";
@@ -57,6 +60,15 @@ public record FieldError(String field, String code, String message) {
         public static final String OUT_OF_RANGE = "OUT_OF_RANGE";
         /** A request id already used for a different request. */
         public static final String REQUEST_ID_REUSED = "REQUEST_ID_REUSED";
+        /** Not well-formed Unicode text: a lone UTF-16 surrogate or a noncharacter (U+FFFE, U+FDD0, ...). */
+        public static final String MALFORMED_TEXT = "MALFORMED_TEXT";
+        /** A secret value starts or ends with whitespace, which would not survive being sent. */
+        public static final String SURROUNDING_WHITESPACE = "SURROUNDING_WHITESPACE";
+        /**
+         * A value of a {@link dev.credentials.api.FieldRole#HEADER_VALUE} field holds a character an HTTP header
+         * cannot carry (anything but printable ASCII).
+         */
+        public static final String NOT_HEADER_SAFE = "NOT_HEADER_SAFE";
         /** The value is malformed in a way the other codes do not name. */
         public static final String INVALID = "INVALID";
     }

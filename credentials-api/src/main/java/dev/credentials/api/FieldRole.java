@@ -10,5 +10,11 @@ public enum FieldRole {
     /** The date the credential stops working, entered by an administrator. */
     EXPIRY,
     /** A secret given to verifiers but never returned by {@code resolve} (an OAuth client secret, a refresh token). */
-    INTERNAL
+    INTERNAL,
+    /**
+     * The value is sent as is in an HTTP header (a bearer token, an API-key header), so it may hold only printable
+     * ASCII, U+0020 to U+007E; anything else is refused on create and update with
+     * {@link FieldError.Codes#NOT_HEADER_SAFE}.
+     */
+    HEADER_VALUE
 }

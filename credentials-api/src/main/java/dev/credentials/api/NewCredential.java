@@ -125,9 +125,9 @@ public final class NewCredential {
             return share(new Share(principal, access));
         }
 
-        /** An idempotency key: 1 to 128 characters, no control characters. */
+        /** An idempotency key: 1 to 128 characters of well-formed Unicode, no control characters. */
         public Builder requestId(String requestId) {
-            this.requestId = Checks.identifier(requestId, "request id", 128);
+            this.requestId = Checks.identifier(requestId, "requestId", "request id", 128);
             return this;
         }
 

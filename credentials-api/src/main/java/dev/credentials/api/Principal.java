@@ -7,7 +7,9 @@ import java.util.Objects;
  * Someone or something a credential can be shared with: a user, a group, an agent or a tool.
  *
  * @param kind what the principal is
- * @param id the platform's id for it: 1 to 128 characters, no control characters
+ * @param id the platform's id for it: 1 to 128 characters of well-formed Unicode (no lone surrogate, no
+ *     noncharacter), no control characters; anything else is a {@link ValidationException} for the field
+ *     {@code principalId}
  */
 public record Principal(Kind kind, String id) {
     /** The longest principal id accepted. */
@@ -18,7 +20,7 @@ public record Principal(Kind kind, String id) {
 
     public Principal {
         Objects.requireNonNull(kind, "principal kind");
-        Checks.identifier(id, "principal id", MAX_ID_LENGTH);
+        Checks.identifier(id, "principalId", "principal id", MAX_ID_LENGTH);
     }
 
     /** A user of the platform. */

@@ -5,14 +5,15 @@ import dev.credentials.api.internal.Checks;
 /**
  * A tenant of the platform. Every credential belongs to exactly one tenant and is never visible from another.
  *
- * @param value 1 to 128 characters, no control characters
+ * @param value 1 to 128 characters of well-formed Unicode (no lone surrogate, no noncharacter), no control characters;
+ *     anything else is a {@link ValidationException} for the field {@code tenantId}
  */
 public record TenantId(String value) {
     /** The longest tenant id accepted. */
     public static final int MAX_LENGTH = 128;
 
     public TenantId {
-        Checks.identifier(value, "tenant id", MAX_LENGTH);
+        Checks.identifier(value, "tenantId", "tenant id", MAX_LENGTH);
     }
 
     /** Shorthand for {@code new TenantId(value)}. */

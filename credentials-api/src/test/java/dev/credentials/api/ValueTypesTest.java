@@ -23,12 +23,25 @@ class ValueTypesTest {
 
     @Test
     void tenantAndPrincipalIdsAreBoundedAndPrintable() {
-        assertThrows(IllegalArgumentException.class, () -> TenantId.of(""));
-        assertThrows(IllegalArgumentException.class, () -> TenantId.of("x".repeat(129)));
-        assertThrows(IllegalArgumentException.class, () -> TenantId.of("a\nb"));
+        assertEquals("tenantId", assertThrows(ValidationException.class, () -> TenantId.of("")).errors().get(0).field());
+        assertThrows(ValidationException.class, () -> TenantId.of("x".repeat(129)));
+        assertThrows(ValidationException.class, () -> TenantId.of("a\nb"));
         assertEquals("x".repeat(128), TenantId.of("x".repeat(128)).value());
-        assertThrows(IllegalArgumentException.class, () -> Principal.user("a\u0000"));
-        assertThrows(IllegalArgumentException.class, () -> Principal.group(""));
+        assertEquals("principalId", assertThrows(ValidationException.class, () -> Principal.user("a\u0000"))
+                .errors().get(0).field());
+        assertThrows(ValidationException.class, () -> Principal.group(""));
+    }
+
+    @Test
+    void identifiersRefuseMalformedUtf16AndNoncharacters() {
+        for (String bad : new String[] {"acme\uD800", "acme\uDC00x", "\uD800\uD800", "acme\uFDD0", "acme\uFFFF",
+                "acme\uD83F\uDFFE"}) {
+            ValidationException e = assertThrows(ValidationException.class, () -> TenantId.of(bad));
+            assertEquals(FieldError.Codes.MALFORMED_TEXT, e.errors().get(0).code());
+            assertEquals("principalId", assertThrows(ValidationException.class, () -> Principal.agent(bad))
+                    .errors().get(0).field());
+        }
+        assertEquals("acme-\uD83D\uDD11", TenantId.of("acme-\uD83D\uDD11").value());
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialEvent.Use;
+import dev.credentials.api.CredentialException;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialListener;
 import dev.credentials.api.CredentialMaterial;
@@ -13,6 +14,7 @@ import dev.credentials.api.CredentialQuery;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialUnreadableException;
 import dev.credentials.api.CredentialUpdate;
+import dev.credentials.api.CredentialUseException;
 import dev.credentials.api.AccessDeniedException;
 import dev.credentials.api.DuplicateCredentialException;
 import dev.credentials.api.FieldError;
@@ -109,6 +111,8 @@ public final class CredentialManager implements AutoCloseable {
     private final Duration minVerifyInterval;
     private final int historySize;
     private final UrlPolicy urlPolicy;
+    private final SharingPolicy sharing;
+    private final PageTokens pageTokens;
     private final Events events;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
@@ -129,6 +133,13 @@ public final class CredentialManager implements AutoCloseable {
         this.minVerifyInterval = b.minVerifyInterval;
         this.historySize = b.historySize;
         this.urlPolicy = b.urlPolicy;
+        this.sharing = b.sharing;
+        byte[] tokenKey = b.pageTokenKey != null ? b.pageTokenKey.clone() : new byte[PageTokens.MIN_KEY_BYTES];
+        if (b.pageTokenKey == null) {
+            b.random.nextBytes(tokenKey);
+        }
+        this.pageTokens = new PageTokens(tokenKey, "CredentialManager.builder().pageTokenKey(...)");
+        Arrays.fill(tokenKey, (byte) 0);
         this.events = new Events(b.listener);
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
@@ -222,6 +233,7 @@ public final class CredentialManager implements AutoCloseable {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(request, "request");
         requireUser(subject, "create credentials");
+        Validator.typeId(request.typeId());
         CredentialType type = installedType(request.typeId());
         Optional<String> requestId = request.requestId();
         if (requestId.isPresent()) {
@@ -299,14 +311,20 @@ public final class CredentialManager implements AutoCloseable {
         return visible(subject, id, null).record.verification().history();
     }
 
-    /** One page of the credentials the subject may see, ordered by name, then id. */
+    /**
+     * One page of the credentials the subject may see, ordered by name, then id. A page token is accepted only for
+     * the subject and filters it was issued for, and only by a manager with the same
+     * {@link Builder#pageTokenKey page token key}; anything else is refused before the store is asked.
+     *
+     * @throws ValidationException for {@code pageToken} when the token is not valid here
+     */
     public Page<Credential> list(Subject subject, CredentialQuery query) {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(query, "query");
         StoreQuery sq = new StoreQuery(Permissions.visibility(subject), query.typeId(), query.status(),
-                query.sharedWith(), query.nameContains().map(Names::sortKey), Optional.empty(), query.pageSize() + 1);
+                query.sharedWith(), query.nameContains().map(Names::filterKey), Optional.empty(), query.pageSize() + 1);
         if (query.pageToken().isPresent()) {
-            sq = sq.after(PageTokens.decode(query, query.pageToken().get()));
+            sq = sq.after(pageTokens.decode(subject, query, query.pageToken().get()));
         }
         List<StoredCredential> rows = store.list(subject.tenant(), sq);
         boolean more = rows.size() > query.pageSize();
@@ -321,7 +339,7 @@ public final class CredentialManager implements AutoCloseable {
         String token = null;
         if (more) {
             StoredCredential last = page.get(page.size() - 1);
-            token = PageTokens.encode(query, new StoreQuery.Cursor(last.sortKey(), last.id()));
+            token = pageTokens.encode(subject, query, new StoreQuery.Cursor(last.sortKey(), last.id()));
         }
         return new Page<>(items, token);
     }
@@ -439,10 +457,27 @@ public final class CredentialManager implements AutoCloseable {
         return merged;
     }
 
-    /** Adds or replaces {@code share}'s principal's share. Sharing what is already shared changes nothing. */
+    /**
+     * Adds or replaces {@code share}'s principal's share. Sharing what is already shared changes nothing. Needs
+     * MANAGE; granting USE also follows the {@link SharingPolicy}: a subject without USE never grants USE to one of
+     * its own effective principals.
+     *
+     * @throws AccessDeniedException when the subject may not grant this share
+     */
     public Credential share(Subject subject, CredentialId id, Share share) {
         Objects.requireNonNull(share, "share");
+        boolean[] heldUse = new boolean[1];
         return mutate(subject, id, "share credentials", Access.MANAGE, current -> {
+            heldUse[0] = Permissions.rights(subject, current).contains(Access.USE);
+            if (share.access() == Access.USE && !heldUse[0]) {
+                if (sharing.onlyUseHoldersGrantUse()) {
+                    throw new AccessDeniedException("you need USE access to credential " + id + " to grant USE");
+                }
+                if (subject.effectivePrincipals().contains(share.principal())) {
+                    throw new AccessDeniedException("you hold MANAGE but not USE on credential " + id
+                            + ", so you cannot grant USE to yourself or to a principal you stand for");
+                }
+            }
             if (current.shares().contains(share)) {
                 return null;
             }
@@ -461,7 +496,7 @@ public final class CredentialManager implements AutoCloseable {
             return new Change(current.toBuilder().shares(shares).version(current.version() + 1).build(),
                     Set.of(), false);
         }, (next, change) -> new CredentialEvent.Shared(UUID.randomUUID(), next.tenant(), next.id(), next.version(),
-                subject.actor(), next.updatedAt(), share));
+                subject.actor(), next.updatedAt(), share, heldUse[0]));
     }
 
     /** Removes {@code principal}'s share; a principal with no share changes nothing. */
@@ -545,12 +580,20 @@ public final class CredentialManager implements AutoCloseable {
      * @throws AccessDeniedException when the subject may see the credential but holds no USE
      * @throws UnknownCredentialTypeException when the type is no longer installed
      * @throws CredentialUnreadableException when the stored secrets cannot be decrypted
+     * @throws CredentialUseException when the type's code failed; it never carries a value
      */
     public CredentialMaterial resolve(Subject subject, CredentialId id) {
         Visible v = visible(subject, id, Use.RESOLVE);
         requireUse(subject, v, Use.RESOLVE);
         CredentialType type = installedType(v.record.typeId());
-        CredentialMaterial material = material(v.record, type, false);
+        CredentialMaterial material;
+        try {
+            material = material(v.record, type, false);
+        } catch (CredentialException e) {
+            throw e; // the manager's own, whose messages never hold a value (a type's are wrapped in material)
+        } catch (RuntimeException e) {
+            throw useFailure(type, id, "resolve", e);
+        }
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                 subject.actor(), now(), subject.memberships(), Use.RESOLVE));
         return material;
@@ -562,6 +605,8 @@ public final class CredentialManager implements AutoCloseable {
      * to the wrong host; it does not make a malicious tool safe.
      *
      * @throws AccessDeniedException when the subject holds no USE, or the target is not allowed
+     * @throws CredentialUseException when the type's code failed or a stored value cannot be put on a request; it
+     *     never carries a value
      */
     public HttpRequest authenticate(Subject subject, CredentialId id, HttpRequest request) {
         Objects.requireNonNull(request, "request");
@@ -570,8 +615,8 @@ public final class CredentialManager implements AutoCloseable {
         CredentialType type = installedType(v.record.typeId());
         URI target = request.uri();
         String origin = origin(target);
-        boolean listed = origin != null && type.allowedTargets(v.record.config()).stream()
-                .map(CredentialManager::origin).anyMatch(origin::equals);
+        Set<URI> targets = typeCode(type, id, "list the targets of", () -> type.allowedTargets(v.record.config()));
+        boolean listed = origin != null && targets.stream().map(CredentialManager::origin).anyMatch(origin::equals);
         if (!listed) {
             throw deny(subject, v, Use.AUTHENTICATE, "the request's host is not a target of this credential");
         }
@@ -580,13 +625,45 @@ public final class CredentialManager implements AutoCloseable {
             throw deny(subject, v, Use.AUTHENTICATE, "the URL policy refused the target: " + decision.reason());
         }
         HttpRequest.Builder copy = HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("authorization"));
+        HttpRequest signed;
         try (CredentialMaterial material = material(v.record, type, true)) {
-            type.authenticate(material, copy);
+            // The JDK's header check quotes the value it refuses ("invalid header value: ..."), and type code may do
+            // the same: nothing thrown from here may leave the manager as it is.
+            signed = typeCode(type, id, "authenticate a request with", () -> {
+                type.authenticate(material, copy);
+                return copy.build();
+            });
         }
-        HttpRequest signed = copy.build();
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                 subject.actor(), now(), subject.memberships(), Use.AUTHENTICATE));
         return signed;
+    }
+
+    /**
+     * Runs a credential type's code for credential {@code id}. Whatever it throws (even a {@link CredentialException}:
+     * it is the type's) becomes a {@link CredentialUseException} that names the failure's class but keeps neither its
+     * message nor the exception, since either could quote a secret value.
+     */
+    private static <T> T typeCode(CredentialType type, CredentialId id, String what,
+                                  java.util.function.Supplier<T> code) {
+        try {
+            return code.get();
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            throw useFailure(type, id, what, e);
+        }
+    }
+
+    private static CredentialUseException useFailure(CredentialType type, CredentialId id, String what, Throwable e) {
+        StringBuilder classes = new StringBuilder(e.getClass().getName());
+        int depth = 0;
+        for (Throwable c = e.getCause(); c != null && c != e && depth < 8; c = c.getCause(), depth++) {
+            classes.append(" caused by ").append(c.getClass().getName());
+        }
+        LOG.warn("Credential type {} failed to {} credential {}: {} (messages withheld: they may quote a value)",
+                type.id(), what, id, classes);
+        return new CredentialUseException("credential type " + type.id() + " failed to " + what + " credential " + id
+                + " (" + classes + "). If a stored value cannot be sent, enter the credential's secrets again;"
+                + " otherwise the credential type needs fixing.");
     }
 
     static String origin(URI uri) {
@@ -907,7 +984,14 @@ public final class CredentialManager implements AutoCloseable {
         Map<String, Secret> secrets = new LinkedHashMap<>();
         Set<String> internalFields = new java.util.HashSet<>();
         if (!withInternal) {
-            for (FieldSpec f : type.fields()) {
+            List<FieldSpec> fields;
+            try {
+                fields = typeCode(type, record.id(), "describe the fields of", type::fields);
+            } catch (CredentialUseException e) {
+                decoded.secrets().values().forEach(v -> Arrays.fill(v, '\0'));
+                throw e;
+            }
+            for (FieldSpec f : fields) {
                 if (f.has(FieldRole.INTERNAL)) {
                     internalFields.add(f.name());
                 }
@@ -981,6 +1065,8 @@ public final class CredentialManager implements AutoCloseable {
         private Duration verificationTimeout = Duration.ofSeconds(10);
         private Duration minVerifyInterval = Duration.ofSeconds(30);
         private UrlPolicy urlPolicy = UrlPolicy.standard();
+        private SharingPolicy sharing = SharingPolicy.standard();
+        private byte[] pageTokenKey;
         private CredentialListener listener;
         private ExecutorService executor;
         private int verificationThreads = 8;
@@ -1052,6 +1138,30 @@ public final class CredentialManager implements AutoCloseable {
         /** The policy outbound targets must pass; default {@link UrlPolicy#standard()}. */
         public Builder urlPolicy(UrlPolicy policy) {
             this.urlPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Who may grant USE; default {@link SharingPolicy#standard()}. */
+        public Builder sharing(SharingPolicy policy) {
+            this.sharing = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The HMAC-SHA256 key that authenticates page tokens: at least 32 random bytes (copied). <b>On several nodes
+         * behind one load balancer, give every node the same key</b> (from the platform's secret store, like the
+         * KEK settings), or a page token issued by one node is refused by another. Default: a random key per
+         * manager, so a token is valid only on the manager that issued it, until it is closed. A leaked key lets
+         * someone forge a position in a listing, never widen what it shows: tenant and visibility always come from
+         * the subject.
+         */
+        public Builder pageTokenKey(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            if (key.length < PageTokens.MIN_KEY_BYTES) {
+                throw new IllegalArgumentException("the page token key needs at least " + PageTokens.MIN_KEY_BYTES
+                        + " bytes; generate it with a SecureRandom and keep it with the platform's other secrets");
+            }
+            this.pageTokenKey = key.clone();
             return this;
         }
 

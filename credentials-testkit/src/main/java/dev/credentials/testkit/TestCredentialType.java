@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * A small credential type with one field of every kind, for tests: {@code baseUrl} (URL, TARGET, required),
- * {@code username} (text, required), {@code apiToken} (secret, required), {@code refreshToken} (secret, INTERNAL),
+ * {@code username} (text, required), {@code apiToken} (secret, required, HEADER_VALUE), {@code refreshToken} (secret,
+ * INTERNAL),
  * {@code contact} (e-mail), {@code expires} (date, EXPIRY), {@code region} (choice) and {@code scopes} (multiple
  * choice). Authenticates with {@code Authorization: Bearer <apiToken>}. Its own rule: the username has no colon.
  */
@@ -25,7 +26,7 @@ public final class TestCredentialType implements CredentialType {
             FieldSpec.config("baseUrl", "Base URL", FieldKind.URL).required().roles(FieldRole.TARGET)
                     .description("Where the API lives.").build(),
             FieldSpec.config("username", "User name", FieldKind.TEXT).required().build(),
-            FieldSpec.secret("apiToken", "API token").required().build(),
+            FieldSpec.secret("apiToken", "API token").required().roles(FieldRole.HEADER_VALUE).build(),
             FieldSpec.secret("refreshToken", "Refresh token").roles(FieldRole.INTERNAL).build(),
             FieldSpec.config("contact", "Contact e-mail", FieldKind.EMAIL).build(),
             FieldSpec.config("expires", "Expires on", FieldKind.DATE).roles(FieldRole.EXPIRY).build(),

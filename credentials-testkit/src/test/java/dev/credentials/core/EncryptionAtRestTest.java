@@ -174,8 +174,9 @@ class EncryptionAtRestTest {
     }
 
     @Test
-    void unicodeSecretsRoundTrip(CredentialManager manager) {
-        String tricky = "pä\"ss\\wörd 🔑 \u0000\n\t\u2028 end";
+    void secretsWithEveryPrintableAsciiCharacterRoundTrip(CredentialManager manager) {
+        // apiToken is sent raw in a header, so it holds printable ASCII only; SecretsCodecTest covers the rest.
+        String tricky = "p\"ss\\w0rd ~!@#$%^&*()_+-=[]{}|;:',./<>?` end";
         Credential a = create(manager, "a", tricky);
         assertEquals(tricky, token(manager, a));
     }

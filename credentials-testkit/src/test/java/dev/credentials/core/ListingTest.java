@@ -103,6 +103,30 @@ class ListingTest {
     }
 
     @Test
+    void aNameFilterKeepsItsSpaces(CredentialManager manager) {
+        for (String n : List.of("Jira prod", "Jira production", "production", "Jiraprod", "PROD eu")) {
+            Fixtures.create(manager, ALICE, n);
+        }
+        List<String> found = manager.list(ALICE, CredentialQuery.builder().nameContains(" prod").build()).items()
+                .stream().map(Credential::name).toList();
+        assertEquals(List.of("Jira prod", "Jira production"), found);
+        assertEquals(List.of("Jira prod"), manager.list(ALICE, CredentialQuery.builder().nameContains(" PROD").build())
+                .items().stream().filter(c -> !c.name().endsWith("uction")).map(Credential::name).toList());
+        assertEquals(List.of("PROD eu"), manager.list(ALICE, CredentialQuery.builder().nameContains("prod ").build())
+                .items().stream().map(Credential::name).toList());
+    }
+
+    @Test
+    void anEmptyOrBlankNameFilterIsRefusedRatherThanMatchingEverything() {
+        for (String blank : new String[] {"", " ", "   ", "\t", "\u2003"}) {
+            ValidationException e = assertThrows(ValidationException.class,
+                    () -> CredentialQuery.builder().nameContains(blank).build(), "filter '" + blank + "'");
+            assertEquals(Codes.BLANK, e.errorFor("nameContains").orElseThrow().code());
+        }
+        assertTrue(CredentialQuery.builder().nameContains(null).build().nameContains().isEmpty());
+    }
+
+    @Test
     void aTokenNeverWidensVisibility(CredentialManager manager) {
         for (int i = 0; i < 4; i++) {
             Fixtures.create(manager, ALICE, "alice " + i);
@@ -110,8 +134,9 @@ class ListingTest {
         Subject bob = Subject.user(TENANT, "bob");
         Fixtures.create(manager, bob, "bob 0");
         Page<Credential> alicePage = manager.list(ALICE, CredentialQuery.builder().pageSize(1).build());
-        List<Credential> bobsView = all(manager, bob, CredentialQuery.builder().pageSize(1)
-                .pageToken(alicePage.nextPageToken()).build());
+        assertThrows(ValidationException.class, () -> manager.list(bob, CredentialQuery.builder().pageSize(1)
+                .pageToken(alicePage.nextPageToken()).build()), "a token is bound to the subject it was issued to");
+        List<Credential> bobsView = all(manager, bob, CredentialQuery.builder().pageSize(1).build());
         assertTrue(bobsView.stream().allMatch(c -> c.owner().equals(bob.actor())));
         assertFalse(manager.list(Subject.user(Fixtures.OTHER_TENANT, "alice").asAdmin(), CredentialQuery.all())
                 .items().iterator().hasNext());

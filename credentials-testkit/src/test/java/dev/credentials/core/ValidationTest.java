@@ -64,7 +64,6 @@ class ValidationTest {
                 bad("principal shared twice", b -> b.share(Share.use(Principal.agent("a"))).share(Share.manage(Principal.agent("a"))),
                         "shares", Codes.CONFLICT),
                 bad("over 1,000 shares", ValidationTest::tooManyShares, "shares", Codes.TOO_MANY),
-                bad("secrets over 64 KiB sealed", ValidationTest::hugeSecrets, "secrets", Codes.TOO_LARGE),
                 bad("the type's own rule", b -> b.config("username", "has:colon"), "username", Codes.INVALID));
     }
 
@@ -93,11 +92,34 @@ class ValidationTest {
         return b;
     }
 
-    private static NewCredential.Builder hugeSecrets(NewCredential.Builder b) {
-        // Each value is within 8 KiB, but a control character is sealed as a six-byte JSON escape, so the two
-        // together seal to 96 KiB, over the 64 KiB limit.
-        String escaped = "\u0001".repeat(8 * 1024);
-        return b.secret("apiToken", Secret.of(escaped)).secret("refreshToken", Secret.of(escaped));
+    @Test
+    void secretsThatSealToOver64KiBAreRefused() {
+        // Each value is within 8 KiB, but nine of them seal to over 64 KiB.
+        dev.credentials.api.spi.CredentialType nineSecrets = new dev.credentials.api.spi.CredentialType() {
+            public String id() {
+                return "nine-secrets";
+            }
+
+            public String displayName() {
+                return "Nine secrets";
+            }
+
+            public List<dev.credentials.api.FieldSpec> fields() {
+                return java.util.stream.IntStream.range(0, 9)
+                        .mapToObj(i -> dev.credentials.api.FieldSpec.secret("s" + i, "Secret " + i).build()).toList();
+            }
+        };
+        InMemoryCredentialStore store = new InMemoryCredentialStore();
+        try (CredentialManager manager = Fixtures.builder(store, new dev.credentials.testkit.TestClock())
+                .type(nineSecrets).build()) {
+            NewCredential.Builder b = NewCredential.builder("nine-secrets").name("Big");
+            for (int i = 0; i < 9; i++) {
+                b.secret("s" + i, Secret.of("x".repeat(8 * 1024)));
+            }
+            ValidationException e = assertThrows(ValidationException.class, () -> manager.create(ALICE, b.build()));
+            assertEquals(Codes.TOO_LARGE, e.errorFor("secrets").orElseThrow().code());
+            assertEquals(0, store.size());
+        }
     }
 
     @ParameterizedTest(name = "{0}")

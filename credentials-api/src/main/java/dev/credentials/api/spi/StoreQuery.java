@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param typeId only this type, if present
  * @param status only this status, if present
  * @param sharedWith only credentials with a share to this principal, if present
- * @param nameContains only credentials whose sort key contains this text (already normalized like a sort key)
+ * @param nameContains only credentials whose sort key contains this text (already in NFC and lower case like a sort
+ *     key, but not stripped: its spaces count)
  * @param after the position to continue after, or empty for the start
  * @param limit the most items to return, at least 1
  */

@@ -17,6 +17,14 @@ public final class Names {
         return CredentialId.of(Base64.getUrlEncoder().withoutPadding().encodeToString(b));
     }
 
+    /**
+     * A name filter as the store compares it with sort keys: {@code NFC(text).toLowerCase(Locale.ROOT)}, not stripped,
+     * so that {@code " prod"} keeps its space.
+     */
+    public static String filterKey(String text) {
+        return Normalizer.normalize(text, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+    }
+
     /** {@code NFC(name.strip()).toLowerCase(Locale.ROOT)}. */
     public static String sortKey(String name) {
         return Normalizer.normalize(name.strip(), Normalizer.Form.NFC).toLowerCase(Locale.ROOT);

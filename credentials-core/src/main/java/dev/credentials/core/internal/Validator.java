@@ -4,11 +4,13 @@ import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.FieldError;
 import dev.credentials.api.FieldError.Codes;
 import dev.credentials.api.FieldKind;
+import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.NewCredential;
 import dev.credentials.api.Principal;
 import dev.credentials.api.Secret;
 import dev.credentials.api.Share;
+import dev.credentials.api.ValidationException;
 import dev.credentials.api.internal.Checks;
 import dev.credentials.api.spi.CredentialType;
 import java.net.URI;
@@ -42,10 +44,24 @@ public final class Validator {
             errors.add(new FieldError("name", Codes.REQUIRED, "a credential needs a name"));
         } else if (trimmed.length() > MAX_NAME) {
             errors.add(new FieldError("name", Codes.TOO_LONG, "the name must be at most " + MAX_NAME + " characters"));
+        } else if (Checks.isMalformed(trimmed)) {
+            errors.add(new FieldError("name", Codes.MALFORMED_TEXT,
+                    "the name must be well-formed Unicode text (no lone surrogate, no noncharacter)"));
         } else if (Checks.hasControl(trimmed)) {
             errors.add(new FieldError("name", Codes.CONTROL_CHARACTERS, "the name must not contain control characters"));
         }
         return trimmed;
+    }
+
+    /**
+     * Checks a type id as given by a caller, before it is looked up; throws {@link ValidationException} for
+     * {@code typeId} when it is not well-formed text, so that no message ever echoes such a value.
+     */
+    public static void typeId(String typeId) {
+        if (typeId.isEmpty() || typeId.length() > 128 || Checks.isMalformed(typeId) || Checks.hasInvisible(typeId)) {
+            throw ValidationException.of("typeId", Checks.isMalformed(typeId) ? Codes.MALFORMED_TEXT : Codes.INVALID,
+                    "a type id is 1 to 128 characters of well-formed, visible text");
+        }
     }
 
     /** Checks a whole new credential against its type, except the type's own rules. */
@@ -129,16 +145,34 @@ public final class Validator {
     }
 
     private static FieldError unknown(String name, CredentialType type) {
-        String shown = name.length() <= 64 && !Checks.hasControl(name) ? name : "(invalid name)";
+        String shown = name.length() <= 64 && !Checks.hasControl(name) && !Checks.isMalformed(name) ? name : "(invalid name)";
         return new FieldError(shown, Codes.UNKNOWN_FIELD, "type " + type.id() + " has no field of this name");
     }
 
+    /**
+     * Checks a secret value: it must be one that can be sent. Refused: blank, over 8 KiB, malformed UTF-16 or
+     * noncharacters, control/format/separator characters, leading or trailing whitespace, and for a
+     * {@link FieldRole#HEADER_VALUE} field anything but printable ASCII. Reads the value in place, never copies it.
+     */
     private static void secretValue(FieldSpec f, Secret value, List<FieldError> errors) {
         CharSequence v = value.view();
         if (isBlank(v)) {
             errors.add(new FieldError(f.name(), Codes.BLANK, f.label() + " must not be blank; leave it out instead"));
         } else if (utf8Length(v) > MAX_VALUE_BYTES) {
             errors.add(new FieldError(f.name(), Codes.TOO_LONG, f.label() + " must be at most 8 KiB"));
+        } else if (Checks.isMalformed(v)) {
+            errors.add(new FieldError(f.name(), Codes.MALFORMED_TEXT,
+                    f.label() + " must be well-formed Unicode text (no lone surrogate, no noncharacter)"));
+        } else if (Checks.hasInvisible(v)) {
+            errors.add(new FieldError(f.name(), Codes.CONTROL_CHARACTERS, f.label()
+                    + " must not contain control characters, invisible format characters (such as a zero-width space)"
+                    + " or line breaks; copy the value again without them"));
+        } else if (Checks.hasSurroundingWhitespace(v)) {
+            errors.add(new FieldError(f.name(), Codes.SURROUNDING_WHITESPACE,
+                    f.label() + " must not start or end with whitespace; copy the value again without it"));
+        } else if (f.has(FieldRole.HEADER_VALUE) && !Checks.isHeaderSafe(v)) {
+            errors.add(new FieldError(f.name(), Codes.NOT_HEADER_SAFE,
+                    f.label() + " is sent in an HTTP header, so it may hold only printable ASCII characters"));
         }
     }
 
@@ -152,8 +186,18 @@ public final class Validator {
             errors.add(new FieldError(f.name(), Codes.TOO_LONG, f.label() + " must be at most 8 KiB"));
             return;
         }
+        if (Checks.isMalformed(value)) {
+            errors.add(new FieldError(f.name(), Codes.MALFORMED_TEXT,
+                    f.label() + " must be well-formed Unicode text (no lone surrogate, no noncharacter)"));
+            return;
+        }
         if (Checks.hasControl(value)) {
             errors.add(new FieldError(f.name(), Codes.CONTROL_CHARACTERS, f.label() + " must not contain control characters"));
+            return;
+        }
+        if (f.has(FieldRole.HEADER_VALUE) && !Checks.isHeaderSafe(value)) {
+            errors.add(new FieldError(f.name(), Codes.NOT_HEADER_SAFE,
+                    f.label() + " is sent in an HTTP header, so it may hold only printable ASCII characters"));
             return;
         }
         switch (f.kind()) {
