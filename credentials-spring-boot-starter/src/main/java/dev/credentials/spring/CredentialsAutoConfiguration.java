@@ -52,6 +52,7 @@ public class CredentialsAutoConfiguration {
      * {@code Keyring} bean over a KMS key; without one, start-up fails with a message saying what to do.
      */
     @Bean
+    @ConditionalOnBean(CredentialStore.class)
     @ConditionalOnMissingBean(Keyring.class)
     public Keyring credentialsKeyring(CredentialsProperties properties, Environment environment) {
         Path file = properties.getKeys().getLocalKeyset();

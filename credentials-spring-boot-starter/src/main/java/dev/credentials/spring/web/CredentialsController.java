@@ -79,12 +79,12 @@ public class CredentialsController {
     /** One page of the credentials the caller may see. */
     @GetMapping
     public ResponseEntity<Object> list(HttpServletRequest request,
-                                       @RequestParam(required = false) String type,
-                                       @RequestParam(required = false) String status,
-                                       @RequestParam(required = false) String sharedWith,
-                                       @RequestParam(required = false) String nameContains,
-                                       @RequestParam(required = false) String pageSize,
-                                       @RequestParam(required = false) String pageToken) {
+                                       @RequestParam(name = "type", required = false) String type,
+                                       @RequestParam(name = "status", required = false) String status,
+                                       @RequestParam(name = "sharedWith", required = false) String sharedWith,
+                                       @RequestParam(name = "nameContains", required = false) String nameContains,
+                                       @RequestParam(name = "pageSize", required = false) String pageSize,
+                                       @RequestParam(name = "pageToken", required = false) String pageToken) {
         List<FieldError> errors = new ArrayList<>();
         CredentialQuery.Builder q = CredentialQuery.builder();
         apply(errors, "type", type, q::typeId);
@@ -105,7 +105,7 @@ public class CredentialsController {
 
     /** One credential: status, configuration with secrets hidden, last verification and history. */
     @GetMapping("/{id}")
-    public ResponseEntity<Object> get(HttpServletRequest request, @PathVariable String id) {
+    public ResponseEntity<Object> get(HttpServletRequest request, @PathVariable("id") String id) {
         Subject subject = subject(request);
         CredentialId cid = id(id);
         Credential c = manager.get(subject, cid);
@@ -151,7 +151,7 @@ public class CredentialsController {
 
     /** Changes a credential; {@code If-Match} must carry the version the client read. */
     @PatchMapping("/{id}")
-    public ResponseEntity<Object> update(HttpServletRequest request, @PathVariable String id,
+    public ResponseEntity<Object> update(HttpServletRequest request, @PathVariable("id") String id,
                                          @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         Subject subject = subject(request);
         CredentialId cid = id(id);
@@ -176,14 +176,14 @@ public class CredentialsController {
 
     /** Removes a credential; 204. */
     @DeleteMapping("/{id}")
-    public ResponseEntity<Object> delete(HttpServletRequest request, @PathVariable String id) {
+    public ResponseEntity<Object> delete(HttpServletRequest request, @PathVariable("id") String id) {
         manager.delete(subject(request), id(id));
         return ResponseEntity.noContent().cacheControl(NO_STORE).build();
     }
 
     /** Adds or replaces a principal's share. */
     @PostMapping("/{id}/shares")
-    public ResponseEntity<Object> share(HttpServletRequest request, @PathVariable String id) {
+    public ResponseEntity<Object> share(HttpServletRequest request, @PathVariable("id") String id) {
         Subject subject = subject(request);
         CredentialId cid = id(id);
         JsonNode body = bodies.readObject(request, SHARE);
@@ -198,8 +198,8 @@ public class CredentialsController {
 
     /** Removes a principal's share; removing one that does not exist does nothing. */
     @DeleteMapping("/{id}/shares/{kind}/{principalId}")
-    public ResponseEntity<Object> unshare(HttpServletRequest request, @PathVariable String id,
-                                          @PathVariable String kind, @PathVariable String principalId) {
+    public ResponseEntity<Object> unshare(HttpServletRequest request, @PathVariable("id") String id,
+                                          @PathVariable("kind") String kind, @PathVariable("principalId") String principalId) {
         Subject subject = subject(request);
         CredentialId cid = id(id);
         List<FieldError> errors = new ArrayList<>();
@@ -215,7 +215,7 @@ public class CredentialsController {
 
     /** Checks the credential against the third party now; the answer holds the result and the credential after it. */
     @PostMapping("/{id}/verify")
-    public ResponseEntity<Object> verify(HttpServletRequest request, @PathVariable String id) {
+    public ResponseEntity<Object> verify(HttpServletRequest request, @PathVariable("id") String id) {
         Subject subject = subject(request);
         CredentialId cid = id(id);
         VerificationResult result = observed.verify(subject, cid);
