@@ -43,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
 class CredentialsApiTest {
     static final String GOOD = "good-token-" + UUID.randomUUID();
     static final String BAD = "bad-token-" + UUID.randomUUID();
-    static final String OTHER = "other-secret-" + UUID.randomUUID();
+    static final String OTHER = "otherSecret" + UUID.randomUUID().toString().replace("-", "");
     static final StubHttpServer THIRD_PARTY = new StubHttpServer().answer(r ->
             ("Bearer " + GOOD).equals(r.header("Authorization"))
                     ? StubHttpServer.Answer.json(200, "{\"name\":\"svc\"}")
@@ -258,6 +258,10 @@ class CredentialsApiTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("type").stringValue()).isEqualTo("urn:dev.credentials:problem:malformed-body");
         assertThat(r.body()).doesNotContain(OTHER);
+        // A parser's message quotes the token it could not read: here, the secret itself.
+        Reply unquoted = call("POST", "", "alice", "{\"secrets\": {\"apiToken\": " + OTHER + "}}");
+        assertThat(unquoted.status()).isEqualTo(400);
+        assertThat(unquoted.body()).doesNotContain(OTHER);
         Reply duplicate = call("POST", "", "alice", "{\"name\": \"a\", \"name\": \"" + OTHER + "\"}");
         assertThat(duplicate.status()).isEqualTo(400);
         assertThat(duplicate.body()).doesNotContain(OTHER);
