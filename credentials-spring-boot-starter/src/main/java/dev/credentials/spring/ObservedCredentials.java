@@ -20,6 +20,9 @@ import java.util.function.Supplier;
  * credentials to tools calls these instead of the manager's. Tags are low-cardinality only: the credential type id (an
  * installed type), the outcome and the failure reason; never a tenant, a credential id, a principal or a message.
  *
+ * <p>{@link #verify} and {@link #authenticate} read the credential once more before the call, to learn its type for
+ * the tag; a caller that cannot see it is tagged {@code not_found} and the manager is not called.
+ *
  * <p>Thread-safe, like the manager.
  */
 public final class ObservedCredentials {
