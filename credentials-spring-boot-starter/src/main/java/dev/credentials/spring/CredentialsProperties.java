@@ -1,0 +1,315 @@
+package dev.credentials.spring;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code credentials.*} settings. Bound once at start-up; not thread-safe to change afterwards (Spring does not).
+ */
+@ConfigurationProperties("credentials")
+public class CredentialsProperties {
+    private final Store store = new Store();
+    private final Keys keys = new Keys();
+    private final UrlPolicySettings urlPolicy = new UrlPolicySettings();
+    private final Verification verification = new Verification();
+    private final Scheduler scheduler = new Scheduler();
+    private final Health health = new Health();
+    private final Web web = new Web();
+
+    /** The JDBC store over the application's {@code DataSource}. */
+    public Store getStore() {
+        return store;
+    }
+
+    /** Where the key-encryption keys come from when the application defines no {@code Keyring} bean. */
+    public Keys getKeys() {
+        return keys;
+    }
+
+    /** Which hosts verifiers and {@code authenticate} may send secrets to. */
+    public UrlPolicySettings getUrlPolicy() {
+        return urlPolicy;
+    }
+
+    /** How verifications run. */
+    public Verification getVerification() {
+        return verification;
+    }
+
+    /** The background verification scheduler. */
+    public Scheduler getScheduler() {
+        return scheduler;
+    }
+
+    /** The health indicator. */
+    public Health getHealth() {
+        return health;
+    }
+
+    /** The REST API behind the admin screen. */
+    public Web getWeb() {
+        return web;
+    }
+
+    /** JDBC store settings. */
+    public static class Store {
+        /** Prefix of the store's table names. */
+        private String tablePrefix = "cred_";
+
+        /** Whether to create or upgrade the schema at start-up. Turn off to run migrations from a deployment step. */
+        private boolean migrate = true;
+
+        public String getTablePrefix() {
+            return tablePrefix;
+        }
+
+        public void setTablePrefix(String tablePrefix) {
+            this.tablePrefix = tablePrefix;
+        }
+
+        public boolean isMigrate() {
+            return migrate;
+        }
+
+        public void setMigrate(boolean migrate) {
+            this.migrate = migrate;
+        }
+    }
+
+    /** Key settings. */
+    public static class Keys {
+        /**
+         * A local Tink keyset file, created on first use, for development only: it holds key material in the clear.
+         * Refused when the "prod" profile is active; production defines a Keyring bean over a KMS key.
+         */
+        private Path localKeyset;
+
+        /** The id recorded with every record sealed under the local keyset. */
+        private String localKekId = "local-1";
+
+        public Path getLocalKeyset() {
+            return localKeyset;
+        }
+
+        public void setLocalKeyset(Path localKeyset) {
+            this.localKeyset = localKeyset;
+        }
+
+        public String getLocalKekId() {
+            return localKekId;
+        }
+
+        public void setLocalKekId(String localKekId) {
+            this.localKekId = localKekId;
+        }
+    }
+
+    /** URL policy settings; the default allows https on port 443 to public addresses only. */
+    public static class UrlPolicySettings {
+        /** Allow loopback addresses (tests, a stub on this machine). */
+        private boolean allowLoopback;
+
+        /** Private address ranges to allow, in CIDR notation, e.g. 10.20.0.0/16 for a self-hosted server. */
+        private List<String> allowPrivate = new ArrayList<>();
+
+        /** Hosts that may be reached over plain http. */
+        private List<String> allowHttp = new ArrayList<>();
+
+        /** Ports to allow besides 443. */
+        private List<Integer> allowPorts = new ArrayList<>();
+
+        public boolean isAllowLoopback() {
+            return allowLoopback;
+        }
+
+        public void setAllowLoopback(boolean allowLoopback) {
+            this.allowLoopback = allowLoopback;
+        }
+
+        public List<String> getAllowPrivate() {
+            return allowPrivate;
+        }
+
+        public void setAllowPrivate(List<String> allowPrivate) {
+            this.allowPrivate = allowPrivate;
+        }
+
+        public List<String> getAllowHttp() {
+            return allowHttp;
+        }
+
+        public void setAllowHttp(List<String> allowHttp) {
+            this.allowHttp = allowHttp;
+        }
+
+        public List<Integer> getAllowPorts() {
+            return allowPorts;
+        }
+
+        public void setAllowPorts(List<Integer> allowPorts) {
+            this.allowPorts = allowPorts;
+        }
+
+        boolean isDefault() {
+            return !allowLoopback && allowPrivate.isEmpty() && allowHttp.isEmpty() && allowPorts.isEmpty();
+        }
+    }
+
+    /** Verification settings. */
+    public static class Verification {
+        /** The longest one verification may take, every request included. */
+        private Duration timeout = Duration.ofSeconds(10);
+
+        /** A credential is checked against the third party at most once in this interval. */
+        private Duration minInterval = Duration.ofSeconds(30);
+
+        /** How many recorded results each credential keeps. */
+        private int historySize = 20;
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public Duration getMinInterval() {
+            return minInterval;
+        }
+
+        public void setMinInterval(Duration minInterval) {
+            this.minInterval = minInterval;
+        }
+
+        public int getHistorySize() {
+            return historySize;
+        }
+
+        public void setHistorySize(int historySize) {
+            this.historySize = historySize;
+        }
+    }
+
+    /** Scheduler settings. */
+    public static class Scheduler {
+        /** Whether to run the verification scheduler in this application. */
+        private boolean enabled;
+
+        /** How often the scheduler looks for credentials due for a check. */
+        private Duration period = Duration.ofMinutes(5);
+
+        /** A credential is rechecked when its last check is older than this. */
+        private Duration maxAge = Duration.ofHours(24);
+
+        /** A FAILED credential is rechecked when its last check is older than this. */
+        private Duration failedMaxAge = Duration.ofHours(72);
+
+        /** How far ahead of an entered expiry date an Expiring event comes. */
+        private Duration expiryLead = Duration.ofDays(14);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getPeriod() {
+            return period;
+        }
+
+        public void setPeriod(Duration period) {
+            this.period = period;
+        }
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+
+        public Duration getFailedMaxAge() {
+            return failedMaxAge;
+        }
+
+        public void setFailedMaxAge(Duration failedMaxAge) {
+            this.failedMaxAge = failedMaxAge;
+        }
+
+        public Duration getExpiryLead() {
+            return expiryLead;
+        }
+
+        public void setExpiryLead(Duration expiryLead) {
+            this.expiryLead = expiryLead;
+        }
+    }
+
+    /** Health indicator settings. */
+    public static class Health {
+        /** Whether to contribute the "credentials" health indicator. */
+        private boolean enabled = true;
+
+        /** A credential whose entered expiry date falls within this lead counts as soon-expiring. */
+        private Duration expiryLead = Duration.ofDays(14);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getExpiryLead() {
+            return expiryLead;
+        }
+
+        public void setExpiryLead(Duration expiryLead) {
+            this.expiryLead = expiryLead;
+        }
+    }
+
+    /** REST API settings. */
+    public static class Web {
+        /** Whether to serve the REST API. Off by default: a platform opts in and provides a SubjectResolver. */
+        private boolean enabled;
+
+        /** Where the API lives. */
+        private String basePath = "/api/credentials";
+
+        /** The largest request body accepted, in bytes; larger bodies are answered 413 without being read. */
+        private int maxBodyBytes = 65_536;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getBasePath() {
+            return basePath;
+        }
+
+        public void setBasePath(String basePath) {
+            this.basePath = basePath;
+        }
+
+        public int getMaxBodyBytes() {
+            return maxBodyBytes;
+        }
+
+        public void setMaxBodyBytes(int maxBodyBytes) {
+            this.maxBodyBytes = maxBodyBytes;
+        }
+    }
+}

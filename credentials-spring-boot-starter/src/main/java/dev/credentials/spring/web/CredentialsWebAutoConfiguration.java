@@ -1,0 +1,51 @@
+package dev.credentials.spring.web;
+
+import dev.credentials.core.CredentialManager;
+import dev.credentials.spring.CredentialsAutoConfiguration;
+import dev.credentials.spring.CredentialsProperties;
+import dev.credentials.spring.ObservedCredentials;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The REST API, opt-in with {@code credentials.web.enabled=true}, in a servlet web application with Spring MVC and
+ * Jackson 3. Every request passes the {@link SubjectInterceptor} first.
+ */
+@AutoConfiguration(after = CredentialsAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({DispatcherServlet.class, JsonMapper.class})
+@ConditionalOnBean(CredentialManager.class)
+@ConditionalOnProperty(prefix = "credentials.web", name = "enabled", havingValue = "true")
+@Import(CredentialsExceptionHandler.class)
+public class CredentialsWebAutoConfiguration {
+    /** The controller. */
+    @Bean
+    public CredentialsController credentialsController(ObservedCredentials observed, CredentialsProperties properties) {
+        return new CredentialsController(observed, new Bodies(properties.getWeb().getMaxBodyBytes()));
+    }
+
+    /** Puts the {@link SubjectInterceptor} in front of every path under the base path. */
+    @Bean
+    public WebMvcConfigurer credentialsWebMvcConfigurer(ObjectProvider<SubjectResolver> resolver,
+                                                        CredentialsProperties properties) {
+        String base = properties.getWeb().getBasePath().replaceAll("/+$", "");
+        int max = properties.getWeb().getMaxBodyBytes();
+        SubjectInterceptor interceptor = new SubjectInterceptor(resolver, new Bodies(max), max);
+        return new WebMvcConfigurer() {
+            @Override
+            public void addInterceptors(InterceptorRegistry registry) {
+                registry.addInterceptor(interceptor).addPathPatterns(base, base + "/**");
+            }
+        };
+    }
+}
