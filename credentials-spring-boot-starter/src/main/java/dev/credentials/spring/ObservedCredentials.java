@@ -85,6 +85,7 @@ public final class ObservedCredentials {
         void tag(Observation observation, T value);
     }
 
+    @SuppressWarnings("try") // the scope is opened for its side effect: the observation is current in the call
     private <T> T observe(String name, Supplier<String> type, Supplier<T> call, Outcome<T> outcome) {
         Observation observation = Observation.createNotStarted(name, registry)
                 .lowCardinalityKeyValue(TYPE, UNKNOWN)
