@@ -8,9 +8,12 @@ import dev.credentials.api.spi.Verifier;
 import dev.credentials.core.CredentialManager;
 import dev.credentials.core.Keyring;
 import dev.credentials.core.LocalKeysets;
+import dev.credentials.core.SharingPolicy;
 import dev.credentials.jdbc.JdbcCredentialStore;
 import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -33,6 +36,8 @@ import org.springframework.core.env.Profiles;
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @EnableConfigurationProperties(CredentialsProperties.class)
 public class CredentialsAutoConfiguration {
+    private static final int PAGE_TOKEN_KEY_BYTES = 32;
+
     /** The profile under which a local keyset file is refused. */
     public static final String PRODUCTION_PROFILE = "prod";
 
@@ -110,9 +115,37 @@ public class CredentialsAutoConfiguration {
                 .minVerifyInterval(v.getMinInterval())
                 .historySize(v.getHistorySize())
                 .listener(publisher::publishEvent);
+        if (properties.getSharing().isStrict()) {
+            b.sharing(SharingPolicy.strict());
+        }
+        byte[] pageTokenKey = pageTokenKey(properties.getPageTokens().getKey());
+        if (pageTokenKey != null) {
+            b.pageTokenKey(pageTokenKey);
+            Arrays.fill(pageTokenKey, (byte) 0);
+        }
         types.orderedStream().forEach(b::type);
         verifiers.orderedStream().forEach(b::verifier);
         return b.build();
+    }
+
+    /** The decoded {@code credentials.page-tokens.key}, or null when unset; the message never quotes the value. */
+    static byte[] pageTokenKey(String base64) {
+        if (base64 == null || base64.isBlank()) {
+            return null;
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("credentials.page-tokens.key is not base64; set it to base64 of at least "
+                    + PAGE_TOKEN_KEY_BYTES + " random bytes, for example the output of 'openssl rand -base64 32'");
+        }
+        if (key.length < PAGE_TOKEN_KEY_BYTES) {
+            Arrays.fill(key, (byte) 0);
+            throw new IllegalStateException("credentials.page-tokens.key holds " + key.length + " bytes; it needs at"
+                    + " least " + PAGE_TOKEN_KEY_BYTES + " random bytes, for example 'openssl rand -base64 32'");
+        }
+        return key;
     }
 
     /** Observed verify, resolve and authenticate over the manager. */

@@ -18,6 +18,8 @@ public class CredentialsProperties {
     private final Scheduler scheduler = new Scheduler();
     private final Health health = new Health();
     private final Web web = new Web();
+    private final Sharing sharing = new Sharing();
+    private final PageTokens pageTokens = new PageTokens();
 
     /** The JDBC store over the application's {@code DataSource}. */
     public Store getStore() {
@@ -52,6 +54,55 @@ public class CredentialsProperties {
     /** The REST API behind the admin screen. */
     public Web getWeb() {
         return web;
+    }
+
+    /** Who may grant USE. */
+    public Sharing getSharing() {
+        return sharing;
+    }
+
+    /** How page tokens of listings are authenticated. */
+    public PageTokens getPageTokens() {
+        return pageTokens;
+    }
+
+    /** Sharing settings. */
+    public static class Sharing {
+        /**
+         * Whether only a subject that holds USE may grant USE. When false (the default), a subject that holds MANAGE
+         * but not USE may still grant USE, but never to itself or to a group or agent it stands for.
+         */
+        private boolean strict;
+
+        /** Whether only USE holders may grant USE. */
+        public boolean isStrict() {
+            return strict;
+        }
+
+        /** Sets whether only USE holders may grant USE. */
+        public void setStrict(boolean strict) {
+            this.strict = strict;
+        }
+    }
+
+    /** Page-token settings. */
+    public static class PageTokens {
+        /**
+         * Base64 of at least 32 random bytes that authenticate page tokens (for example the output of
+         * {@code openssl rand -base64 32}). Give every node the same key, or a page token issued by one node is refused
+         * by another. Unset: each node draws its own key, which suits a single node.
+         */
+        private String key;
+
+        /** The key, base64; null when unset. */
+        public String getKey() {
+            return key;
+        }
+
+        /** Sets the key, base64. */
+        public void setKey(String key) {
+            this.key = key;
+        }
     }
 
     /** JDBC store settings. */

@@ -1,12 +1,19 @@
 package dev.credentials.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.credentials.api.AccessDeniedException;
 import dev.credentials.api.CredentialEvent;
+import dev.credentials.api.CredentialId;
+import dev.credentials.api.CredentialQuery;
 import dev.credentials.api.NewCredential;
+import dev.credentials.api.Principal;
 import dev.credentials.api.Secret;
+import dev.credentials.api.Share;
 import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
+import dev.credentials.api.ValidationException;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.core.CredentialManager;
 import dev.credentials.core.Keyring;
@@ -17,9 +24,11 @@ import dev.credentials.testkit.TestCredentialType;
 import dev.credentials.testkit.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -166,6 +175,74 @@ class CredentialsAutoConfigurationTest {
                     .secret("apiToken", Secret.of("event-test-token")).build());
             assertThat(events).hasSize(1).first().isInstanceOf(CredentialEvent.Created.class);
         });
+    }
+
+    @Test
+    void strictSharingComesFromProperties() {
+        Subject alice = Subject.user(TenantId.of("acme"), "alice");
+        Subject admin = Subject.user(TenantId.of("acme"), "root").asAdmin();
+        NewCredential jira = NewCredential.builder(TestCredentialType.ID).name("Jira")
+                .config("baseUrl", "https://jira.example.com").config("username", "svc")
+                .secret("apiToken", Secret.of("sharing-test-token")).build();
+        withDatabaseAndLocalKeys().withPropertyValues("credentials.sharing.strict=true").run(context -> {
+            CredentialManager manager = context.getBean(CredentialManager.class);
+            CredentialId id = manager.create(alice, jira).id();
+            assertThatThrownBy(() -> manager.share(admin, id, Share.use(Principal.agent("bot"))))
+                    .as("MANAGE alone grants no USE under the strict policy")
+                    .isInstanceOf(AccessDeniedException.class);
+        });
+        withDatabaseAndLocalKeys().run(context -> {
+            CredentialManager manager = context.getBean(CredentialManager.class);
+            CredentialId id = manager.create(alice, jira).id();
+            assertThat(manager.share(admin, id, Share.use(Principal.agent("bot"))).shares())
+                    .as("the standard policy lets MANAGE grant USE to others")
+                    .contains(Share.use(Principal.agent("bot")));
+        });
+    }
+
+    @Test
+    void nodesWithTheSamePageTokenKeyAcceptEachOthersTokens() {
+        String key = Base64.getEncoder().encodeToString(new byte[] {
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+                29, 30, 31, 32});
+        Subject alice = Subject.user(TenantId.of("acme"), "alice");
+        AtomicReference<String> token = new AtomicReference<>();
+        DataSource shared = h2();
+        ApplicationContextRunner node = runner.withBean(DataSource.class, () -> shared)
+                .withPropertyValues("credentials.keys.local-keyset=" + dir.resolve("kek.json"),
+                        "credentials.page-tokens.key=" + key);
+        node.run(context -> {
+            CredentialManager manager = context.getBean(CredentialManager.class);
+            for (String name : List.of("a", "b", "c")) {
+                manager.create(alice, NewCredential.builder(TestCredentialType.ID).name(name)
+                        .config("baseUrl", "https://jira.example.com").config("username", "svc")
+                        .secret("apiToken", Secret.of("page-token-test")).build());
+            }
+            token.set(manager.list(alice, CredentialQuery.builder().pageSize(2).build()).nextPageToken());
+        });
+        assertThat(token.get()).isNotNull();
+        node.run(context -> assertThat(context.getBean(CredentialManager.class)
+                .list(alice, CredentialQuery.builder().pageSize(2).pageToken(token.get()).build()).items())
+                .extracting(c -> c.name()).containsExactly("c"));
+        runner.withBean(DataSource.class, () -> shared)
+                .withPropertyValues("credentials.keys.local-keyset=" + dir.resolve("kek.json")).run(context ->
+                        assertThatThrownBy(() -> context.getBean(CredentialManager.class).list(alice,
+                                CredentialQuery.builder().pageSize(2).pageToken(token.get()).build()))
+                                .as("a node with its own key refuses the token")
+                                .isInstanceOf(ValidationException.class));
+    }
+
+    @Test
+    void aBadPageTokenKeyStopsStartUpWithoutQuotingIt() {
+        for (String bad : List.of("not*base64*secretvalue", Base64.getEncoder().encodeToString(new byte[16]))) {
+            withDatabaseAndLocalKeys().withPropertyValues("credentials.page-tokens.key=" + bad).run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("credentials.page-tokens.key")
+                        .hasMessageContaining("32")
+                        .hasMessageNotContaining(bad);
+            });
+        }
     }
 
     @Test
