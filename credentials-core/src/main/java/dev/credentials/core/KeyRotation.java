@@ -35,10 +35,12 @@ public final class KeyRotation {
 
     private final CredentialStore store;
     private final Envelope envelope;
+    private final Runnable ensureOpen;
 
-    KeyRotation(CredentialStore store, Envelope envelope) {
+    KeyRotation(CredentialStore store, Envelope envelope, Runnable ensureOpen) {
         this.store = store;
         this.envelope = envelope;
+        this.ensureOpen = ensureOpen;
     }
 
     /**
@@ -92,6 +94,7 @@ public final class KeyRotation {
 
     /** Records per KEK, and which KEKs are missing from the keyring. */
     public KeyUsage usage() {
+        ensureOpen.run();
         Map<String, Long> counts = new TreeMap<>(store.countByKek());
         Set<String> missing = new TreeSet<>();
         Keyring ring = envelope.keyring();
@@ -114,6 +117,7 @@ public final class KeyRotation {
      * interrupted; a store failure propagates. Either way, running it again finishes the work.
      */
     public Report rewrap(int batchSize, Consumer<Progress> progress) {
+        ensureOpen.run();
         if (batchSize < 1) {
             throw new IllegalArgumentException("the batch size must be positive");
         }
@@ -194,6 +198,7 @@ public final class KeyRotation {
      * @throws IllegalStateException when it is a primary (the default or a tenant's)
      */
     public Keyring retire(String kekId) {
+        ensureOpen.run();
         long records = store.countByKek().getOrDefault(kekId, 0L);
         if (records > 0) {
             throw new KeyInUseException(kekId, records);
