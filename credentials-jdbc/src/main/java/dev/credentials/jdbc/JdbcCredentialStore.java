@@ -48,6 +48,10 @@ import javax.sql.DataSource;
  * {@link CredentialStoreException} (with {@link CredentialStoreException#retryable()} set for connection and
  * serialization failures), never as a half-written row. Thread-safe: it holds no connection between calls.
  *
+ * <p>Reads see one snapshot: a record and its shares are read in one read-only transaction at REPEATABLE READ on
+ * PostgreSQL (a snapshot of the whole transaction) and SNAPSHOT on H2, so a read never pairs a record's version with
+ * the shares of another version, whatever writers commit meanwhile.
+ *
  * <p>Sort keys are compared in binary order: PostgreSQL columns use the {@code "C"} collation (UTF-8 byte order), H2
  * compares UTF-16 code units. The two differ only between supplementary characters and U+E000..U+FFFF.
  */
@@ -245,7 +249,7 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     @Override
     public Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
-        return transaction("read credential " + id, c -> {
+        return snapshot("read credential " + id, c -> {
             List<StoredCredential> found = select(c, tenant,
                     "SELECT " + COLUMNS + " FROM " + credentials + " WHERE tenant = ? AND id = ?", List.of(id.value()));
             return found.stream().findFirst();
@@ -254,7 +258,7 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     @Override
     public Optional<StoredCredential> findByRequestId(TenantId tenant, String requestId) {
-        return transaction("read a credential by request id", c -> select(c, tenant,
+        return snapshot("read a credential by request id", c -> select(c, tenant,
                 "SELECT " + COLUMNS + " FROM " + credentials + " WHERE tenant = ? AND request_id = ?",
                 List.of(requestId)).stream().findFirst());
     }
@@ -262,7 +266,7 @@ public final class JdbcCredentialStore implements CredentialStore {
     @Override
     public List<StoredCredential> list(TenantId tenant, StoreQuery q) {
         Sql sql = listSql(tenant, q);
-        return transaction("list credentials", c -> select(c, tenant, sql.text(), sql.params()));
+        return snapshot("list credentials", c -> select(c, tenant, sql.text(), sql.params()));
     }
 
     /**
@@ -424,7 +428,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         String sql = "SELECT " + COLUMNS + " FROM " + credentials + " WHERE next_check_at IS NULL OR next_check_at <= ?"
                 + " ORDER BY next_check_at NULLS FIRST, tenant" + binary + ", id LIMIT ?";
         OffsetDateTime at = OffsetDateTime.ofInstant(now.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
-        return transaction("list credentials due for a check", c -> query(c, sql, List.of(at, limit)));
+        return snapshot("list credentials due for a check", c -> query(c, sql, List.of(at, limit)));
     }
 
     @Override
@@ -459,7 +463,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         }
         sql.append(" ORDER BY kek_id, tenant").append(binary).append(", id LIMIT ?");
         params.add(limit);
-        return transaction("list credentials by KEK", c -> query(c, sql.toString(), params));
+        return snapshot("list credentials by KEK", c -> query(c, sql.toString(), params));
     }
 
     /** Builds rows from several tenants, loading the shares with one query per tenant on the page. */
@@ -514,17 +518,55 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     private <T> T transaction(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
+            return transaction(c, work);
+        } catch (SQLException e) {
+            throw storeFailure(what, e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction on {@code c}, committing or rolling back, and restores auto-commit. */
+    private static <T> T transaction(Connection c, Work<T> work) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollback(c, e);
+            throw e;
+        } finally {
+            restore(c, autoCommit);
+        }
+    }
+
+    /** H2's JDBC code for its SNAPSHOT isolation level. */
+    private static final int H2_SNAPSHOT = 6;
+
+    /**
+     * A read-only transaction whose statements all see one snapshot, so that rows read by separate statements (a
+     * record, then its shares) belong together.
+     */
+    private <T> T snapshot(String what, Work<T> work) {
+        if (dialect == Dialect.POSTGRESQL) {
+            return transaction(what, c -> {
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                }
+                return work.run(c);
+            });
+        }
+        try (Connection c = dataSource.getConnection()) {
+            int isolation = c.getTransactionIsolation();
+            c.setTransactionIsolation(H2_SNAPSHOT);
             try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollback(c, e);
-                throw e;
+                return transaction(c, work);
             } finally {
-                restore(c, autoCommit);
+                try {
+                    c.setTransactionIsolation(isolation);
+                } catch (SQLException e) {
+                    // the connection is broken; the pool will discard it
+                }
             }
         } catch (SQLException e) {
             throw storeFailure(what, e);
