@@ -7,6 +7,7 @@ import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.DuplicateCredentialException;
+import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.Principal;
 import dev.credentials.api.Share;
 import dev.credentials.api.TenantId;
@@ -52,6 +53,12 @@ import javax.sql.DataSource;
  * PostgreSQL (a snapshot of the whole transaction) and SNAPSHOT on H2, so a read never pairs a record's version with
  * the shares of another version, whatever writers commit meanwhile.
  *
+ * <p>Key retirement is safe across processes and nodes: every insert and update locks the row of the KEK it is sealed
+ * under in {@code <prefix>keks} (FOR KEY SHARE on PostgreSQL, so writers do not block one another; FOR UPDATE on H2)
+ * and is refused with {@link dev.credentials.api.KeyRetiredException} when the key is retired; {@link #retireKek}
+ * locks the row exclusively, so it waits for writes in progress, counts after they commit, and marks the key retired
+ * only when nothing is under it.
+ *
  * <p>Sort keys are compared in binary order: PostgreSQL columns use the {@code "C"} collation (UTF-8 byte order), H2
  * compares UTF-16 code units. The two differ only between supplementary characters and U+E000..U+FFFF.
  */
@@ -66,6 +73,7 @@ public final class JdbcCredentialStore implements CredentialStore {
     private final String prefix;
     private final String credentials;
     private final String shares;
+    private final String keks;
 
     private JdbcCredentialStore(DataSource dataSource, Dialect dialect, String prefix) {
         this.dataSource = dataSource;
@@ -73,6 +81,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         this.prefix = prefix;
         this.credentials = prefix + "credentials";
         this.shares = prefix + "shares";
+        this.keks = prefix + "keks";
     }
 
     /** Starts a store over {@code dataSource}. */
@@ -108,6 +117,7 @@ public final class JdbcCredentialStore implements CredentialStore {
     public void insert(StoredCredential r) {
         Objects.requireNonNull(r, "record");
         transaction("insert credential " + r.id(), c -> {
+            lockActiveKek(c, r.payload().kekId());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + credentials + " (" + COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 int i = bindRow(ps, true, r);
@@ -131,6 +141,7 @@ public final class JdbcCredentialStore implements CredentialStore {
             throw new IllegalArgumentException("the new revision must be greater than the expected one");
         }
         transaction("update credential " + r.id(), c -> {
+            lockActiveKek(c, r.payload().kekId());
             int rows;
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials + " SET name = ?, sort_key = ?, "
                     + "type_id = ?, owner_key = ?, config = ?, secret_fields = ?, status = ?, last_outcome = ?, "
@@ -187,6 +198,98 @@ public final class JdbcCredentialStore implements CredentialStore {
                         + ", not " + expected);
             }
         }
+    }
+
+    /**
+     * Locks the row of {@code kekId} until the transaction ends (shared on PostgreSQL) and refuses a retired key. The
+     * row is created on first use; a retirement waits for this lock, so it counts after this write commits.
+     */
+    private void lockActiveKek(Connection c, String kekId) throws SQLException {
+        String lock = dialect == Dialect.POSTGRESQL ? " FOR KEY SHARE" : " FOR UPDATE";
+        Optional<Boolean> retired = kekRow(c, kekId, lock);
+        if (retired.isEmpty()) {
+            addKekRow(c, kekId);
+            retired = kekRow(c, kekId, lock);
+        }
+        if (retired.orElseThrow(() -> new SQLException("the row of key " + kekId + " is missing", "55000"))) {
+            throw new KeyRetiredException(kekId);
+        }
+    }
+
+    /** Whether the key is retired, read under {@code lock}; empty when the store has no row for it yet. */
+    private Optional<Boolean> kekRow(Connection c, String kekId, String lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT retired_at FROM " + keks + " WHERE kek_id = ?" + lock)) {
+            ps.setString(1, kekId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(rs.getObject(1) != null);
+            }
+        }
+    }
+
+    private void addKekRow(Connection c, String kekId) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + keks + " (kek_id) VALUES (?) "
+                    + "ON CONFLICT (kek_id) DO NOTHING")) {
+                ps.setString(1, kekId);
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + keks + " (kek_id) VALUES (?)")) {
+            ps.setString(1, kekId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+            // another writer added it meanwhile
+        }
+    }
+
+    @Override
+    public long retireKek(String kekId) {
+        Objects.requireNonNull(kekId, "kekId");
+        return transaction("retire key " + kekId, c -> {
+            if (kekRow(c, kekId, " FOR UPDATE").isEmpty()) {
+                addKekRow(c, kekId);
+                kekRow(c, kekId, " FOR UPDATE");
+            }
+            // Holding the row exclusively: writes under the key have committed (and are counted) or wait, then fail.
+            long count;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + credentials + " WHERE kek_id = ?")) {
+                ps.setString(1, kekId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    count = rs.getLong(1);
+                }
+            }
+            if (count == 0) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + keks
+                        + " SET retired_at = ? WHERE kek_id = ? AND retired_at IS NULL")) {
+                    setInstant(ps, 1, Instant.now());
+                    ps.setString(2, kekId);
+                    ps.executeUpdate();
+                }
+            }
+            return count;
+        });
+    }
+
+    @Override
+    public Set<String> retiredKeks() {
+        return transaction("list retired keys", c -> {
+            Set<String> out = new TreeSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT kek_id FROM " + keks + " WHERE retired_at IS NOT NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return Set.copyOf(out);
+        });
     }
 
     private void insertShares(Connection c, StoredCredential r) throws SQLException {
