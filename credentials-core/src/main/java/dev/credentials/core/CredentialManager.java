@@ -814,12 +814,9 @@ public final class CredentialManager implements AutoCloseable {
         boolean interrupted = false;
         try {
             while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return f.isDone() ? f.getNow(null) : null;
-                }
+                long left = Math.max(0, deadline - System.nanoTime());
                 try {
-                    return f.get(left, TimeUnit.NANOSECONDS);
+                    return f.get(left, TimeUnit.NANOSECONDS); // a completed future answers even when none is left
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (TimeoutException e) {
