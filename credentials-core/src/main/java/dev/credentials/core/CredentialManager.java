@@ -4,6 +4,7 @@ import dev.credentials.api.Access;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialEvent;
+import dev.credentials.api.CredentialException;
 import dev.credentials.api.CredentialEvent.Use;
 import dev.credentials.api.CredentialException;
 import dev.credentials.api.CredentialId;
@@ -43,6 +44,7 @@ import dev.credentials.api.spi.VerificationState;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.core.internal.Envelope;
 import dev.credentials.core.internal.Events;
+import dev.credentials.core.internal.Faults;
 import dev.credentials.core.internal.Names;
 import dev.credentials.core.internal.PageTokens;
 import dev.credentials.core.internal.Permissions;
@@ -82,6 +84,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -97,7 +100,8 @@ import org.slf4j.LoggerFactory;
  * tenant), permission ({@link AccessDeniedException}), expected version ({@link ConcurrentUpdateException}), then
  * validation ({@link ValidationException}).
  *
- * <p>Thread-safe. Close it to stop the verification executor it created (not one passed in).
+ * <p>Thread-safe. {@link #close()} stops what the manager started; after it, every public method throws
+ * {@link IllegalStateException}.
  */
 public final class CredentialManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CredentialManager.class);
@@ -106,7 +110,9 @@ public final class CredentialManager implements AutoCloseable {
 
     private final CredentialStore store;
     private final Clock clock;
-    private final HttpClient httpClient;
+    private final HttpClient givenHttpClient;
+    private HttpClient defaultHttpClient;
+    private ExecutorService httpExecutor;
     private final Duration verificationTimeout;
     private final Duration minVerifyInterval;
     private final int historySize;
@@ -122,13 +128,16 @@ public final class CredentialManager implements AutoCloseable {
     private final KeyRotation keys;
     private final SecureRandom random;
     private final Stripes stripes = new Stripes(64);
-    private final ConcurrentHashMap<Key, CompletableFuture<VerificationResult>> inflight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, CompletableFuture<Ran>> inflight = new ConcurrentHashMap<>();
+    private final Set<CompletableFuture<VerificationResult>> running = ConcurrentHashMap.newKeySet();
+    private final Set<VerificationScheduler> schedulers = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     private CredentialManager(Builder b, ExecutorService executor, boolean ownsExecutor, HttpClient httpClient,
                               Map<String, CredentialType> types, Map<String, Verifier> verifiers) {
         this.store = b.store;
         this.clock = b.clock;
-        this.httpClient = httpClient;
+        this.givenHttpClient = httpClient;
         this.verificationTimeout = b.verificationTimeout;
         this.minVerifyInterval = b.minVerifyInterval;
         this.historySize = b.historySize;
@@ -147,7 +156,7 @@ public final class CredentialManager implements AutoCloseable {
         this.verifiers = verifiers;
         this.random = b.random;
         this.envelope = new Envelope(b.keyring, b.random, b.dataKeyCache);
-        this.keys = new KeyRotation(b.store, envelope);
+        this.keys = new KeyRotation(b.store, envelope, this::ensureOpen);
     }
 
     /** Starts a manager; {@link Builder#store} and {@link Builder#keyring} are required. */
@@ -157,11 +166,13 @@ public final class CredentialManager implements AutoCloseable {
 
     /** Key usage, rotation and retirement over this manager's store and keyring. */
     public KeyRotation keys() {
+        ensureOpen();
         return keys;
     }
 
     /** The keyring in use. */
     public Keyring keyring() {
+        ensureOpen();
         return envelope.keyring();
     }
 
@@ -170,11 +181,13 @@ public final class CredentialManager implements AutoCloseable {
      * The new keyring must still hold every KEK that protects stored records, or those become unreadable.
      */
     public void useKeyring(Keyring keyring) {
+        ensureOpen();
         envelope.keyring(keyring);
     }
 
     /** The installed credential types, explicit registrations first. */
     public List<CredentialType> types() {
+        ensureOpen();
         return List.copyOf(types.values());
     }
 
@@ -183,6 +196,7 @@ public final class CredentialManager implements AutoCloseable {
      * concurrency overall and per host; configure it, then {@link VerifyAll#run()} it.
      */
     public VerifyAll verifyAll(Subject subject, CredentialQuery query) {
+        ensureOpen();
         return new VerifyAll(this, subject, query, clock);
     }
 
@@ -206,7 +220,31 @@ public final class CredentialManager implements AutoCloseable {
      * {@link VerificationScheduler#start} it or call {@link VerificationScheduler#runOnce()}.
      */
     public VerificationScheduler scheduler() {
+        ensureOpen();
         return new VerificationScheduler(this);
+    }
+
+    /** Remembers a started scheduler, so that {@link #close()} stops it. */
+    void started(VerificationScheduler scheduler) {
+        ensureOpen();
+        schedulers.add(scheduler);
+    }
+
+    /** Forgets a stopped scheduler. */
+    void stopped(VerificationScheduler scheduler) {
+        schedulers.remove(scheduler);
+    }
+
+    /** True once {@link #close()} has begun. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** @throws IllegalStateException when the manager is closed */
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this CredentialManager is closed; build a new one");
+        }
     }
 
     /** True when both the type and a verifier for it are installed. */
@@ -216,6 +254,7 @@ public final class CredentialManager implements AutoCloseable {
 
     /** The installed type with this id. */
     public Optional<CredentialType> type(String typeId) {
+        ensureOpen();
         return Optional.ofNullable(types.get(typeId));
     }
 
@@ -230,6 +269,7 @@ public final class CredentialManager implements AutoCloseable {
      * @throws ValidationException naming every bad field; nothing is stored
      */
     public Credential create(Subject subject, NewCredential request) {
+        ensureOpen();
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(request, "request");
         requireUser(subject, "create credentials");
@@ -319,6 +359,7 @@ public final class CredentialManager implements AutoCloseable {
      * @throws ValidationException for {@code pageToken} when the token is not valid here
      */
     public Page<Credential> list(Subject subject, CredentialQuery query) {
+        ensureOpen();
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(query, "query");
         StoreQuery sq = new StoreQuery(Permissions.visibility(subject), query.typeId(), query.status(),
@@ -691,6 +732,14 @@ public final class CredentialManager implements AutoCloseable {
      * @throws CredentialUnreadableException when the stored secrets cannot be decrypted
      */
     public VerificationResult verify(Subject subject, CredentialId id) {
+        return check(subject, id).result;
+    }
+
+    /**
+     * {@link #verify}, also saying whether the result says anything about the credential: a full queue, a closing
+     * manager or a wait that ran out does not, and the scheduler then leaves the credential due.
+     */
+    Ran check(Subject subject, CredentialId id) {
         Visible v = visible(subject, id, Use.VERIFY);
         StoredCredential record = v.record;
         Instant started = now();
@@ -699,89 +748,158 @@ public final class CredentialManager implements AutoCloseable {
         if (type == null || verifier == null) {
             String why = type == null ? "The credential's type " + record.typeId() + " is not installed."
                     : "No verifier is installed for type " + record.typeId() + ".";
-            return VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, why).withTiming(started, Duration.ZERO);
+            return new Ran(VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, why)
+                    .withTiming(started, Duration.ZERO), true);
         }
         VerificationResult last = record.verification().lastResult();
         if (last != null && last.checkedAt() != null && started.isBefore(last.checkedAt().plus(minVerifyInterval))) {
-            return last;
+            return new Ran(last, true);
         }
         Key key = new Key(record.tenant().value(), record.id());
-        CompletableFuture<VerificationResult> mine = new CompletableFuture<>();
-        CompletableFuture<VerificationResult> running = inflight.putIfAbsent(key, mine);
-        if (running != null) {
-            return await(running);
+        CompletableFuture<Ran> mine = new CompletableFuture<>();
+        CompletableFuture<Ran> shared = inflight.putIfAbsent(key, mine);
+        if (shared != null) {
+            return joinShared(shared, record.id(), started);
         }
+        // Whatever happens below, the shared run completes, so that no caller joined to it waits for ever.
         try {
-            Ran ran = run(record, type, verifier, started, mine);
-            return ran.aboutCredential ? record(subject, record, ran.result) : ran.result;
+            Ran ran = run(record, type, verifier, started);
+            Ran out = ran.aboutCredential && !closed ? new Ran(record(subject, record, ran.result), true)
+                    : new Ran(ran.result, false);
+            mine.complete(out);
+            return out;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
         } finally {
             inflight.remove(key, mine);
+            mine.completeExceptionally(new IllegalStateException("the verification ended without a result"));
         }
+    }
+
+    /**
+     * Waits for a run another caller started, for at most twice the verification timeout (its check, plus reading
+     * and recording). An exception that ended the run is thrown here too.
+     */
+    private Ran joinShared(CompletableFuture<Ran> shared, CredentialId id, Instant started) {
+        try {
+            Ran ran = await(shared, verificationTimeout.multipliedBy(2));
+            if (ran != null) {
+                return ran;
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof CredentialException ce) {
+                throw ce;
+            }
+            throw new IllegalStateException("the shared verification of credential " + id + " failed with "
+                    + cause.getClass().getName(), cause);
+        }
+        return new Ran(VerificationResult.inconclusive(FailureReason.TIMEOUT,
+                "Another check of this credential did not finish in time; try again later.")
+                .withTiming(now(), Duration.between(started, now())), false);
     }
 
     /** A run's result, and whether it says anything about the credential (a full queue does not). */
-    private record Ran(VerificationResult result, boolean aboutCredential) {}
+    record Ran(VerificationResult result, boolean aboutCredential) {}
 
-    private Ran run(StoredCredential record, CredentialType type, Verifier verifier, Instant started,
-                    CompletableFuture<VerificationResult> result) {
+    private Ran run(StoredCredential record, CredentialType type, Verifier verifier, Instant started) {
         CredentialMaterial material = material(record, type, true);
         Instant deadline = started.plus(verificationTimeout);
         Context context = new Context(record, type, deadline);
-        Future<?> task;
+        CompletableFuture<VerificationResult> result = new CompletableFuture<>();
+        running.add(result);
         try {
-            task = executor.submit(() -> {
-                List<String> forms = Sanitizer.forms(material);
-                VerificationResult r;
-                try {
-                    r = verifier.verify(context, material);
-                    if (r == null) {
-                        r = VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, "The verifier returned no result.");
+            Future<?> task;
+            try {
+                task = executor.submit(() -> {
+                    VerificationResult r = null;
+                    try {
+                        List<String> forms = Sanitizer.forms(material);
+                        try {
+                            r = verifier.verify(context, material);
+                            if (r == null) {
+                                r = VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
+                                        "The verifier returned no result.");
+                            }
+                        } catch (Exception | Error e) {
+                            Faults.rethrowIfFatal(e);
+                            LOG.warn("Verifier {} threw {} for credential {}: {}", verifier.getClass().getName(),
+                                    e.getClass().getName(), record.id(), Sanitizer.clean(e.getMessage(), forms));
+                            r = VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
+                                    "The verifier failed unexpectedly; nothing was learned about the credential.");
+                        } finally {
+                            material.close();
+                        }
+                        r = r.withMessage(Sanitizer.clean(r.message(), forms));
+                    } finally {
+                        result.complete(r != null ? r : VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
+                                "The check failed unexpectedly; nothing was learned about the credential."));
                     }
-                } catch (RuntimeException | LinkageError | AssertionError e) {
-                    LOG.warn("Verifier {} threw {} for credential {}: {}", verifier.getClass().getName(),
-                            e.getClass().getName(), record.id(), Sanitizer.clean(e.getMessage(), forms));
-                    r = VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
-                            "The verifier failed unexpectedly; nothing was learned about the credential.");
-                } finally {
-                    material.close();
-                }
-                result.complete(r.withMessage(Sanitizer.clean(r.message(), forms)));
-            });
-        } catch (RejectedExecutionException e) {
-            material.close();
-            VerificationResult busy = VerificationResult.inconclusive(FailureReason.RATE_LIMITED,
-                    "Too many verifications are waiting; try again shortly.", started.plusSeconds(1))
-                    .withTiming(started, Duration.ZERO);
-            result.complete(busy);
-            return new Ran(busy, false);
+                });
+            } catch (RejectedExecutionException e) {
+                material.close();
+                VerificationResult busy = VerificationResult.inconclusive(FailureReason.RATE_LIMITED,
+                        "Too many verifications are waiting; try again shortly.", started.plusSeconds(1))
+                        .withTiming(started, Duration.ZERO);
+                return new Ran(busy, false);
+            }
+            VerificationResult r;
+            boolean about = true;
+            try {
+                r = await(result, verificationTimeout);
+            } catch (ExecutionException e) {
+                r = null; // the task always completes normally; kept for the compiler
+            }
+            if (r == null) {
+                r = VerificationResult.inconclusive(FailureReason.TIMEOUT, "The check did not finish within "
+                        + verificationTimeout.toSeconds() + " seconds; try again later.");
+                result.complete(r);
+                r = result.getNow(r);
+            }
+            if (!task.isDone()) {
+                task.cancel(true);
+                // A task still queued never runs now: close its material here (closing twice is harmless).
+                material.close();
+            }
+            if (r == CLOSING) {
+                about = false;
+            }
+            Instant finished = now();
+            Duration elapsed = Duration.between(started, finished);
+            Instant retryAfter = r.retryAfter();
+            if (retryAfter != null && retryAfter.isAfter(finished.plus(MAX_RETRY_AFTER))) {
+                retryAfter = finished.plus(MAX_RETRY_AFTER);
+            }
+            return new Ran(r.withRetryAfter(retryAfter == null ? null : retryAfter.truncatedTo(ChronoUnit.MICROS))
+                    .withTiming(finished, elapsed.isNegative() ? Duration.ZERO : elapsed), about);
+        } finally {
+            running.remove(result);
         }
-        result.completeOnTimeout(VerificationResult.inconclusive(FailureReason.TIMEOUT,
-                "The check did not finish within " + verificationTimeout.toSeconds() + " seconds; try again later."),
-                verificationTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        VerificationResult r = await(result);
-        if (!task.isDone()) {
-            task.cancel(true);
-        }
-        Instant finished = now();
-        Duration elapsed = Duration.between(started, finished);
-        Instant retryAfter = r.retryAfter();
-        if (retryAfter != null && retryAfter.isAfter(finished.plus(MAX_RETRY_AFTER))) {
-            retryAfter = finished.plus(MAX_RETRY_AFTER);
-        }
-        return new Ran(r.withRetryAfter(retryAfter == null ? null : retryAfter.truncatedTo(ChronoUnit.MICROS))
-                .withTiming(finished, elapsed.isNegative() ? Duration.ZERO : elapsed), true);
     }
 
-    private static VerificationResult await(CompletableFuture<VerificationResult> f) {
+    /** What a check still running gets when the manager closes; it says nothing about the credential. */
+    private static final VerificationResult CLOSING = VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
+            "The credential manager closed before the check finished; nothing was learned about the credential.");
+
+    /**
+     * The future's value, waiting at most {@code timeout}; null when it ran out. An interrupt does not end the wait
+     * early (the deadline bounds it) and is restored afterwards.
+     */
+    private static <T> T await(CompletableFuture<T> f, Duration timeout) throws ExecutionException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         boolean interrupted = false;
         try {
             while (true) {
+                long left = Math.max(0, deadline - System.nanoTime());
                 try {
-                    return f.get();
+                    return f.get(left, TimeUnit.NANOSECONDS); // a completed future answers even when none is left
                 } catch (InterruptedException e) {
                     interrupted = true;
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("verification failed", e.getCause());
+                } catch (TimeoutException e) {
+                    return null;
+                } catch (java.util.concurrent.CancellationException e) {
+                    throw new ExecutionException(e);
                 }
             }
         } finally {
@@ -843,7 +961,7 @@ public final class CredentialManager implements AutoCloseable {
 
         @Override
         public HttpClient httpClient() {
-            return httpClient;
+            return CredentialManager.this.httpClient();
         }
 
         @Override
@@ -912,6 +1030,7 @@ public final class CredentialManager implements AutoCloseable {
      * invisible credential of the subject's own tenant is reported to the listener when {@code attempted} is set.
      */
     private Visible visible(Subject subject, CredentialId id, Use attempted) {
+        ensureOpen();
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(id, "id");
         Optional<StoredCredential> found = store.find(subject.tenant(), id);
@@ -1046,11 +1165,81 @@ public final class CredentialManager implements AutoCloseable {
                 r.contentVersion());
     }
 
-    /** Stops the executor the manager created; an executor passed in is left running. */
+    /**
+     * The client verifiers use: the one passed to the builder, or a default one built on first use (so that a
+     * manager that never verifies starts no HTTP threads), with redirects off and an executor this manager owns.
+     */
+    private HttpClient httpClient() {
+        if (givenHttpClient != null) {
+            return givenHttpClient;
+        }
+        synchronized (this) {
+            ensureOpen();
+            if (defaultHttpClient == null) {
+                AtomicInteger n = new AtomicInteger();
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                        new java.util.concurrent.SynchronousQueue<>(), r -> {
+                            Thread t = new Thread(r, "credentials-http-" + n.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+                httpExecutor = pool;
+                defaultHttpClient = HttpClient.newBuilder()
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .executor(pool)
+                        .build();
+            }
+            return defaultHttpClient;
+        }
+    }
+
+    /**
+     * Closes the manager: stops every scheduler started from it, ends the checks still running (their results say
+     * nothing and are not recorded), stops the verification executor it created (not one passed in) and the default
+     * HTTP client's threads. Afterwards every public method throws {@link IllegalStateException}. Idempotent. The
+     * store, the keyring and anything else passed in are left to their owner.
+     *
+     * <p>On Java 17 the JDK's HTTP client has no close method: its executor (the manager's own) stops at once, and its
+     * selector thread ends when the client is garbage collected; on Java 21 and later the client is shut down.
+     */
     @Override
     public void close() {
+        HttpClient client;
+        ExecutorService http;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            client = defaultHttpClient;
+            http = httpExecutor;
+        }
+        for (VerificationScheduler s : List.copyOf(schedulers)) {
+            s.stop();
+        }
+        for (CompletableFuture<VerificationResult> f : List.copyOf(running)) {
+            f.complete(CLOSING);
+        }
         if (ownsExecutor) {
             executor.shutdownNow();
+        }
+        if (http != null) {
+            http.shutdownNow();
+        }
+        if (client != null) {
+            shutDown(client);
+        }
+    }
+
+    /** {@code HttpClient.shutdownNow()} where the running JDK has it (21+); nothing on 17. */
+    private static void shutDown(HttpClient client) {
+        try {
+            HttpClient.class.getMethod("shutdownNow").invoke(client);
+        } catch (NoSuchMethodException e) {
+            // Java 17: the selector thread ends when the client is collected
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("Could not shut the default HTTP client down: {}", e.getClass().getName());
         }
     }
 
@@ -1255,10 +1444,7 @@ public final class CredentialManager implements AutoCloseable {
             Map<String, Verifier> foundVerifiers = Providers.verifiers(verifiers, discover ? classLoader : null);
             foundVerifiers.keySet().stream().filter(id -> !foundTypes.containsKey(id)).forEach(id ->
                     LOG.warn("A verifier for type '{}' is installed but the type is not", id));
-            HttpClient client = httpClient != null ? httpClient : HttpClient.newBuilder()
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .build();
+            HttpClient client = httpClient; // null: the manager builds its own on first use
             boolean owns = executor == null;
             ExecutorService exec = owns ? newExecutor(verificationThreads, verificationQueue) : executor;
             return new CredentialManager(this, exec, owns, client, foundTypes, foundVerifiers);

@@ -35,10 +35,12 @@ public final class KeyRotation {
 
     private final CredentialStore store;
     private final Envelope envelope;
+    private final Runnable ensureOpen;
 
-    KeyRotation(CredentialStore store, Envelope envelope) {
+    KeyRotation(CredentialStore store, Envelope envelope, Runnable ensureOpen) {
         this.store = store;
         this.envelope = envelope;
+        this.ensureOpen = ensureOpen;
     }
 
     /**
@@ -92,6 +94,7 @@ public final class KeyRotation {
 
     /** Records per KEK, and which KEKs are missing from the keyring. */
     public KeyUsage usage() {
+        ensureOpen.run();
         Map<String, Long> counts = new TreeMap<>(store.countByKek());
         Set<String> missing = new TreeSet<>();
         Keyring ring = envelope.keyring();
@@ -114,6 +117,7 @@ public final class KeyRotation {
      * interrupted; a store failure propagates. Either way, running it again finishes the work.
      */
     public Report rewrap(int batchSize, Consumer<Progress> progress) {
+        ensureOpen.run();
         if (batchSize < 1) {
             throw new IllegalArgumentException("the batch size must be positive");
         }
@@ -188,16 +192,29 @@ public final class KeyRotation {
     }
 
     /**
-     * The keyring without {@code kekId}, once no record uses it. Use it with {@link CredentialManager#useKeyring}.
+     * Retires {@code kekId} in the store and gives the keyring without it, once no record uses it. Use the result with
+     * {@link CredentialManager#useKeyring}; only then delete the key material.
+     *
+     * <p>Safe against writers in other processes and nodes that share the store and still hold a keyring whose primary
+     * is {@code kekId}: the store records the key as retired in the same step as it counts the records under it (see
+     * {@link CredentialStore#retireKek}), and from then on refuses every write sealed under it with
+     * {@link dev.credentials.api.KeyRetiredException}, so no such write is acknowledged and then lost with the key. A
+     * write that committed first is counted, and the key is not retired. Every node must run a library version that
+     * checks (this one or later) before keys are retired.
      *
      * @throws KeyInUseException when records are still sealed under it
-     * @throws IllegalStateException when it is a primary (the default or a tenant's)
+     * @throws IllegalStateException when it is a primary (the default or a tenant's) in this keyring
+     * @throws UnsupportedOperationException when the store cannot retire keys
      */
     public Keyring retire(String kekId) {
-        long records = store.countByKek().getOrDefault(kekId, 0L);
+        ensureOpen.run();
+        Objects.requireNonNull(kekId, "kekId");
+        Keyring without = envelope.keyring().without(kekId); // refuses a primary before the store changes
+        long records = store.retireKek(kekId);
         if (records > 0) {
             throw new KeyInUseException(kekId, records);
         }
-        return envelope.keyring().without(kekId);
+        LOG.info("Retired the key-encryption key {}: the store refuses writes under it from now on", kekId);
+        return without;
     }
 }

@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import dev.credentials.core.internal.Faults;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checks act as the tenant administrator {@value #ACTOR}. Configure, then {@link #start} or call
  * {@link #runOnce()} yourself (from a cron, or in tests with a test clock). Thread-safe once configured.
+ *
+ * <p>Faults: a check that fails, a store that throws, or a listener that throws any exception or an {@link Error}
+ * (other than one that means the JVM is failing, such as {@link OutOfMemoryError}) is logged, and the run goes on
+ * with the next credential; a started scheduler keeps running. A check whose result says nothing about the
+ * credential (the verification queue is full, the manager is closing) gives the claim back, so the credential stays
+ * due, and ends the run. Closing the manager stops its schedulers; a closed manager's scheduler claims nothing.
  */
 public final class VerificationScheduler implements AutoCloseable {
     /** The user id the scheduler acts as, in each tenant. */
@@ -136,17 +143,27 @@ public final class VerificationScheduler implements AutoCloseable {
      */
     public record Report(int claimed, int verified, int expired, int expiring, int stale) {}
 
-    /** One pass over the credentials due now. */
+    /**
+     * One pass over the credentials due now.
+     *
+     * @throws IllegalStateException when the manager is closed
+     */
     public Report runOnce() {
+        manager.ensureOpen();
         Instant now = manager.clock().instant();
         int claimed = 0;
         int verified = 0;
         int expired = 0;
         int expiring = 0;
         int stale = 0;
-        for (int round = 0; round < 1_000; round++) {
+        boolean busy = false;
+        for (int round = 0; round < 1_000 && !busy; round++) {
             List<StoredCredential> due = store.listDue(now, batchSize);
             for (StoredCredential r : due) {
+                if (manager.isClosed()) {
+                    busy = true;
+                    break;
+                }
                 CredentialType type = manager.type(r.typeId()).orElse(null);
                 Optional<LocalDate> expiry = expiryDate(type, r);
                 StoredCredential claim = r.toBuilder()
@@ -184,7 +201,13 @@ public final class VerificationScheduler implements AutoCloseable {
                     continue;
                 }
                 try {
-                    VerificationResult result = manager.verify(system, r.id());
+                    CredentialManager.Ran ran = manager.check(system, r.id());
+                    if (!ran.aboutCredential()) {
+                        release(claim, r);
+                        busy = true;
+                        break;
+                    }
+                    VerificationResult result = ran.result();
                     verified++;
                     reschedule(r, expiry, now);
                     if (result.outcome() == Outcome.INCONCLUSIVE) {
@@ -200,6 +223,15 @@ public final class VerificationScheduler implements AutoCloseable {
                 } catch (CredentialException e) {
                     LOG.warn("Scheduled check of credential {} in tenant {} failed: {}", r.id(), r.tenant(),
                             e.getClass().getSimpleName());
+                } catch (RuntimeException | Error e) {
+                    Faults.rethrowIfFatal(e);
+                    if (manager.isClosed()) {
+                        release(claim, r);
+                        busy = true;
+                        break;
+                    }
+                    LOG.warn("Scheduled check of credential {} in tenant {} failed unexpectedly: {}", r.id(),
+                            r.tenant(), e.getClass().getName());
                 }
             }
             // A full page may hold more; records claimed meanwhile by another node are no longer due.
@@ -208,6 +240,17 @@ public final class VerificationScheduler implements AutoCloseable {
             }
         }
         return new Report(claimed, verified, expired, expiring, stale);
+    }
+
+    /** Gives a claim back: the credential is due again as it was, for this node's next run or another node. */
+    private void release(StoredCredential claim, StoredCredential before) {
+        try {
+            store.update(claim.toBuilder()
+                    .verification(claim.verification().withNextCheckAt(before.verification().nextCheckAt()))
+                    .revision(claim.revision() + 1).build(), claim.revision());
+        } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
+            // changed or gone meanwhile: whoever changed it planned its next check
+        }
     }
 
     /** After a check, plans the next one from the status it left (a credential that just failed waits longer). */
@@ -263,11 +306,17 @@ public final class VerificationScheduler implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Runs {@link #runOnce()} every {@code period} on a daemon thread until {@link #stop()}. */
+    /**
+     * Runs {@link #runOnce()} every {@code period} on a daemon thread until {@link #stop()} or until the manager is
+     * closed.
+     *
+     * @throws IllegalStateException when already running, or when the manager is closed
+     */
     public synchronized VerificationScheduler start(Duration period) {
         if (timer != null) {
             throw new IllegalStateException("the scheduler is already running");
         }
+        manager.started(this);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "credentials-scheduler");
             t.setDaemon(true);
@@ -279,11 +328,23 @@ public final class VerificationScheduler implements AutoCloseable {
                 if (report.claimed() > 0) {
                     LOG.info("Scheduled checks: {}", report);
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception | Error e) {
+                if (manager.isClosed()) {
+                    return;
+                }
+                if (Faults.fatal(e)) {
+                    LOG.error("The credentials scheduler stopped: {}", e.getClass().getName());
+                    throw e;
+                }
                 LOG.warn("A scheduled run failed with {}; the next run will try again", e.getClass().getName());
             }
         }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /** True between {@link #start} and {@link #stop()} (or the manager's close). */
+    public synchronized boolean running() {
+        return timer != null;
     }
 
     /** Stops the runs started by {@link #start}; a run in progress finishes. */
@@ -292,6 +353,7 @@ public final class VerificationScheduler implements AutoCloseable {
             timer.shutdown();
             timer = null;
         }
+        manager.stopped(this);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.credentials.core;
 
 import dev.credentials.api.Credential;
-import dev.credentials.api.CredentialException;
+import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialQuery;
 import dev.credentials.api.Page;
 import dev.credentials.api.Subject;
@@ -29,6 +29,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import dev.credentials.core.internal.Faults;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verifies every credential a subject may see that matches a query, without hammering the third parties: at most
@@ -37,8 +40,17 @@ import java.util.function.Consumer;
  * {@link #maxAttempts}), all within a {@link #deadline}. Results are recorded by the same status rules as
  * {@link CredentialManager#verify}. Build one with {@link CredentialManager#verifyAll}, configure it, then
  * {@link #run()} it; {@link #cancel()} from any thread stops new checks. One run per instance.
+ *
+ * <p>Faults: a check that cannot be made because something failed (the store is unavailable, the KMS refuses, a
+ * record is damaged, or anything else throws) is counted in {@link Summary#errors()} and in
+ * {@link Progress#errors()}, never as skipped, and the run goes on with the others; a store outage therefore shows
+ * as errors, and a caller should treat a summary with errors as a failed run. When the store cannot even list the
+ * credentials, {@link #run()} throws that failure. At the deadline the run returns at once: checks still running
+ * finish in the background (their results are recorded) and are counted as skipped.
  */
 public final class VerifyAll {
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyAll.class);
+
     /** Waits in clock time; tests substitute one that advances a test clock instead of sleeping. */
     @FunctionalInterface
     public interface Sleeper {
@@ -58,12 +70,13 @@ public final class VerifyAll {
      * @param failed credentials it refused, by reason
      * @param inconclusive checks that learned nothing (after any retries)
      * @param skipped credentials not checked: not verifiable here, checked within the minimum interval, deleted
-     *     meanwhile, or not reached before cancellation or the deadline
+     *     meanwhile, or not reached (or still running) at cancellation or the deadline
+     * @param errors credentials whose check failed with an exception: store unavailable, KMS refusal, damaged record
      * @param cancelled whether {@link #cancel()} stopped the run
      * @param deadlineReached whether the deadline stopped the run
      */
     public record Summary(int verified, Map<FailureReason, Integer> failed, int inconclusive, int skipped,
-                          boolean cancelled, boolean deadlineReached) {
+                          int errors, boolean cancelled, boolean deadlineReached) {
         public Summary {
             EnumMap<FailureReason, Integer> copy = new EnumMap<>(FailureReason.class);
             copy.putAll(failed);
@@ -72,7 +85,8 @@ public final class VerifyAll {
 
         /** All credentials the run was asked to check. */
         public int total() {
-            return verified + failed.values().stream().mapToInt(Integer::intValue).sum() + inconclusive + skipped;
+            return verified + failed.values().stream().mapToInt(Integer::intValue).sum() + inconclusive + skipped
+                    + errors;
         }
     }
 
@@ -81,8 +95,9 @@ public final class VerifyAll {
      *
      * @param done credentials settled so far
      * @param total credentials in the run
+     * @param errors credentials among {@code done} whose check failed with an exception
      */
-    public record Progress(int done, int total) {}
+    public record Progress(int done, int total, int errors) {}
 
     private final CredentialManager manager;
     private final Subject subject;
@@ -176,9 +191,15 @@ public final class VerifyAll {
         Instant blockedUntil = Instant.MIN;
     }
 
-    private record Done(Item item, VerificationResult result, boolean skipped) {}
+    /** A finished check: a result, or skipped, or the exception that ended it. */
+    private record Done(Item item, VerificationResult result, boolean skipped, Throwable error) {}
 
-    /** Runs the verification; returns when every credential is settled, or on cancellation or the deadline. */
+    /**
+     * Runs the verification; returns when every credential is settled, or on cancellation or the deadline.
+     *
+     * @throws dev.credentials.api.CredentialStoreException when the store cannot list the credentials
+     * @throws IllegalStateException when the manager is closed, or this instance already ran
+     */
     public Summary run() {
         synchronized (this) {
             if (started) {
@@ -186,6 +207,7 @@ public final class VerifyAll {
             }
             started = true;
         }
+        manager.ensureOpen();
         Instant start = clock.instant();
         Instant end = start.plus(deadline);
         Map<String, Host> hosts = new LinkedHashMap<>();
@@ -202,9 +224,10 @@ public final class VerifyAll {
         }
         int verified = 0;
         int inconclusive = 0;
+        int errors = 0;
         Map<FailureReason, Integer> failed = new EnumMap<>(FailureReason.class);
         int done = skipped;
-        progress.accept(new Progress(done, total));
+        progress.accept(new Progress(done, total, errors));
         BlockingQueue<Done> completions = new LinkedBlockingQueue<>();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
@@ -231,10 +254,14 @@ public final class VerifyAll {
                             h.inFlight++;
                             inFlight++;
                             pool.execute(() -> completions.add(check(item, start)));
+                            // check never throws, so every check started adds exactly one completion
                         }
                     }
                 }
                 boolean queued = hosts.values().stream().anyMatch(h -> !h.queue.isEmpty());
+                if (deadlineReached) {
+                    break; // checks still running finish in the background; the caller gets its answer now
+                }
                 if (inFlight == 0) {
                     if (!queued || stopping) {
                         break;
@@ -255,7 +282,7 @@ public final class VerifyAll {
                 Host h = hosts.get(d.item().host);
                 h.inFlight--;
                 VerificationResult r = d.result();
-                if (!d.skipped() && r.reason() == FailureReason.RATE_LIMITED) {
+                if (d.error() == null && !d.skipped() && r.reason() == FailureReason.RATE_LIMITED) {
                     Instant until = r.retryAfter() != null ? r.retryAfter() : clock.instant().plus(defaultBackoff);
                     if (until.isAfter(h.blockedUntil)) {
                         h.blockedUntil = until;
@@ -266,7 +293,9 @@ public final class VerifyAll {
                     }
                 }
                 done++;
-                if (d.skipped()) {
+                if (d.error() != null) {
+                    errors++;
+                } else if (d.skipped()) {
                     skipped++;
                 } else {
                     switch (r.outcome()) {
@@ -275,7 +304,7 @@ public final class VerifyAll {
                         case INCONCLUSIVE -> inconclusive++;
                     }
                 }
-                progress.accept(new Progress(done, total));
+                progress.accept(new Progress(done, total, errors));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -283,18 +312,23 @@ public final class VerifyAll {
         } finally {
             pool.shutdown();
         }
-        int left = (int) hosts.values().stream().mapToLong(h -> h.queue.size()).sum();
-        return new Summary(verified, failed, inconclusive, skipped + left, cancelled, deadlineReached);
+        int left = (int) hosts.values().stream().mapToLong(h -> h.queue.size()).sum() + inFlight;
+        return new Summary(verified, failed, inconclusive, skipped + left, errors, cancelled, deadlineReached);
     }
 
+    /** Verifies one credential; never throws (but for a JVM failure), so the run always hears back. */
     private Done check(Item item, Instant start) {
         try {
             VerificationResult r = manager.verify(subject, item.credential.id());
             // A result from before this run is the last recorded one, returned within the minimum interval.
             boolean fresh = r.checkedAt() == null || !r.checkedAt().isBefore(start);
-            return new Done(item, r, !fresh);
-        } catch (CredentialException e) {
-            return new Done(item, null, true);
+            return new Done(item, r, !fresh, null);
+        } catch (CredentialNotFoundException e) {
+            return new Done(item, null, true, null); // deleted, or unshared, meanwhile
+        } catch (RuntimeException | Error e) {
+            Faults.rethrowIfFatal(e);
+            LOG.warn("Checking credential {} failed with {}", item.credential.id(), e.getClass().getName());
+            return new Done(item, null, false, e);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.DuplicateCredentialException;
+import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.Principal;
 import dev.credentials.api.Share;
 import dev.credentials.api.TenantId;
@@ -48,6 +49,16 @@ import javax.sql.DataSource;
  * {@link CredentialStoreException} (with {@link CredentialStoreException#retryable()} set for connection and
  * serialization failures), never as a half-written row. Thread-safe: it holds no connection between calls.
  *
+ * <p>Reads see one snapshot: a record and its shares are read in one read-only transaction at REPEATABLE READ on
+ * PostgreSQL (a snapshot of the whole transaction) and SNAPSHOT on H2, so a read never pairs a record's version with
+ * the shares of another version, whatever writers commit meanwhile.
+ *
+ * <p>Key retirement is safe across processes and nodes: every insert and update locks the row of the KEK it is sealed
+ * under in {@code <prefix>keks} (FOR KEY SHARE on PostgreSQL, so writers do not block one another; FOR UPDATE on H2)
+ * and is refused with {@link dev.credentials.api.KeyRetiredException} when the key is retired; {@link #retireKek}
+ * locks the row exclusively, so it waits for writes in progress, counts after they commit, and marks the key retired
+ * only when nothing is under it.
+ *
  * <p>Sort keys are compared in binary order: PostgreSQL columns use the {@code "C"} collation (UTF-8 byte order), H2
  * compares UTF-16 code units. The two differ only between supplementary characters and U+E000..U+FFFF.
  */
@@ -62,6 +73,7 @@ public final class JdbcCredentialStore implements CredentialStore {
     private final String prefix;
     private final String credentials;
     private final String shares;
+    private final String keks;
 
     private JdbcCredentialStore(DataSource dataSource, Dialect dialect, String prefix) {
         this.dataSource = dataSource;
@@ -69,6 +81,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         this.prefix = prefix;
         this.credentials = prefix + "credentials";
         this.shares = prefix + "shares";
+        this.keks = prefix + "keks";
     }
 
     /** Starts a store over {@code dataSource}. */
@@ -104,6 +117,7 @@ public final class JdbcCredentialStore implements CredentialStore {
     public void insert(StoredCredential r) {
         Objects.requireNonNull(r, "record");
         transaction("insert credential " + r.id(), c -> {
+            lockActiveKek(c, r.payload().kekId());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + credentials + " (" + COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 int i = bindRow(ps, true, r);
@@ -127,6 +141,7 @@ public final class JdbcCredentialStore implements CredentialStore {
             throw new IllegalArgumentException("the new revision must be greater than the expected one");
         }
         transaction("update credential " + r.id(), c -> {
+            lockActiveKek(c, r.payload().kekId());
             int rows;
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials + " SET name = ?, sort_key = ?, "
                     + "type_id = ?, owner_key = ?, config = ?, secret_fields = ?, status = ?, last_outcome = ?, "
@@ -183,6 +198,98 @@ public final class JdbcCredentialStore implements CredentialStore {
                         + ", not " + expected);
             }
         }
+    }
+
+    /**
+     * Locks the row of {@code kekId} until the transaction ends (shared on PostgreSQL) and refuses a retired key. The
+     * row is created on first use; a retirement waits for this lock, so it counts after this write commits.
+     */
+    private void lockActiveKek(Connection c, String kekId) throws SQLException {
+        String lock = dialect == Dialect.POSTGRESQL ? " FOR KEY SHARE" : " FOR UPDATE";
+        Optional<Boolean> retired = kekRow(c, kekId, lock);
+        if (retired.isEmpty()) {
+            addKekRow(c, kekId);
+            retired = kekRow(c, kekId, lock);
+        }
+        if (retired.orElseThrow(() -> new SQLException("the row of key " + kekId + " is missing", "55000"))) {
+            throw new KeyRetiredException(kekId);
+        }
+    }
+
+    /** Whether the key is retired, read under {@code lock}; empty when the store has no row for it yet. */
+    private Optional<Boolean> kekRow(Connection c, String kekId, String lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT retired_at FROM " + keks + " WHERE kek_id = ?" + lock)) {
+            ps.setString(1, kekId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(rs.getObject(1) != null);
+            }
+        }
+    }
+
+    private void addKekRow(Connection c, String kekId) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + keks + " (kek_id) VALUES (?) "
+                    + "ON CONFLICT (kek_id) DO NOTHING")) {
+                ps.setString(1, kekId);
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + keks + " (kek_id) VALUES (?)")) {
+            ps.setString(1, kekId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (!isUniqueViolation(e)) {
+                throw e;
+            }
+            // another writer added it meanwhile
+        }
+    }
+
+    @Override
+    public long retireKek(String kekId) {
+        Objects.requireNonNull(kekId, "kekId");
+        return transaction("retire key " + kekId, c -> {
+            if (kekRow(c, kekId, " FOR UPDATE").isEmpty()) {
+                addKekRow(c, kekId);
+                kekRow(c, kekId, " FOR UPDATE");
+            }
+            // Holding the row exclusively: writes under the key have committed (and are counted) or wait, then fail.
+            long count;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + credentials + " WHERE kek_id = ?")) {
+                ps.setString(1, kekId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    count = rs.getLong(1);
+                }
+            }
+            if (count == 0) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + keks
+                        + " SET retired_at = ? WHERE kek_id = ? AND retired_at IS NULL")) {
+                    setInstant(ps, 1, Instant.now());
+                    ps.setString(2, kekId);
+                    ps.executeUpdate();
+                }
+            }
+            return count;
+        });
+    }
+
+    @Override
+    public Set<String> retiredKeks() {
+        return transaction("list retired keys", c -> {
+            Set<String> out = new TreeSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT kek_id FROM " + keks + " WHERE retired_at IS NOT NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return Set.copyOf(out);
+        });
     }
 
     private void insertShares(Connection c, StoredCredential r) throws SQLException {
@@ -245,7 +352,7 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     @Override
     public Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
-        return transaction("read credential " + id, c -> {
+        return snapshot("read credential " + id, c -> {
             List<StoredCredential> found = select(c, tenant,
                     "SELECT " + COLUMNS + " FROM " + credentials + " WHERE tenant = ? AND id = ?", List.of(id.value()));
             return found.stream().findFirst();
@@ -254,7 +361,7 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     @Override
     public Optional<StoredCredential> findByRequestId(TenantId tenant, String requestId) {
-        return transaction("read a credential by request id", c -> select(c, tenant,
+        return snapshot("read a credential by request id", c -> select(c, tenant,
                 "SELECT " + COLUMNS + " FROM " + credentials + " WHERE tenant = ? AND request_id = ?",
                 List.of(requestId)).stream().findFirst());
     }
@@ -262,7 +369,7 @@ public final class JdbcCredentialStore implements CredentialStore {
     @Override
     public List<StoredCredential> list(TenantId tenant, StoreQuery q) {
         Sql sql = listSql(tenant, q);
-        return transaction("list credentials", c -> select(c, tenant, sql.text(), sql.params()));
+        return snapshot("list credentials", c -> select(c, tenant, sql.text(), sql.params()));
     }
 
     /**
@@ -424,7 +531,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         String sql = "SELECT " + COLUMNS + " FROM " + credentials + " WHERE next_check_at IS NULL OR next_check_at <= ?"
                 + " ORDER BY next_check_at NULLS FIRST, tenant" + binary + ", id LIMIT ?";
         OffsetDateTime at = OffsetDateTime.ofInstant(now.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
-        return transaction("list credentials due for a check", c -> query(c, sql, List.of(at, limit)));
+        return snapshot("list credentials due for a check", c -> query(c, sql, List.of(at, limit)));
     }
 
     @Override
@@ -459,7 +566,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         }
         sql.append(" ORDER BY kek_id, tenant").append(binary).append(", id LIMIT ?");
         params.add(limit);
-        return transaction("list credentials by KEK", c -> query(c, sql.toString(), params));
+        return snapshot("list credentials by KEK", c -> query(c, sql.toString(), params));
     }
 
     /** Builds rows from several tenants, loading the shares with one query per tenant on the page. */
@@ -514,17 +621,55 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     private <T> T transaction(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
+            return transaction(c, work);
+        } catch (SQLException e) {
+            throw storeFailure(what, e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction on {@code c}, committing or rolling back, and restores auto-commit. */
+    private static <T> T transaction(Connection c, Work<T> work) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollback(c, e);
+            throw e;
+        } finally {
+            restore(c, autoCommit);
+        }
+    }
+
+    /** H2's JDBC code for its SNAPSHOT isolation level. */
+    private static final int H2_SNAPSHOT = 6;
+
+    /**
+     * A read-only transaction whose statements all see one snapshot, so that rows read by separate statements (a
+     * record, then its shares) belong together.
+     */
+    private <T> T snapshot(String what, Work<T> work) {
+        if (dialect == Dialect.POSTGRESQL) {
+            return transaction(what, c -> {
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                }
+                return work.run(c);
+            });
+        }
+        try (Connection c = dataSource.getConnection()) {
+            int isolation = c.getTransactionIsolation();
+            c.setTransactionIsolation(H2_SNAPSHOT);
             try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollback(c, e);
-                throw e;
+                return transaction(c, work);
             } finally {
-                restore(c, autoCommit);
+                try {
+                    c.setTransactionIsolation(isolation);
+                } catch (SQLException e) {
+                    // the connection is broken; the pool will discard it
+                }
             }
         } catch (SQLException e) {
             throw storeFailure(what, e);

@@ -17,6 +17,7 @@ import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
@@ -469,6 +470,29 @@ public abstract class CredentialStoreContract {
             after = dev.credentials.api.spi.CredentialStore.KekCursor.of(page.get(page.size() - 1));
         }
         assertEquals(expected.stream().map(StoredCredential::id).toList(), seen);
+    }
+
+    @Test
+    public void aRetiredKekRefusesEveryWriteUnderItAndAKekInUseIsNotRetired() {
+        String used = "kek-u-" + randomId().value();
+        String unused = "kek-r-" + randomId().value();
+        StoredCredential r = withKek(record(tenant, "under a used key"), used);
+        store.insert(r);
+        assertEquals(1L, store.retireKek(used));
+        assertFalse(store.retiredKeks().contains(used));
+        assertEquals(0L, store.retireKek(unused));
+        assertEquals(0L, store.retireKek(unused), "retiring twice is harmless");
+        assertTrue(store.retiredKeks().contains(unused));
+        KeyRetiredException refused = assertThrows(KeyRetiredException.class,
+                () -> store.insert(withKek(record(otherTenant, "new"), unused)));
+        assertEquals(unused, refused.kekId());
+        assertThrows(KeyRetiredException.class,
+                () -> store.update(withKek(r, unused).toBuilder().revision(r.revision() + 1).build(), r.revision()));
+        assertEquals(normalized(r), normalized(store.find(tenant, r.id()).orElseThrow()), "nothing was written");
+        assertEquals(1L, store.countByKek().get(used));
+        assertFalse(store.countByKek().containsKey(unused));
+        StoredCredential moved = withKek(r, used).toBuilder().name("still writable").revision(r.revision() + 1).build();
+        store.update(moved, r.revision());
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.DuplicateCredentialException;
+import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.StoreQuery;
@@ -34,10 +35,12 @@ public final class InMemoryCredentialStore implements CredentialStore {
     private final Map<Key, StoredCredential> records = new HashMap<>();
     private final Map<TenantId, NavigableMap<Order, StoredCredential>> byTenant = new HashMap<>();
     private final Map<TenantId, Map<String, CredentialId>> requestIds = new HashMap<>();
+    private final java.util.Set<String> retired = new java.util.TreeSet<>();
 
     @Override
     public synchronized void insert(StoredCredential record) {
         Objects.requireNonNull(record, "record");
+        requireActive(record);
         Key key = new Key(record.tenant(), record.id());
         if (records.containsKey(key)) {
             throw new DuplicateCredentialException("credential " + record.id() + " already exists");
@@ -63,6 +66,7 @@ public final class InMemoryCredentialStore implements CredentialStore {
     @Override
     public synchronized void update(StoredCredential record, long expectedRevision) {
         Objects.requireNonNull(record, "record");
+        requireActive(record);
         StoredCredential current = current(record.tenant(), record.id(), expectedRevision);
         if (record.revision() <= expectedRevision) {
             throw new IllegalArgumentException("the new revision must be greater than the expected one");
@@ -92,6 +96,28 @@ public final class InMemoryCredentialStore implements CredentialStore {
             }
         }
         return out;
+    }
+
+    private void requireActive(StoredCredential record) {
+        if (retired.contains(record.payload().kekId())) {
+            throw new KeyRetiredException(record.payload().kekId());
+        }
+    }
+
+    /** Atomic with every write: all methods hold the store's lock. */
+    @Override
+    public synchronized long retireKek(String kekId) {
+        Objects.requireNonNull(kekId, "kekId");
+        long used = records.values().stream().filter(r -> r.payload().kekId().equals(kekId)).count();
+        if (used == 0) {
+            retired.add(kekId);
+        }
+        return used;
+    }
+
+    @Override
+    public synchronized java.util.Set<String> retiredKeks() {
+        return java.util.Set.copyOf(retired);
     }
 
     @Override

@@ -270,10 +270,11 @@ class StatusRulesTest {
                 for (int i = 0; i < 7; i++) {
                     others.add(pool.submit(() -> manager.verify(ALICE, c.id())));
                 }
-                // Wait until every follower is parked on the shared run, then let it finish.
+                // Wait until every follower is parked on the shared run (a wait with a deadline), then let it finish.
                 long until = System.nanoTime() + 10_000_000_000L;
                 while (System.nanoTime() < until && (followers.size() < 8 || followers.stream()
-                        .filter(t -> t != leader).anyMatch(t -> t.getState() != Thread.State.WAITING))) {
+                        .filter(t -> t != leader).anyMatch(t -> t.getState() != Thread.State.WAITING
+                                && t.getState() != Thread.State.TIMED_WAITING))) {
                     Thread.onSpinWait();
                 }
                 release.countDown();

@@ -3,6 +3,7 @@ package dev.credentials.core;
 import static dev.credentials.core.Fixtures.ALICE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credentials.api.CredentialQuery;
@@ -158,6 +159,89 @@ class VerifyAllTest {
             assertEquals(Map.of(FailureReason.EXPIRED, 2, FailureReason.INVALID_CREDENTIALS, 2), s.failed());
             assertEquals(2, s.inconclusive());
             assertEquals(8, s.total());
+        }
+    }
+
+    private CredentialManager manager(FaultyStore faulty, StubVerifier verifier) {
+        return CredentialManager.builder().store(faulty).keyring(dev.credentials.testkit.TestKeys.keyring()).clock(clock)
+                .discoverProviders(false).type(new dev.credentials.testkit.TestCredentialType()).verifier(verifier)
+                .minVerifyInterval(Duration.ZERO).verificationPool(16, 1_000).build();
+    }
+
+    /** Runs {@code run} on another thread and waits for it, bounded, so that a hang fails the test. */
+    private static VerifyAll.Summary bounded(VerifyAll run) throws Exception {
+        java.util.concurrent.ExecutorService t = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            return t.submit(run::run).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            t.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStoreOutageDuringTheRunIsReportedAsErrorsNotAsSkipped() throws Exception {
+        FaultyStore faulty = new FaultyStore(store);
+        try (CredentialManager m = manager(faulty, new StubVerifier())) {
+            create(m, "a.example.com", 5);
+            List<VerifyAll.Progress> seen = new CopyOnWriteArrayList<>();
+            faulty.failFinds = () -> new dev.credentials.api.CredentialStoreException("the database is down", true, null);
+            VerifyAll.Summary s = bounded(m.verifyAll(ALICE, CredentialQuery.all()).progress(seen::add));
+            assertEquals(0, s.skipped(), "an outage is not 'skipped'");
+            assertEquals(5, s.errors());
+            assertEquals(5, s.total());
+            assertEquals(5, seen.get(seen.size() - 1).errors());
+        }
+    }
+
+    @Test
+    void aStoreThatThrowsAnyRuntimeExceptionLosesNoResultAndEndsTheRun() throws Exception {
+        FaultyStore faulty = new FaultyStore(store);
+        try (CredentialManager m = manager(faulty, new StubVerifier())) {
+            create(m, "a.example.com", 3);
+            faulty.failFinds = () -> new IllegalStateException("driver bug");
+            VerifyAll.Summary s = bounded(m.verifyAll(ALICE, CredentialQuery.all()));
+            assertEquals(3, s.errors());
+            assertEquals(3, s.total());
+        }
+    }
+
+    @Test
+    void aStoreThatCannotListFailsTheRun() {
+        FaultyStore faulty = new FaultyStore(store);
+        try (CredentialManager m = manager(faulty, new StubVerifier())) {
+            create(m, "a.example.com", 2);
+            faulty.failLists = () -> new dev.credentials.api.CredentialStoreException("the database is down", true, null);
+            assertThrows(dev.credentials.api.CredentialStoreException.class,
+                    () -> m.verifyAll(ALICE, CredentialQuery.all()).run());
+        }
+    }
+
+    @Test
+    void theDeadlineEndsTheRunWhileACheckIsStillRunning() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        StubVerifier verifier = new StubVerifier().willAnswer((ctx, mat) -> {
+            entered.countDown();
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return VerificationResult.verified("ok");
+        });
+        java.util.concurrent.ExecutorService t = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (CredentialManager m = Fixtures.builder(store, clock).verifier(verifier).minVerifyInterval(Duration.ZERO)
+                .verificationTimeout(Duration.ofMinutes(5)).build()) {
+            create(m, "a.example.com", 1);
+            var running = t.submit(m.verifyAll(ALICE, CredentialQuery.all()).deadline(Duration.ofMinutes(1))::run);
+            assertTrue(entered.await(60, java.util.concurrent.TimeUnit.SECONDS));
+            clock.advance(Duration.ofMinutes(2));
+            VerifyAll.Summary s = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(s.deadlineReached());
+            assertEquals(1, s.skipped());
+        } finally {
+            release.countDown();
+            t.shutdownNow();
         }
     }
 }

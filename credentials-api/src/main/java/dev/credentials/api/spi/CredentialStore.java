@@ -84,6 +84,27 @@ public interface CredentialStore {
     }
 
     /**
+     * Retires {@code kekId} if no record is sealed under it, and returns how many records are (0 when it is now
+     * retired, or already was). Once it is retired, {@link #insert} and {@link #update} refuse every record sealed under
+     * it with {@link dev.credentials.api.KeyRetiredException}, in every process and node sharing the store.
+     *
+     * <p>This must be atomic with respect to writers: a write under {@code kekId} either commits before the count
+     * (which then sees it, and the key is not retired) or is refused. A writer's check of the key and its commit must
+     * not let a retirement pass between them; the JDBC store holds a lock on the key's row for both. Key rotation calls
+     * this; it is called rarely.
+     *
+     * @throws UnsupportedOperationException when the store cannot retire keys (the default)
+     */
+    default long retireKek(String kekId) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot retire key-encryption keys");
+    }
+
+    /** The KEK ids retired in this store by {@link #retireKek}; empty when the store does not retire keys. */
+    default java.util.Set<String> retiredKeks() {
+        return java.util.Set.of();
+    }
+
+    /**
      * A position in a by-KEK listing.
      *
      * @param tenant the tenant of the last record seen

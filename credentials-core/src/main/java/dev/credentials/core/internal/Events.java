@@ -5,7 +5,10 @@ import dev.credentials.api.CredentialListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Delivers events to the listener; a listener that throws is logged and does not break the operation. */
+/**
+ * Delivers events to the listener; a listener that throws (any exception, or an {@link Error} that is not
+ * {@link Faults#fatal fatal}, such as an {@code AssertionError}) is logged and does not break the operation.
+ */
 public final class Events {
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
 
@@ -26,7 +29,8 @@ public final class Events {
         CredentialEvent event = lazy.get();
         try {
             listener.onEvent(event);
-        } catch (RuntimeException e) {
+        } catch (Exception | Error e) {
+            Faults.rethrowIfFatal(e);
             LOG.warn("Credential listener threw {} on a {} event for credential {}; the operation went ahead",
                     e.getClass().getName(), event.getClass().getSimpleName(), event.credentialId());
         }
