@@ -17,8 +17,10 @@ import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
 import dev.credentials.api.spi.Verifier;
+import dev.credentials.testkit.TestClock;
 import dev.credentials.testkit.TestVerificationContext;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -73,11 +75,15 @@ class ProviderAnswersTest {
     }
 
     static VerificationResult verify(Provider p, ResponseDefinitionBuilder answer) {
+        return verify(p, answer, new TestClock(Instant.now()));
+    }
+
+    static VerificationResult verify(Provider p, ResponseDefinitionBuilder answer, Clock clock) {
         server.stubFor(any(anyUrl()).willReturn(answer));
         CredentialMaterial m = CredentialMaterial.of(null, p.typeId, p.config, Map.of("apiKey", Secret.of(KEY)));
         try (m) {
             return p.verifier.apply(URI.create("http://127.0.0.1:" + server.port()))
-                    .verify(TestVerificationContext.loopback(Duration.ofSeconds(3), server.port()), m);
+                    .verify(TestVerificationContext.loopback(clock, Duration.ofSeconds(3), server.port()), m);
         }
     }
 
@@ -250,15 +256,15 @@ class ProviderAnswersTest {
 
     @org.junit.jupiter.api.Test
     void retryHintsBecomeRetryAfter() {
-        Instant before = Instant.now();
+        TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
+        Instant before = clock.instant();
         VerificationResult ms = verify(Provider.OPENAI, json(429, openAi("requests", "rate_limit_exceeded", "x"))
-                .withHeader("retry-after-ms", "1500"));
-        assertTrue(Duration.between(before, ms.retryAfter()).toMillis() >= 1_400, ms.retryAfter().toString());
+                .withHeader("retry-after-ms", "1500"), clock);
+        assertEquals(before.plusMillis(1_500), ms.retryAfter());
         VerificationResult gemini = verify(Provider.GEMINI, json(429, "{\"error\":{\"code\":429,\"status\":"
                 + "\"RESOURCE_EXHAUSTED\",\"message\":\"x\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
-                + "\"retryDelay\":\"59s\"}]}}"));
+                + "\"retryDelay\":\"59s\"}]}}"), clock);
         assertNotNull(gemini.retryAfter());
-        long seconds = Duration.between(before, gemini.retryAfter()).toSeconds();
-        assertTrue(seconds >= 58 && seconds <= 61, String.valueOf(seconds));
+        assertEquals(before.plusSeconds(59), gemini.retryAfter());
     }
 }
