@@ -5,6 +5,7 @@ import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.VerificationContext;
+import dev.credentials.api.spi.Redactor;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.api.spi.VerifierHttp;
 import java.net.URI;
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The shape every model-provider check shares: one GET of a model list; transport problems, redirects and generic
  * statuses handled alike; the provider's own error codes read before any status fallback (OpenAI scope errors arrive
- * as 401, Anthropic billing as 400, OpenAI billing as 429). Logs only the provider, the status, the error type and code
- * (when they are plain identifiers) and the request id: provider bodies can echo the key. Not public API.
+ * as 401, Anthropic billing as 400, OpenAI billing as 429). Logs only the provider, the status, the error type, code
+ * and reason and the request id, each redacted like a message and kept only when it is a plain identifier: provider
+ * bodies and headers can echo the key. Not public API.
  */
 public abstract class ModelVerifier implements Verifier {
     private static final Logger LOG = LoggerFactory.getLogger(ModelVerifier.class);
@@ -77,9 +79,13 @@ public abstract class ModelVerifier implements Verifier {
         }
         VerifierHttp.Reply reply = ex.reply();
         ProviderError error = reply.ok() ? ProviderError.NONE : ProviderError.of(reply);
-        LOG.debug("{} answered {} (type {}, code {}, reason {}), request id {}", provider(), reply.status(),
-                ProviderError.loggable(error.type()), ProviderError.loggable(error.code()),
-                ProviderError.loggable(error.reason()), requestId(reply));
+        if (LOG.isDebugEnabled()) {
+            // Providers echo keys (Gemini the whole key, LiteLLM a part), and a hostile server can put one anywhere.
+            Redactor redactor = Redactor.of(material);
+            LOG.debug("{} answered {} (type {}, code {}, reason {}), request id {}", provider(), reply.status(),
+                    redactor.loggable(error.type()), redactor.loggable(error.code()), redactor.loggable(error.reason()),
+                    redactor.loggable(requestId(reply)));
+        }
         if (reply.status() >= 300 && reply.status() < 400) {
             return redirected(reply, call);
         }
@@ -184,9 +190,9 @@ public abstract class ModelVerifier implements Verifier {
         for (String h : new String[] {"x-request-id", "request-id", "apim-request-id"}) {
             String v = r.header(h);
             if (!v.isEmpty()) {
-                return ProviderError.loggable(v.length() > 64 ? v.substring(0, 64) : v);
+                return v;
             }
         }
-        return "-";
+        return "";
     }
 }
