@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.Secret;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
+import dev.credentials.api.spi.NegativeControl;
+import dev.credentials.api.spi.Redactor;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.testkit.StubHttpServer.Answer;
 import dev.credentials.testkit.StubHttpServer.Request;
@@ -20,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +41,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stub, what material to verify, and which answers make up a real identity.
  *
  * <p>Each test starts a {@link StubHttpServer} that gives the same canned answer to every request, so a verifier
- * that makes several calls meets the answer on its first one.
+ * that makes several calls meets the answer on its first one. Verifications run as the manager runs them, through
+ * {@link NegativeControl#verify}; for a verifier that declares a {@link NegativeControl}, the {@code negativeControl}
+ * tests check that VERIFIED requires the altered credential to be refused (they are skipped for the others).
  */
 public abstract class VerifierContract {
     /** The stub the verifier talks to. */
@@ -82,7 +89,7 @@ public abstract class VerifierContract {
         TestVerificationContext context = TestVerificationContext.loopback(clock, timeout(), port, stub.port(),
                 elsewhere.port());
         try (CredentialMaterial m = material()) {
-            VerificationResult r = verifier(base).verify(context, m);
+            VerificationResult r = NegativeControl.verify(verifier(base), context, m);
             assertNotNull(r, "a verifier must always return a result");
             return r;
         }
@@ -137,6 +144,94 @@ public abstract class VerifierContract {
             closed = s.getLocalPort();
         }
         VerificationResult r = verifyAt(URI.create("http://127.0.0.1:" + closed), closed);
+        assertEquals(Outcome.INCONCLUSIVE, r.outcome(), r.message());
+    }
+
+    /** The answer of a third party that refuses a wrong credential; used for the altered one of a negative control. */
+    protected Answer refusal() {
+        return Answer.json(401, "{\"error\":{\"message\":\"Invalid API key\",\"type\":\"invalid_request_error\","
+                + "\"code\":\"invalid_api_key\"}}");
+    }
+
+    /** True when {@code request} carries one of the material's secrets in a header, raw or in base64 or Basic form. */
+    protected boolean carriesTheSecret(Request request) {
+        Redactor redactor;
+        try (CredentialMaterial m = material()) {
+            redactor = Redactor.of(m);
+        }
+        for (String value : request.headers().values()) {
+            if (!redactor.redact(value).equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean declaresControl() {
+        return verifier(stub.base()).negativeControl().isPresent();
+    }
+
+    /** The identity answers for the real credential; {@code control} for every request that does not carry it. */
+    private Function<Request, Answer> realThen(Function<Request, Answer> control) {
+        Function<Request, Answer> real = identity();
+        return req -> carriesTheSecret(req) ? real.apply(req) : control.apply(req);
+    }
+
+    @Test
+    public void negativeControlAServerThatAcceptsAnyKeyIsNeverVerified() {
+        assumeTrue(declaresControl(), "the verifier declares no negative control");
+        Function<Request, Answer> real = identity();
+        Map<String, Answer> given = new ConcurrentHashMap<>();
+        VerificationResult r = verify(req -> {
+            if (carriesTheSecret(req)) {
+                Answer a = real.apply(req);
+                given.put(req.path(), a);
+                return a;
+            }
+            return given.getOrDefault(req.path(), Answer.status(404));
+        });
+        assertEquals(FailureReason.NOT_VERIFIABLE, r.reason(), r.message());
+        assertTrue(stub.requests().stream().anyMatch(req -> !carriesTheSecret(req)),
+                "the control must be sent with an altered credential");
+    }
+
+    @Test
+    public void negativeControlARefusedAlteredKeyConfirmsTheRealOne() {
+        assumeTrue(declaresControl(), "the verifier declares no negative control");
+        VerificationResult r = verify(realThen(req -> refusal()));
+        assertEquals(Outcome.VERIFIED, r.outcome(), r.message());
+        List<Request> controls = stub.requests().stream().filter(req -> !carriesTheSecret(req)).toList();
+        assertFalse(controls.isEmpty(), "a VERIFIED result requires a control that was refused");
+        List<Request> reals = stub.requests().stream().filter(this::carriesTheSecret).toList();
+        for (Request c : controls) {
+            assertTrue(reals.stream().anyMatch(real -> real.path().equals(c.path())
+                            && real.headers().keySet().equals(c.headers().keySet())),
+                    "the control must be the same call with an altered credential, not a call without one: " + c);
+        }
+    }
+
+    static Stream<Arguments> controlWithoutAnswer() {
+        return Stream.of(
+                Arguments.of("500", Answer.json(500, "{}")),
+                Arguments.of("502 page", Answer.status(502).body("text/html", "<html><body>502 Bad Gateway</body></html>")),
+                Arguments.of("503 with Retry-After", Answer.status(503).header("Retry-After", "30")),
+                Arguments.of("429", Answer.json(429, "{}").header("Retry-After", "20")),
+                Arguments.of("a reset connection", Answer.reset()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("controlWithoutAnswer")
+    public void negativeControlThatGetsNoAnswerLeavesTheQuestionOpen(String what, Answer answer) {
+        assumeTrue(declaresControl(), "the verifier declares no negative control");
+        VerificationResult r = verify(realThen(req -> answer));
+        assertEquals(Outcome.INCONCLUSIVE, r.outcome(), what + ": " + r.message());
+        assertNotEquals(FailureReason.NOT_VERIFIABLE, r.reason(), what + ": a later check may settle it: " + r.message());
+    }
+
+    @Test
+    public void negativeControlThatHangsEndsAtTheDeadline() {
+        assumeTrue(declaresControl(), "the verifier declares no negative control");
+        VerificationResult r = verify(realThen(req -> Answer.hang()));
         assertEquals(Outcome.INCONCLUSIVE, r.outcome(), r.message());
     }
 

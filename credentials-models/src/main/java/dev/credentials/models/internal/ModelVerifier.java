@@ -64,12 +64,6 @@ public abstract class ModelVerifier implements Verifier {
         return ex.stop();
     }
 
-    /** A hook after a verified list, for a second probe; by default the result stands. */
-    protected VerificationResult afterVerified(VerificationContext ctx, CredentialMaterial material, Call call,
-                                               VerificationResult verified) {
-        return verified;
-    }
-
     @Override
     public final VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
         Call call = call(material);
@@ -92,8 +86,7 @@ public abstract class ModelVerifier implements Verifier {
         if (reply.ok()) {
             Optional<JsonNode> body = reply.truncated() ? Optional.empty() : Json.parse(reply.body());
             if (body.isPresent() && isModelList(body.get())) {
-                return afterVerified(ctx, material, call, VerificationResult.verified(provider() + " accepted the key"
-                        + " and listed its models."));
+                return VerificationResult.verified(provider() + " accepted the key and listed its models.");
             }
             return customTarget()
                     ? VerificationResult.failed(FailureReason.MISCONFIGURED, call.label() + " did not answer with a"
@@ -111,11 +104,6 @@ public abstract class ModelVerifier implements Verifier {
     private VerifierHttp.Exchange send(VerificationContext ctx, Call call) {
         return VerifierHttp.send(ctx, route, call.request().GET().header("Accept", "application/json"), call.target(),
                 call.label(), customTarget());
-    }
-
-    /** Sends {@code call} again with other headers, for a second probe. */
-    protected VerifierHttp.Exchange resend(VerificationContext ctx, Call call) {
-        return send(ctx, call);
     }
 
     /** The standard statuses, after the provider had its say. */
