@@ -23,6 +23,7 @@ import dev.credentials.core.CredentialManager;
 import dev.credentials.testkit.InMemoryCredentialStore;
 import dev.credentials.testkit.TestKeys;
 import java.net.URI;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,7 +96,7 @@ class ControlProbeTest {
         URI base = URI.create("http://127.0.0.1:" + server.port());
         Subject alice = Subject.user(TenantId.of("t"), "alice");
         try (CredentialManager manager = CredentialManager.builder().store(new InMemoryCredentialStore())
-                .keyring(TestKeys.keyring())
+                .keyring(TestKeys.keyring()).verificationTimeout(Duration.ofSeconds(30))
                 .verifier(new OpenAiCompatibleVerifier(ModelsVerifierContractTests.to(base)))
                 .urlPolicy(UrlPolicy.builder().allowLoopback().allowHttp("127.0.0.1").allowPort(server.port()).build())
                 .build()) {

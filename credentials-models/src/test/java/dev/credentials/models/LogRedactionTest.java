@@ -100,7 +100,7 @@ class LogRedactionTest {
         Map<String, Secret> secrets = Map.of("apiKey", Secret.of(KEY));
         try (CredentialMaterial m = CredentialMaterial.of(null, kind.typeId, kind.config, secrets)) {
             kind.verifier.apply(stub.base()).verify(TestVerificationContext.loopback(new TestClock(Instant.now()),
-                    Duration.ofSeconds(5), stub.port()), m);
+                    Duration.ofSeconds(20), stub.port()), m);
         }
         assertTrue(RecordedLogs.active(), "run with the recording SLF4J provider");
         String logs = RecordedLogs.text();
