@@ -18,6 +18,7 @@ import dev.credentials.api.Secret;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
+import dev.credentials.testkit.TestVerificationContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,10 +171,10 @@ class CloudApiTokenVerifierTest extends WireMockSupport {
     @Test
     void aRateLimitWithRetryAfterSecondsIsInconclusiveWithTheTime() {
         jira(aResponse().withStatus(429).withHeader("Retry-After", "30").withHeader("RateLimit-Reason", "jira-burst-based"));
-        Instant before = Instant.now();
-        VerificationResult r = verifyJira();
+        TestVerificationContext ctx = context();
+        VerificationResult r = verify(verifier, Samples.cloud("jira", token), ctx);
         assertEquals(FailureReason.RATE_LIMITED, r.reason());
-        assertTrue(Math.abs(Duration.between(before.plusSeconds(30), r.retryAfter()).toSeconds()) <= 2, r.retryAfter().toString());
+        assertEquals(ctx.clock().instant().plusSeconds(30), r.retryAfter());
     }
 
     @Test
@@ -208,10 +209,9 @@ class CloudApiTokenVerifierTest extends WireMockSupport {
     @Test
     void aHungServerTimesOut() {
         jira(okJson(Samples.JIRA_ME).withFixedDelay(5_000));
-        long start = System.nanoTime();
+        // The stub answers a valid identity after 5 s: TIMEOUT alone shows the verifier gave up at its deadline.
         VerificationResult r = verify(verifier, Samples.cloud("jira", token), context(Duration.ofMillis(700)));
         assertEquals(FailureReason.TIMEOUT, r.reason());
-        assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 3_000);
     }
 
     @Test

@@ -6,9 +6,11 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.Verifier;
+import dev.credentials.testkit.TestClock;
 import dev.credentials.testkit.TestVerificationContext;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +53,8 @@ abstract class WireMockSupport {
     }
 
     static TestVerificationContext context(Duration timeout) {
-        return TestVerificationContext.loopback(timeout, atlassian.port(), elsewhere.port());
+        // A clock that stands still: what the verifier computes from the time can be compared exactly under load.
+        return TestVerificationContext.loopback(new TestClock(Instant.now()), timeout, atlassian.port(), elsewhere.port());
     }
 
     static VerificationResult verify(Verifier verifier, CredentialMaterial material) {

@@ -35,6 +35,7 @@ import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.NegativeControl;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
@@ -817,7 +818,7 @@ public final class CredentialManager implements AutoCloseable {
                     try {
                         List<String> forms = Sanitizer.forms(material);
                         try {
-                            r = verifier.verify(context, material);
+                            r = NegativeControl.verify(verifier, context, material);
                             if (r == null) {
                                 r = VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
                                         "The verifier returned no result.");

@@ -15,7 +15,8 @@ import java.util.function.UnaryOperator;
 /**
  * Verifies {@link AzureOpenAiType} with {@code GET https://{resource}.openai.azure.com/openai/models?api-version=2024-10-21}
  * ("Models - List"), which proves the key and the resource, not a particular deployment. A resource name that does
- * not resolve, or a 404, means the resource does not exist.
+ * not resolve, or Azure's own 404, means the resource does not exist; a 403 for the resource's network rules is
+ * BLOCKED (the key was not judged); a {@code DeploymentNotFound} names the deployment, not the resource.
  */
 public final class AzureOpenAiVerifier extends ModelVerifier {
     /** The data-plane API version of the check. */
@@ -61,6 +62,17 @@ public final class AzureOpenAiVerifier extends ModelVerifier {
     protected Optional<VerificationResult> classify(ProviderError e, VerifierHttp.Reply r, Call call,
                                                     VerificationContext ctx) {
         int s = r.status();
+        if (s == 403 && (e.says("virtual network/firewall rules") || e.says("virtual network and firewall"))) {
+            return Optional.of(VerificationResult.failed(FailureReason.BLOCKED, "The Azure OpenAI resource "
+                    + call.label() + " refuses requests from this server's network (its networking settings allow only"
+                    + " selected networks or private endpoints); the key was not judged. Allow this server's address or"
+                    + " network on the resource, or verify from an allowed network."));
+        }
+        if (e.code().equals("DeploymentNotFound")) {
+            return Optional.of(VerificationResult.failed(FailureReason.MISCONFIGURED, "The Azure OpenAI resource "
+                    + call.label() + " answered, but the deployment the request names does not exist; check the"
+                    + " deployment name (a deployment created in the last few minutes may not be ready yet)."));
+        }
         if (e.code().equals("PermissionDenied")) {
             return Optional.of(VerificationResult.failed(FailureReason.PERMISSION_DENIED, "Azure OpenAI says the caller"
                     + " lacks the role to list models on " + call.label() + "."));
@@ -74,7 +86,7 @@ public final class AzureOpenAiVerifier extends ModelVerifier {
                     + " key for this resource (a wrong key, or a key of another resource); copy KEY 1 or KEY 2 again."));
         }
         if (s == 404) {
-            return Optional.of(notFound(call));
+            return Optional.of(resourceHasNoModels(call));
         }
         return Optional.empty();
     }
@@ -82,5 +94,11 @@ public final class AzureOpenAiVerifier extends ModelVerifier {
     private static VerificationResult notFound(Call call) {
         return VerificationResult.failed(FailureReason.NOT_FOUND, "No Azure OpenAI resource answers at " + call.label()
                 + "; check the resource name.");
+    }
+
+    private static VerificationResult resourceHasNoModels(Call call) {
+        return VerificationResult.failed(FailureReason.NOT_FOUND, "The Azure OpenAI endpoint " + call.label()
+                + " answered, but found no resource or model list there; check the resource name and that it is an"
+                + " Azure OpenAI resource.");
     }
 }

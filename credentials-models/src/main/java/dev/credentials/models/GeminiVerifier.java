@@ -1,6 +1,5 @@
 package dev.credentials.models;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
@@ -50,8 +49,8 @@ public final class GeminiVerifier extends ModelVerifier {
     }
 
     @Override
-    protected boolean isModelList(JsonNode body) {
-        return body.isObject() && body.path("models").isArray();
+    protected String listField() {
+        return "models";
     }
 
     @Override

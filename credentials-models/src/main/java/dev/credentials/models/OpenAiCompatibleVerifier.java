@@ -2,10 +2,9 @@ package dev.credentials.models;
 
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
-import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.NegativeControl;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.api.spi.VerifierHttp;
-import dev.credentials.models.internal.Json;
 import dev.credentials.models.internal.ModelVerifier;
 import dev.credentials.models.internal.ProviderError;
 import java.net.URI;
@@ -15,11 +14,12 @@ import java.util.function.UnaryOperator;
 
 /**
  * Verifies {@link OpenAiCompatibleType} with {@code GET {baseUrl}/models}: VERIFIED only for a 2xx JSON body with a
- * {@code data} array, and then only if the same call without the key fails. A server that answers without a key
- * (Ollama, vLLM without {@code --api-key}) proves nothing about the key: that is INCONCLUSIVE
- * {@code NOT_VERIFIABLE}, "this server does not require a key".
+ * {@code data} array, and then only if the server refuses a deliberately altered key (this verifier declares a
+ * {@link NegativeControl}, which the manager runs). A server that lists its models for any key proves nothing about
+ * the key: that is INCONCLUSIVE {@code NOT_VERIFIABLE}; a control that gets no answer is INCONCLUSIVE too.
  */
 public final class OpenAiCompatibleVerifier extends ModelVerifier {
+    private static final NegativeControl CONTROL = NegativeControl.altering("apiKey");
 
     /** Calls the server directly; used by {@link java.util.ServiceLoader}. */
     public OpenAiCompatibleVerifier() {
@@ -66,22 +66,12 @@ public final class OpenAiCompatibleVerifier extends ModelVerifier {
         return Optional.empty();
     }
 
+    /**
+     * A server run without authentication (Ollama, vLLM without {@code --api-key}, a LiteLLM proxy without a master
+     * key) lists its models for any key, so the manager must also see a deliberately altered key refused.
+     */
     @Override
-    protected VerificationResult afterVerified(VerificationContext ctx, CredentialMaterial material, Call call,
-                                               VerificationResult verified) {
-        Call anonymous = new Call(call.target(), call.label(), HttpRequest.newBuilder());
-        VerifierHttp.Exchange ex = resend(ctx, anonymous);
-        if (ex.stopped()) {
-            return VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, call.label() + " listed its models"
-                    + " with the key, but the check without it did not finish; nothing was learned.");
-        }
-        VerifierHttp.Reply r = ex.reply();
-        boolean openWithoutKey = r.ok() && !r.truncated()
-                && Json.parse(r.body()).map(this::isModelList).orElse(false);
-        if (openWithoutKey) {
-            return VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, call.label() + " lists its models"
-                    + " without any key: this server does not require a key, so the key proves nothing.");
-        }
-        return VerificationResult.verified(call.label() + " accepted the key and refuses requests without it.");
+    public Optional<NegativeControl> negativeControl() {
+        return Optional.of(CONTROL);
     }
 }

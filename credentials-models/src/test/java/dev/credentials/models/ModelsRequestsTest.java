@@ -2,6 +2,7 @@ package dev.credentials.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import dev.credentials.api.ValidationException;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.NegativeControl;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.core.CredentialManager;
 import dev.credentials.testkit.InMemoryCredentialStore;
@@ -118,14 +120,38 @@ class ModelsRequestsTest {
     }
 
     @Test
-    void aServerThatListsModelsWithoutAKeyIsNotVerifiable() {
+    void aServerThatListsModelsForAnyKeyIsNotVerifiable() {
         stub.answer(Answer.json(200, ModelsVerifierContractTests.OPENAI_LIST));
-        VerificationResult r = verify(new OpenAiCompatibleVerifier(ModelsVerifierContractTests.to(stub.base())),
-                OpenAiCompatibleType.ID, Map.of("baseUrl", "http://ollama.internal:11434/v1"));
+        OpenAiCompatibleVerifier v = new OpenAiCompatibleVerifier(ModelsVerifierContractTests.to(stub.base()));
+        VerificationResult r;
+        try (CredentialMaterial m = CredentialMaterial.of(null, OpenAiCompatibleType.ID,
+                Map.of("baseUrl", "http://ollama.internal:11434/v1"), Map.of("apiKey", Secret.of(KEY)))) {
+            r = NegativeControl.verify(v, TestVerificationContext.loopback(Duration.ofSeconds(3), stub.port()), m);
+        }
         assertEquals(FailureReason.NOT_VERIFIABLE, r.reason());
-        assertTrue(r.message().contains("does not require a key"), r.message());
+        assertTrue(r.message().contains("does not check keys"), r.message());
         assertEquals(2, stub.requests().size());
-        assertNull(stub.requests().get(1).header("Authorization"), "the second probe carries no key");
+        String control = stub.requests().get(1).header("Authorization");
+        assertTrue(control.startsWith("Bearer sk-key-") && control.length() == ("Bearer " + KEY).length(), control);
+        assertNotEquals("Bearer " + KEY, control, "the second probe carries an altered key");
+        assertFalse(control.contains("81f3c5a7e9") || control.contains("SECRET"), "nothing after the prefix is kept");
+    }
+
+    @Test
+    void theManagerRunsTheNegativeControlOfTheCompatibleVerifier() {
+        stub.answer(Answer.json(200, ModelsVerifierContractTests.OPENAI_LIST));
+        Subject alice = Subject.user(TenantId.of("t"), "alice");
+        try (CredentialManager manager = CredentialManager.builder().store(new InMemoryCredentialStore())
+                .keyring(TestKeys.keyring())
+                .verifier(new OpenAiCompatibleVerifier(ModelsVerifierContractTests.to(stub.base())))
+                .urlPolicy(UrlPolicy.builder().allowLoopback().allowHttp("127.0.0.1").allowPort(stub.port()).build())
+                .build()) {
+            var c = manager.create(alice, NewCredential.builder(OpenAiCompatibleType.ID).name("Open server")
+                    .config("baseUrl", "https://llm.example.com/v1").secret("apiKey", Secret.of(KEY)).build());
+            VerificationResult r = manager.verify(alice, c.id());
+            assertEquals(FailureReason.NOT_VERIFIABLE, r.reason(), r.message());
+            assertEquals(CredentialStatus.UNVERIFIED, manager.get(alice, c.id()).status());
+        }
     }
 
     @Test

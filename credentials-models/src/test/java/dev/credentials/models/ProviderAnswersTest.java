@@ -17,8 +17,10 @@ import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
 import dev.credentials.api.spi.Verifier;
+import dev.credentials.testkit.TestClock;
 import dev.credentials.testkit.TestVerificationContext;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -35,6 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProviderAnswersTest {
     static final String KEY = "sk-test-4c9e1f7a2b8d6e0c-KEY";
     static WireMockServer server;
+    /** Bounds each verification; generous, because WireMock answers slowly on a loaded machine. No answer here hangs. */
+    static final Duration WAIT = Duration.ofSeconds(20);
 
     enum Provider {
         OPENAI(base -> new OpenAiVerifier(ModelsVerifierContractTests.to(base)), OpenAiType.ID, Map.of()),
@@ -73,11 +77,15 @@ class ProviderAnswersTest {
     }
 
     static VerificationResult verify(Provider p, ResponseDefinitionBuilder answer) {
+        return verify(p, answer, new TestClock(Instant.now()));
+    }
+
+    static VerificationResult verify(Provider p, ResponseDefinitionBuilder answer, Clock clock) {
         server.stubFor(any(anyUrl()).willReturn(answer));
         CredentialMaterial m = CredentialMaterial.of(null, p.typeId, p.config, Map.of("apiKey", Secret.of(KEY)));
         try (m) {
             return p.verifier.apply(URI.create("http://127.0.0.1:" + server.port()))
-                    .verify(TestVerificationContext.loopback(Duration.ofSeconds(3), server.port()), m);
+                    .verify(TestVerificationContext.loopback(clock, WAIT, server.port()), m);
         }
     }
 
@@ -142,7 +150,7 @@ class ProviderAnswersTest {
                         i, FailureReason.RATE_LIMITED),
                 row("OpenAI server_is_overloaded", Provider.OPENAI, json(503, openAi("service_unavailable_error",
                         "server_is_overloaded", "overloaded")), i, FailureReason.SERVER_ERROR),
-                row("OpenAI 408", Provider.OPENAI, json(408, "{}"), i, FailureReason.SERVER_ERROR),
+                row("OpenAI 408", Provider.OPENAI, json(408, "{}"), i, FailureReason.TIMEOUT),
                 row("a Retry-After over two minutes is a quota", Provider.OPENAI, json(429, openAi("requests",
                         "rate_limit_exceeded", "Rate limit")).withHeader("Retry-After", "86400"), f, FailureReason.QUOTA_EXHAUSTED),
                 // Anthropic
@@ -235,7 +243,127 @@ class ProviderAnswersTest {
                 row("a web page instead of a list", Provider.COMPATIBLE, aResponse().withStatus(200)
                         .withHeader("Content-Type", "text/html").withBody("<html>Welcome</html>"), f, FailureReason.MISCONFIGURED),
                 row("a missing /v1 gives 404", Provider.COMPATIBLE, json(404, "{\"detail\":\"Not Found\"}"), f,
+                        FailureReason.MISCONFIGURED),
+                // Timeouts are not server errors
+                row("Anthropic 408", Provider.ANTHROPIC, json(408, anthropic("timeout_error", "Request timed out")), i,
+                        FailureReason.TIMEOUT),
+                row("Gemini 408 without a body", Provider.GEMINI, aResponse().withStatus(408), i, FailureReason.TIMEOUT),
+                // Azure: what the resource says about the network and its deployments
+                row("Azure network rule", Provider.AZURE, json(403, "{\"error\":{\"code\":\"403\",\"message\":"
+                        + "\"Access denied due to Virtual Network/Firewall rules.\"}}"), f, FailureReason.BLOCKED),
+                row("Azure missing deployment", Provider.AZURE, json(404, "{\"error\":{\"code\":\"DeploymentNotFound\","
+                        + "\"message\":\"The API deployment for this resource does not exist. If you created the deployment"
+                        + " within the last 5 minutes, please wait a moment and try again.\"}}"), f,
                         FailureReason.MISCONFIGURED));
+    }
+
+    /** Block pages of edges, CDNs and web application firewalls, written from the vendors' documented pages. */
+    static final class Edge {
+        static ResponseDefinitionBuilder cloudflareBlock() {
+            return aResponse().withStatus(403).withHeader("Server", "cloudflare").withHeader("CF-RAY", "8f2a7c1d9e4b3a60-FRA")
+                    .withHeader("Content-Type", "text/html; charset=UTF-8")
+                    .withBody("<!DOCTYPE html><html lang=\"en-US\"><head><title>Attention Required! | Cloudflare</title>"
+                            + "</head><body><div id=\"cf-wrapper\"><div class=\"cf-error-details\"><h1 data-translate="
+                            + "\"block_headline\">Sorry, you have been blocked</h1><h2 class=\"cf-subheadline\"><span"
+                            + " data-translate=\"unable_to_access\">You are unable to access</span> example.com</h2></div>"
+                            + "<p>Cloudflare Ray ID: <strong>8f2a7c1d9e4b3a60</strong></p></div></body></html>");
+        }
+
+        static ResponseDefinitionBuilder cloudflareChallenge() {
+            return aResponse().withStatus(403).withHeader("Server", "cloudflare").withHeader("cf-mitigated", "challenge")
+                    .withHeader("Content-Type", "text/html; charset=UTF-8")
+                    .withBody("<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><noscript>Enable"
+                            + " JavaScript and cookies to continue</noscript></body></html>");
+        }
+
+        static ResponseDefinitionBuilder akamai() {
+            return aResponse().withStatus(403).withHeader("Server", "AkamaiGHost").withHeader("Content-Type", "text/html")
+                    .withBody("<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \nYou"
+                            + " don't have permission to access \"http&#58;&#47;&#47;api&#46;example&#46;com&#47;v1&#47;models\""
+                            + " on this server.<P>\nReference&#32;&#35;18&#46;4f1d2c17&#46;1764590000&#46;2a9b3c4d\n</BODY>\n</HTML>");
+        }
+
+        static ResponseDefinitionBuilder cloudFront() {
+            return aResponse().withStatus(403).withHeader("Server", "CloudFront").withHeader("X-Cache", "Error from cloudfront")
+                    .withHeader("X-Amz-Cf-Id", "kq3H2Vb0nYfZ1mJ8xT5wRcL9uE4aD7sG6pN0iK2oQ1hB3yM8zC5vA==")
+                    .withHeader("Content-Type", "text/html")
+                    .withBody("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"><HTML><HEAD><TITLE>ERROR: The"
+                            + " request could not be satisfied</TITLE></HEAD><BODY><H1>403 ERROR</H1><H2>The request could not"
+                            + " be satisfied.</H2><HR noshade size=\"1px\">Request blocked. We can't connect to the server for"
+                            + " this app or website at this time.</BODY></HTML>");
+        }
+
+        static ResponseDefinitionBuilder azureFrontDoor() {
+            return aResponse().withStatus(403).withHeader("x-azure-ref", "20261201T101500Z-17b8c9d6f5-abcde")
+                    .withHeader("Content-Type", "text/html")
+                    .withBody("<!DOCTYPE html><html><head><title>Request blocked</title></head><body><h2>The request is"
+                            + " blocked.</h2><p>20261201T101500Z-17b8c9d6f5-abcde</p></body></html>");
+        }
+
+        static ResponseDefinitionBuilder imperva() {
+            return aResponse().withStatus(403).withHeader("Content-Type", "text/html")
+                    .withBody("<html><head><META NAME=\"robots\" CONTENT=\"noindex,nofollow\"></head><body>Request"
+                            + " unsuccessful. Incapsula incident ID: 1234000560123456789-987654321012345678</body></html>");
+        }
+
+        static ResponseDefinitionBuilder unknownPage(int status) {
+            return aResponse().withStatus(status).withHeader("Content-Type", "text/html")
+                    .withBody("<html><head><title>" + status + "</title></head><body><h1>Forbidden</h1><p>You are not"
+                            + " allowed here.</p></body></html>");
+        }
+    }
+
+    static Stream<Arguments> networkAnswers() {
+        Stream.Builder<Arguments> rows = Stream.builder();
+        for (Provider p : Provider.values()) {
+            rows.add(row("Cloudflare block page", p, Edge.cloudflareBlock(), Outcome.FAILED, FailureReason.BLOCKED));
+            rows.add(row("Cloudflare challenge", p, Edge.cloudflareChallenge(), Outcome.FAILED, FailureReason.BLOCKED));
+            rows.add(row("Akamai access denied", p, Edge.akamai(), Outcome.FAILED, FailureReason.BLOCKED));
+            rows.add(row("CloudFront request blocked", p, Edge.cloudFront(), Outcome.FAILED, FailureReason.BLOCKED));
+            rows.add(row("Azure Front Door WAF", p, Edge.azureFrontDoor(), Outcome.FAILED, FailureReason.BLOCKED));
+            rows.add(row("Imperva incident", p, Edge.imperva(), Outcome.FAILED, FailureReason.BLOCKED));
+            rows.add(row("an unknown 403 page", p, Edge.unknownPage(403), Outcome.INCONCLUSIVE, FailureReason.NOT_VERIFIABLE));
+            rows.add(row("an unknown 401 page", p, Edge.unknownPage(401), Outcome.INCONCLUSIVE, FailureReason.NOT_VERIFIABLE));
+        }
+        for (Provider p : new Provider[] {Provider.OPENAI, Provider.ANTHROPIC, Provider.AZURE, Provider.GEMINI}) {
+            rows.add(row("an unknown 404 page", p, Edge.unknownPage(404), Outcome.INCONCLUSIVE, FailureReason.NOT_VERIFIABLE));
+        }
+        return rows.build();
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @MethodSource("networkAnswers")
+    void aPageFromTheNetworkNeverJudgesTheKey(String name, Provider p, ResponseDefinitionBuilder answer, Outcome outcome,
+                                              FailureReason reason) {
+        VerificationResult r = verify(p, answer);
+        assertEquals(outcome, r.outcome(), name + ": " + r.message());
+        assertEquals(reason, r.reason(), name + ": " + r.message());
+        if (reason == FailureReason.BLOCKED) {
+            assertTrue(r.message().contains("network"), "the advice is about the network: " + r.message());
+            assertFalse(r.message().contains("refused the key"), r.message());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void messagesNameWhatWasEstablished() {
+        VerificationResult deployment = verify(Provider.AZURE, json(404, "{\"error\":{\"code\":\"DeploymentNotFound\","
+                + "\"message\":\"The API deployment for this resource does not exist.\"}}"));
+        assertTrue(deployment.message().contains("deployment"), deployment.message());
+        assertFalse(deployment.message().contains("No Azure OpenAI resource answers"), deployment.message());
+        VerificationResult timeout = verify(Provider.OPENAI, json(408, "{}"));
+        assertFalse(timeout.message().contains("server error"), timeout.message());
+        assertTrue(timeout.message().contains("time"), timeout.message());
+        VerificationResult network = verify(Provider.AZURE, json(403, "{\"error\":{\"code\":\"403\",\"message\":"
+                + "\"Access denied due to Virtual Network/Firewall rules.\"}}"));
+        assertTrue(network.message().contains("network"), network.message());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aTruncatedOrEmptyLookingBodyIsStillNoList() {
+        assertFalse(verify(Provider.OPENAI, json(200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt")).isVerified());
+        assertFalse(verify(Provider.OPENAI, json(200, "{\"object\":\"list\",\"data\":{}}")).isVerified());
+        assertFalse(verify(Provider.OPENAI, json(200, "{\"object\":\"list\",\"data\":[\"x\"]}")).isVerified());
+        assertFalse(verify(Provider.OPENAI, json(200, "{\"object\":\"list\",\"dat\":[{}]}")).isVerified());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -250,15 +378,15 @@ class ProviderAnswersTest {
 
     @org.junit.jupiter.api.Test
     void retryHintsBecomeRetryAfter() {
-        Instant before = Instant.now();
+        TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
+        Instant before = clock.instant();
         VerificationResult ms = verify(Provider.OPENAI, json(429, openAi("requests", "rate_limit_exceeded", "x"))
-                .withHeader("retry-after-ms", "1500"));
-        assertTrue(Duration.between(before, ms.retryAfter()).toMillis() >= 1_400, ms.retryAfter().toString());
+                .withHeader("retry-after-ms", "1500"), clock);
+        assertEquals(before.plusMillis(1_500), ms.retryAfter(), ms.message());
         VerificationResult gemini = verify(Provider.GEMINI, json(429, "{\"error\":{\"code\":429,\"status\":"
                 + "\"RESOURCE_EXHAUSTED\",\"message\":\"x\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
-                + "\"retryDelay\":\"59s\"}]}}"));
+                + "\"retryDelay\":\"59s\"}]}}"), clock);
         assertNotNull(gemini.retryAfter());
-        long seconds = Duration.between(before, gemini.retryAfter()).toSeconds();
-        assertTrue(seconds >= 58 && seconds <= 61, String.valueOf(seconds));
+        assertEquals(before.plusSeconds(59), gemini.retryAfter());
     }
 }

@@ -27,7 +27,7 @@ public final class StubHttpServer implements AutoCloseable {
     /**
      * A canned answer.
      *
-     * @param status the status code
+     * @param status the status code, or 0 to close the connection without answering (a reset)
      * @param headers response headers
      * @param body the body, UTF-8
      * @param hangs whether to hold the request open until the server closes instead of answering
@@ -51,6 +51,11 @@ public final class StubHttpServer implements AutoCloseable {
         /** An answer that never comes. */
         public static Answer hang() {
             return new Answer(200, Map.of(), "", true);
+        }
+
+        /** No answer: the connection is closed as soon as the request is read, as a reset or a crash does. */
+        public static Answer reset() {
+            return new Answer(0, Map.of(), "", false);
         }
 
         /** A copy with one more header. */
@@ -143,6 +148,10 @@ public final class StubHttpServer implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                return;
+            }
+            if (a.status() == 0) {
+                // Closing without a status line ends the connection with no answer at all.
                 return;
             }
             a.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));

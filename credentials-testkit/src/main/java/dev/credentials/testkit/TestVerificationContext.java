@@ -41,6 +41,15 @@ public final class TestVerificationContext implements VerificationContext {
                 UrlPolicy.builder().allowLoopback().allowHttp("127.0.0.1", "localhost").allowPort(ports).build());
     }
 
+    /**
+     * As {@link #loopback(Duration, int...)}, on {@code clock}: pass a {@link TestClock} so that anything the verifier
+     * computes from the time (a {@code retryAfter}, a token's expiry) can be compared exactly, however slow the machine.
+     */
+    public static TestVerificationContext loopback(Clock clock, Duration timeout, int... ports) {
+        return new TestVerificationContext(clock, timeout,
+                UrlPolicy.builder().allowLoopback().allowHttp("127.0.0.1", "localhost").allowPort(ports).build());
+    }
+
     /** A context with the given clock, timeout and policy. */
     public static TestVerificationContext of(Clock clock, Duration timeout, UrlPolicy policy) {
         return new TestVerificationContext(clock, timeout, policy);

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.Secret;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
+import dev.credentials.api.spi.NegativeControl;
+import dev.credentials.api.spi.Redactor;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.testkit.StubHttpServer.Answer;
 import dev.credentials.testkit.StubHttpServer.Request;
@@ -20,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -36,13 +41,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stub, what material to verify, and which answers make up a real identity.
  *
  * <p>Each test starts a {@link StubHttpServer} that gives the same canned answer to every request, so a verifier
- * that makes several calls meets the answer on its first one.
+ * that makes several calls meets the answer on its first one. Verifications run as the manager runs them, through
+ * {@link NegativeControl#verify}; for a verifier that declares a {@link NegativeControl}, the {@code negativeControl}
+ * tests check that VERIFIED requires the altered credential to be refused (they are skipped for the others).
  */
 public abstract class VerifierContract {
     /** The stub the verifier talks to. */
     protected StubHttpServer stub;
     /** A second server, the target of redirects; it must never be called. */
     protected StubHttpServer elsewhere;
+    /** The least deadline of a verification against a stub that answers. */
+    protected static final Duration ANSWERED_DEADLINE = Duration.ofSeconds(20);
+    /** The verification's clock; it stands still, so times the verifier computes can be compared exactly. */
+    protected final TestClock clock = new TestClock(Instant.now());
 
     /** A verifier whose every outbound call goes to {@code stubBase} ({@code http://127.0.0.1:port}). */
     protected abstract Verifier verifier(URI stubBase);
@@ -53,7 +64,10 @@ public abstract class VerifierContract {
     /** Answers, by request, that make up a real, active identity: the verifier must report VERIFIED. */
     protected abstract Function<Request, Answer> identity();
 
-    /** How long one verification may take; the hang test waits this long. */
+    /**
+     * The deadline of a verification whose stub never answers; those tests wait this long. Every other verification
+     * gets at least {@link #ANSWERED_DEADLINE}, so that a loaded machine cannot turn an answer into a timeout.
+     */
     protected Duration timeout() {
         return Duration.ofSeconds(2);
     }
@@ -73,13 +87,24 @@ public abstract class VerifierContract {
     /** Verifies {@link #material()} against the stub answering with {@code answers}. */
     protected VerificationResult verify(Function<Request, Answer> answers) {
         stub.answer(answers);
-        return verifyAt(stub.base(), stub.port());
+        return verifyAt(stub.base(), stub.port(), answered());
     }
 
-    private VerificationResult verifyAt(URI base, int port) {
-        TestVerificationContext context = TestVerificationContext.loopback(timeout(), port, stub.port(), elsewhere.port());
+    /** As {@link #verify}, with the {@link #timeout()} deadline, for a stub that may never answer. */
+    private VerificationResult verifyHanging(Function<Request, Answer> answers) {
+        stub.answer(answers);
+        return verifyAt(stub.base(), stub.port(), timeout());
+    }
+
+    private Duration answered() {
+        return timeout().compareTo(ANSWERED_DEADLINE) > 0 ? timeout() : ANSWERED_DEADLINE;
+    }
+
+    private VerificationResult verifyAt(URI base, int port, Duration deadline) {
+        TestVerificationContext context = TestVerificationContext.loopback(clock, deadline, port, stub.port(),
+                elsewhere.port());
         try (CredentialMaterial m = material()) {
-            VerificationResult r = verifier(base).verify(context, m);
+            VerificationResult r = NegativeControl.verify(verifier(base), context, m);
             assertNotNull(r, "a verifier must always return a result");
             return r;
         }
@@ -110,20 +135,20 @@ public abstract class VerifierContract {
 
     @Test
     public void aRateLimitCarriesWhenToTryAgain() {
-        Instant before = Instant.now();
         VerificationResult r = verify(req -> Answer.json(429, "{}").header("Retry-After", "120"));
         assertEquals(FailureReason.RATE_LIMITED, r.reason(), r.message());
         assertNotNull(r.retryAfter(), "Retry-After must be passed on");
-        assertTrue(!r.retryAfter().isBefore(before.plusSeconds(100)) && !r.retryAfter().isAfter(Instant.now().plusSeconds(140)),
-                r.retryAfter().toString());
+        assertEquals(clock.instant().plusSeconds(120), r.retryAfter());
     }
 
     @Test
     public void aServerThatNeverAnswersTimesOutInconclusive() {
         long start = System.nanoTime();
-        VerificationResult r = verify(req -> Answer.hang());
+        VerificationResult r = verifyHanging(req -> Answer.hang());
         assertEquals(Outcome.INCONCLUSIVE, r.outcome(), r.message());
-        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(timeout().plusSeconds(3)) < 0,
+        // The stub holds the request for 30 s; a verifier that ignored its deadline would wait for that. The margin is
+        // wide so that a loaded machine cannot fail a verifier that keeps its deadline.
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(timeout().plusSeconds(15)) < 0,
                 "the verifier must respect the deadline");
     }
 
@@ -133,7 +158,95 @@ public abstract class VerifierContract {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        VerificationResult r = verifyAt(URI.create("http://127.0.0.1:" + closed), closed);
+        VerificationResult r = verifyAt(URI.create("http://127.0.0.1:" + closed), closed, answered());
+        assertEquals(Outcome.INCONCLUSIVE, r.outcome(), r.message());
+    }
+
+    /** The answer of a third party that refuses a wrong credential; used for the altered one of a negative control. */
+    protected Answer refusal() {
+        return Answer.json(401, "{\"error\":{\"message\":\"Invalid API key\",\"type\":\"invalid_request_error\","
+                + "\"code\":\"invalid_api_key\"}}");
+    }
+
+    /** True when {@code request} carries one of the material's secrets in a header, raw or in base64 or Basic form. */
+    protected boolean carriesTheSecret(Request request) {
+        Redactor redactor;
+        try (CredentialMaterial m = material()) {
+            redactor = Redactor.of(m);
+        }
+        for (String value : request.headers().values()) {
+            if (!redactor.redact(value).equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean declaresControl() {
+        return verifier(stub.base()).negativeControl().isPresent();
+    }
+
+    /** The identity answers for the real credential; {@code control} for every request that does not carry it. */
+    private Function<Request, Answer> realThen(Function<Request, Answer> control) {
+        Function<Request, Answer> real = identity();
+        return req -> carriesTheSecret(req) ? real.apply(req) : control.apply(req);
+    }
+
+    @Test
+    public void negativeControlAServerThatAcceptsAnyKeyIsNeverVerified() {
+        assumeTrue(declaresControl(), "the verifier declares no negative control");
+        Function<Request, Answer> real = identity();
+        Map<String, Answer> given = new ConcurrentHashMap<>();
+        VerificationResult r = verify(req -> {
+            if (carriesTheSecret(req)) {
+                Answer a = real.apply(req);
+                given.put(req.path(), a);
+                return a;
+            }
+            return given.getOrDefault(req.path(), Answer.status(404));
+        });
+        assertEquals(FailureReason.NOT_VERIFIABLE, r.reason(), r.message());
+        assertTrue(stub.requests().stream().anyMatch(req -> !carriesTheSecret(req)),
+                "the control must be sent with an altered credential");
+    }
+
+    @Test
+    public void negativeControlARefusedAlteredKeyConfirmsTheRealOne() {
+        assumeTrue(declaresControl(), "the verifier declares no negative control");
+        VerificationResult r = verify(realThen(req -> refusal()));
+        assertEquals(Outcome.VERIFIED, r.outcome(), r.message());
+        List<Request> controls = stub.requests().stream().filter(req -> !carriesTheSecret(req)).toList();
+        assertFalse(controls.isEmpty(), "a VERIFIED result requires a control that was refused");
+        List<Request> reals = stub.requests().stream().filter(this::carriesTheSecret).toList();
+        for (Request c : controls) {
+            assertTrue(reals.stream().anyMatch(real -> real.path().equals(c.path())
+                            && real.headers().keySet().equals(c.headers().keySet())),
+                    "the control must be the same call with an altered credential, not a call without one: " + c);
+        }
+    }
+
+    static Stream<Arguments> controlWithoutAnswer() {
+        return Stream.of(
+                Arguments.of("500", Answer.json(500, "{}")),
+                Arguments.of("502 page", Answer.status(502).body("text/html", "<html><body>502 Bad Gateway</body></html>")),
+                Arguments.of("503 with Retry-After", Answer.status(503).header("Retry-After", "30")),
+                Arguments.of("429", Answer.json(429, "{}").header("Retry-After", "20")),
+                Arguments.of("a reset connection", Answer.reset()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("controlWithoutAnswer")
+    public void negativeControlThatGetsNoAnswerLeavesTheQuestionOpen(String what, Answer answer) {
+        assumeTrue(declaresControl(), "the verifier declares no negative control");
+        VerificationResult r = verify(realThen(req -> answer));
+        assertEquals(Outcome.INCONCLUSIVE, r.outcome(), what + ": " + r.message());
+        assertNotEquals(FailureReason.NOT_VERIFIABLE, r.reason(), what + ": a later check may settle it: " + r.message());
+    }
+
+    @Test
+    public void negativeControlThatHangsEndsAtTheDeadline() {
+        assumeTrue(declaresControl(), "the verifier declares no negative control");
+        VerificationResult r = verifyHanging(realThen(req -> Answer.hang()));
         assertEquals(Outcome.INCONCLUSIVE, r.outcome(), r.message());
     }
 

@@ -50,7 +50,15 @@ public final class DefaultUrlPolicy implements UrlPolicy {
             new Named("benchmarking", Cidr.parse("198.18.0.0/15")),
             new Named("reserved", Cidr.parse("240.0.0.0/4")),
             new Named("multicast", Cidr.parse("224.0.0.0/4")),
-            new Named("multicast", Cidr.parse("ff00::/8")));
+            new Named("multicast", Cidr.parse("ff00::/8")),
+            // IPv6 transition and deprecated prefixes are refused whole, whatever IPv4 address they embed: they
+            // lead to a local translator or relay (which may reach internal IPv4 networks), and no public API is
+            // served only from them. Operators open one with allowPrivate(cidr).
+            new Named("local-use NAT64", Cidr.parse("64:ff9b:1::/48")),
+            new Named("6to4", Cidr.parse("2002::/16")),
+            new Named("Teredo", Cidr.parse("2001::/32")),
+            new Named("site-local", Cidr.parse("fec0::/10")),
+            new Named("IPv4-translated", Cidr.parse("::ffff:0:0:0/96")));
 
     private static final Cidr LOOPBACK_V4 = Cidr.parse("127.0.0.0/8");
     private static final Cidr LOOPBACK_V6 = Cidr.parse("::1/128");

@@ -83,7 +83,9 @@ public interface UrlPolicy {
      * Builds a {@link UrlPolicy} from the standard rules plus what the operator opens. Refused unless opened:
      * loopback, 0.0.0.0/8, ::/128, link-local (169.254.0.0/16, fe80::/10), private (RFC 1918, fc00::/7), CGNAT
      * 100.64.0.0/10, 198.18.0.0/15, 240.0.0.0/4, multicast, and IPv4 addresses of those kinds inside ::ffff:0:0/96,
-     * ::/96 and 64:ff9b::/96. Not thread-safe; the built policy is.
+     * ::/96 and 64:ff9b::/96; and, whatever IPv4 address they embed, the IPv6 transition and deprecated prefixes
+     * 64:ff9b:1::/48 (local-use NAT64), 2002::/16 (6to4), 2001::/32 (Teredo), fec0::/10 (site-local) and
+     * ::ffff:0:0:0/96 (IPv4-translated). Not thread-safe; the built policy is.
      */
     final class Builder {
         private final DefaultUrlPolicy.Settings settings = new DefaultUrlPolicy.Settings();

@@ -21,4 +21,15 @@ public interface Verifier {
      * {@link VerificationContext#deadline()}; the manager stops waiting then and interrupts the thread.
      */
     VerificationResult verify(VerificationContext context, CredentialMaterial material);
+
+    /**
+     * Declares that this verifier's identity call cannot tell identities apart on its own (the third party may
+     * accept any key), so the manager must run a {@link NegativeControl}: after a VERIFIED result it verifies again with
+     * the named secrets deliberately altered, and VERIFIED stands only if that is refused. Called by the manager on
+     * its executor for each verification; must be cheap and return the same answer every time. Empty (the default)
+     * when the identity call itself proves an identity (it names an account, or refuses a wrong key by design).
+     */
+    default java.util.Optional<NegativeControl> negativeControl() {
+        return java.util.Optional.empty();
+    }
 }

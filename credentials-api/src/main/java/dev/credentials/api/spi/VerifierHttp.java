@@ -125,6 +125,19 @@ public final class VerifierHttp {
      */
     public static Exchange send(VerificationContext ctx, UnaryOperator<URI> route, HttpRequest.Builder request,
                                 URI target, String label, boolean tlsFailureIsConfig) {
+        return send(ctx, route, request, target, label, tlsFailureIsConfig, MAX_BODY_BYTES);
+    }
+
+    /**
+     * As {@link #send(VerificationContext, UnaryOperator, HttpRequest.Builder, URI, String, boolean)}, reading at most
+     * {@code maxBodyBytes} of the body (at most {@link #MAX_BODY_BYTES}) and cancelling the rest of the stream: for a
+     * check that needs only the beginning of a long answer, such as the first entries of a model list.
+     */
+    public static Exchange send(VerificationContext ctx, UnaryOperator<URI> route, HttpRequest.Builder request,
+                                URI target, String label, boolean tlsFailureIsConfig, int maxBodyBytes) {
+        if (maxBodyBytes < 1 || maxBodyBytes > MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("maxBodyBytes must be between 1 and " + MAX_BODY_BYTES);
+        }
         URI actual = route.apply(target);
         UrlPolicy.Decision decision = ctx.urlPolicy().check(actual);
         if (decision.verdict() == UrlPolicy.Verdict.UNRESOLVED) {
@@ -146,7 +159,7 @@ public final class VerifierHttp {
                 .setHeader("User-Agent", USER_AGENT)
                 .build();
         CompletableFuture<HttpResponse<Body>> future =
-                ctx.httpClient().sendAsync(built, info -> new CappedBody(MAX_BODY_BYTES));
+                ctx.httpClient().sendAsync(built, info -> new CappedBody(maxBodyBytes));
         try {
             HttpResponse<Body> response = future.get(timeout.toMillis() + 250, TimeUnit.MILLISECONDS);
             Body body = response.body();
@@ -188,6 +201,62 @@ public final class VerifierHttp {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The network in front of the third party, when {@code r} is a block page of a CDN, an edge or a web application
+     * firewall (Cloudflare, Akamai, Amazon CloudFront, Azure Front Door, Imperva, F5) rather than an answer of the
+     * API behind it: such a page judges the caller's network, never the credential. Empty for any other reply,
+     * including every JSON body and every 2xx, 408, 429 and 5xx.
+     */
+    public static Optional<String> networkBlock(Reply r) {
+        int s = r.status();
+        if (s < 400 || s >= 500 || s == 408 || s == 429 || isJson(r)) {
+            return Optional.empty();
+        }
+        String server = r.header("Server").toLowerCase(Locale.ROOT);
+        String body = r.bodyText();
+        if (!r.header("cf-mitigated").isEmpty() || body.contains("sorry, you have been blocked")
+                || body.contains("attention required! | cloudflare")
+                || (server.equals("cloudflare") && (body.contains("cf-error-details") || body.contains("cloudflare ray id")))) {
+            return Optional.of("Cloudflare");
+        }
+        if (server.contains("akamaighost") || (body.contains("access denied") && body.contains("reference&#32;&#35;"))) {
+            return Optional.of("Akamai");
+        }
+        if ((server.equals("cloudfront") || !r.header("X-Amz-Cf-Id").isEmpty())
+                && (body.contains("request could not be satisfied") || body.contains("request blocked"))) {
+            return Optional.of("Amazon CloudFront");
+        }
+        if (!r.header("x-azure-ref").isEmpty() && body.contains("the request is blocked")) {
+            return Optional.of("Azure Front Door");
+        }
+        if (body.contains("incapsula incident id") || body.contains("_incapsula_resource")) {
+            return Optional.of("Imperva");
+        }
+        if (body.contains("the requested url was rejected") && body.contains("support id")) {
+            return Optional.of("a web application firewall");
+        }
+        return Optional.empty();
+    }
+
+    /** The result for a {@link #networkBlock} page: FAILED {@code BLOCKED}, with advice about the network. */
+    public static VerificationResult blockedByNetwork(String network, String label) {
+        return VerificationResult.failed(FailureReason.BLOCKED, network + " in front of " + label + " blocked this"
+                + " server's request before the credential was judged; the credential may be fine, the network path is"
+                + " not. Ask whoever runs " + label + " to allow this server's address, or send checks through an allowed"
+                + " egress network.");
+    }
+
+    /** True when the body is a JSON object or array (an API's answer), whatever the declared content type. */
+    public static boolean isJson(Reply r) {
+        for (byte b : r.body()) {
+            if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+                continue;
+            }
+            return b == '{' || b == '[';
+        }
+        return false;
     }
 
     private static VerificationResult timeout(String label) {

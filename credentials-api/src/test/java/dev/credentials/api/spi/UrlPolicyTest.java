@@ -46,6 +46,47 @@ class UrlPolicyTest {
         assertTrue(d.reason().contains("resolves to a"), "refused for the address, not something else: " + d.reason());
     }
 
+    /**
+     * IPv6 transition and deprecated prefixes: the policy refuses the whole prefix, whatever IPv4 address (public or
+     * not) it embeds, because no public API is served only from them and each can reach an internal IPv4 network.
+     */
+    @ParameterizedTest(name = "{0} ({1})")
+    @CsvSource({
+        "64:ff9b:1::a00:1, local-use NAT64 64:ff9b:1::/48 with 10.0.0.1",
+        "64:ff9b:1::808:808, local-use NAT64 64:ff9b:1::/48 with 8.8.8.8",
+        "64:ff9b:1:ffff::1, local-use NAT64 64:ff9b:1::/48 upper end",
+        "2002:a00:1::1, 6to4 2002::/16 with 10.0.0.1",
+        "2002:7f00:1::1, 6to4 2002::/16 with 127.0.0.1",
+        "2002:808:808::1, 6to4 2002::/16 with 8.8.8.8",
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe, Teredo 2001::/32 with 10.0.0.1 obfuscated",
+        "2001::1, Teredo 2001::/32",
+        "2001:0:ffff:ffff:ffff:ffff:ffff:ffff, Teredo 2001::/32 upper end",
+        "fec0::1, site-local fec0::/10",
+        "feff:ffff::1, site-local fec0::/10 upper end",
+        "::ffff:0:a00:1, IPv4-translated ::ffff:0:0:0/96 with 10.0.0.1",
+        "::ffff:0:7f00:1, IPv4-translated ::ffff:0:0:0/96 with 127.0.0.1",
+        "::ffff:0:808:808, IPv4-translated ::ffff:0:0:0/96 with 8.8.8.8",
+    })
+    void ipv6TransitionPrefixesAreRefused(String address, String what) {
+        UrlPolicy.Decision d = fakeDns().build().check(URI.create("https://h-" + address.replace(':', 'x') + ".test/"));
+        assertEquals(UrlPolicy.Verdict.REFUSED, d.verdict(), what);
+        assertTrue(d.reason().contains("resolves to a"), d.reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2001:db8::1", "2001:1::1", "2003::1", "64:ff9b:2::1", "fe00::1", "2606:4700::6810:84e5"})
+    void addressesNextToThoseBlocksStayAllowed(String address) {
+        assertEquals(UrlPolicy.Verdict.ALLOWED, check(fakeDns().build(), "https://h-" + address.replace(':', 'x') + ".test/"),
+                address);
+    }
+
+    @Test
+    void anOperatorCanOpenATransitionPrefixLikeAnyOtherBlock() {
+        UrlPolicy p = fakeDns().allowPrivate("2002:cb00:7107::/48").build();
+        assertEquals(UrlPolicy.Verdict.ALLOWED, check(p, "https://h-2002xcb00x7107xx1.test/"));
+        assertEquals(UrlPolicy.Verdict.REFUSED, check(p, "https://h-2002xa00x1xx1.test/"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"203.0.113.7", "8.8.8.8", "100.128.0.1", "172.32.0.1", "198.20.0.1", "2001xdb8xx1",
         "64xff9bxx8.8.8.8", "xxffffx8.8.4.4"})

@@ -17,7 +17,9 @@ import java.util.Optional;
 /**
  * Sorts what Atlassian answers into outcomes and reasons, from the behaviour recorded in the project's reference
  * notes: failed logins that come back as 200 with an {@code X-Seraph-LoginReason}, Confluence's 403 for rejected
- * credentials, CAPTCHA headers, the edge's "site unavailable" 404, rate limits with and without {@code Retry-After}.
+ * credentials, CAPTCHA headers, the edge's "site unavailable" 404, rate limits with and without {@code Retry-After};
+ * a CDN or firewall block page in front of a server is BLOCKED (the credential was not judged), and a 403 page that
+ * is not Atlassian's JSON is INCONCLUSIVE.
  * Messages name the host but never quote a body or a header value. Not public API.
  */
 public final class Classifier {
@@ -57,6 +59,10 @@ public final class Classifier {
             return Optional.of(VerificationResult.failed(FailureReason.BLOCKED, t.product() + " on " + t.label()
                     + " wants a CAPTCHA for this account after failed logins. Log in once in a browser, then verify again."));
         }
+        Optional<String> network = VerifierHttp.networkBlock(r);
+        if (network.isPresent()) {
+            return Optional.of(VerifierHttp.blockedByNetwork(network.get(), t.label()));
+        }
         int s = r.status();
         if (s == 429) {
             Instant retry = retryAfter(r, t.clock()).orElse(null);
@@ -64,7 +70,12 @@ public final class Classifier {
                     + t.label() + " asked us to slow down; nothing was learned about the credential."
                     + (retry != null ? " Try again after " + retry + "." : " Try again later."), retry));
         }
-        if (s >= 500 || s == 408) {
+        if (s == 408) {
+            return Optional.of(VerificationResult.inconclusive(FailureReason.TIMEOUT, t.product() + " on " + t.label()
+                    + " timed out waiting for the request (408); nothing was learned about the credential.",
+                    retryAfter(r, t.clock()).orElse(null)));
+        }
+        if (s >= 500) {
             return Optional.of(VerificationResult.inconclusive(FailureReason.SERVER_ERROR, t.product() + " on "
                     + t.label() + " answered with a server error (" + s + "); nothing was learned about the credential.",
                     retryAfter(r, t.clock()).orElse(null)));
@@ -103,6 +114,12 @@ public final class Classifier {
                 return Optional.of(VerificationResult.failed(FailureReason.PERMISSION_DENIED, "Confluence on "
                         + t.label() + " refused the request: the " + t.secretName() + " was rejected, or the account has"
                         + " no Confluence access. Check the account's product access, or create a new token."));
+            }
+            if (r.body().length > 0 && !VerifierHttp.isJson(r)) {
+                // Atlassian answers a 403 in JSON; a page is from a proxy or firewall in between and judges nothing.
+                return Optional.of(VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, t.label()
+                        + " answered 403 with a page that did not come from " + t.product() + " (a proxy, gateway or"
+                        + " firewall in between?); the credential was not judged."));
             }
             return Optional.of(VerificationResult.failed(FailureReason.PERMISSION_DENIED, t.product() + " on "
                     + t.label() + " refused access: the account's permissions were changed or revoked, or the "

@@ -1,12 +1,8 @@
 package dev.credentials.core.internal;
 
 import dev.credentials.api.CredentialMaterial;
-import dev.credentials.api.Secret;
 import dev.credentials.api.VerificationResult;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Comparator;
+import dev.credentials.api.internal.SecretForms;
 import java.util.List;
 
 /**
@@ -22,42 +18,7 @@ public final class Sanitizer {
 
     /** Every form of every secret in {@code material} that must not appear in text, longest first. */
     public static List<String> forms(CredentialMaterial material) {
-        List<String> forms = new ArrayList<>();
-        List<String> secrets = new ArrayList<>();
-        for (String name : material.secretNames()) {
-            Secret s = material.requireSecret(name);
-            if (!s.wiped() && s.length() > 0) {
-                secrets.add(s.reveal());
-            }
-        }
-        for (String raw : secrets) {
-            forms.add(raw);
-            addBase64(forms, raw);
-            for (String user : material.config().values()) {
-                addBase64(forms, user + ":" + raw);
-            }
-            for (String other : secrets) {
-                if (!other.equals(raw)) {
-                    addBase64(forms, other + ":" + raw);
-                }
-            }
-        }
-        forms.sort(Comparator.comparingInt(String::length).reversed());
-        return forms;
-    }
-
-    private static void addBase64(List<String> forms, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        String std = Base64.getEncoder().encodeToString(bytes);
-        forms.add(std);
-        String unpadded = Base64.getEncoder().withoutPadding().encodeToString(bytes);
-        if (!unpadded.equals(std)) {
-            forms.add(unpadded);
-        }
-        String url = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        if (!url.equals(unpadded)) {
-            forms.add(url);
-        }
+        return SecretForms.of(material);
     }
 
     /** {@code text} with every form redacted, control characters removed and cut to the message limit. */
@@ -65,12 +26,7 @@ public final class Sanitizer {
         if (text == null) {
             return "";
         }
-        String out = text;
-        for (String f : forms) {
-            if (!f.isEmpty()) {
-                out = out.replace(f, REDACTED);
-            }
-        }
+        String out = SecretForms.redact(text, forms, REDACTED);
         StringBuilder b = new StringBuilder(Math.min(out.length(), VerificationResult.MAX_MESSAGE_LENGTH));
         for (int i = 0; i < out.length() && b.length() < VerificationResult.MAX_MESSAGE_LENGTH; i++) {
             char c = out.charAt(i);

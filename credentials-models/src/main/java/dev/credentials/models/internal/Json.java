@@ -2,6 +2,8 @@ package dev.credentials.models.internal;
 
 import dev.credentials.api.spi.VerifierHttp;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +39,44 @@ public final class Json {
             return Optional.ofNullable(MAPPER.readTree(body));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * True when {@code body} begins as a JSON object whose member {@code field} is an array that is empty or starts
+     * with an object. Reads only as far as the end of that first entry, so a list of any length, even one cut at the
+     * read limit, is recognized from its beginning; anything malformed before that point is no list.
+     */
+    public static boolean startsList(byte[] body, String field) {
+        if (body == null || body.length == 0) {
+            return false;
+        }
+        try (JsonParser p = MAPPER.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals(field)) {
+                    if (value != JsonToken.START_ARRAY) {
+                        return false;
+                    }
+                    JsonToken first = p.nextToken();
+                    if (first == JsonToken.END_ARRAY) {
+                        return true;
+                    }
+                    if (first != JsonToken.START_OBJECT) {
+                        return false;
+                    }
+                    p.skipChildren();
+                    return p.currentToken() == JsonToken.END_OBJECT;
+                }
+                p.skipChildren();
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.credentials.models.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.Redactor;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.api.spi.VerifierHttp;
@@ -20,13 +20,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The shape every model-provider check shares: one GET of a model list; transport problems, redirects and generic
  * statuses handled alike; the provider's own error codes read before any status fallback (OpenAI scope errors arrive
- * as 401, Anthropic billing as 400, OpenAI billing as 429). Logs only the provider, the status, the error type and code
- * (when they are plain identifiers) and the request id: provider bodies can echo the key. Not public API.
+ * as 401, Anthropic billing as 400, OpenAI billing as 429). Logs only the provider, the status, the error type, code
+ * and reason and the request id, each redacted like a message and kept only when it is a plain identifier: provider
+ * bodies and headers can echo the key. Not public API.
  */
 public abstract class ModelVerifier implements Verifier {
     private static final Logger LOG = LoggerFactory.getLogger(ModelVerifier.class);
     /** A wait longer than this is a quota, not a rate limit (the OpenAI SDK will not wait longer either). */
     protected static final Duration MAX_TRANSIENT_WAIT = Duration.ofSeconds(120);
+
+    /**
+     * How much of an answer is read: error bodies are small, and a model list is judged by its first entry, so an
+     * aggregator's list of several megabytes is read only this far.
+     */
+    static final int READ_LIMIT = 256 * 1024;
 
     private final UnaryOperator<URI> route;
 
@@ -47,9 +54,12 @@ public abstract class ModelVerifier implements Verifier {
     protected abstract Optional<VerificationResult> classify(ProviderError error, VerifierHttp.Reply reply, Call call,
                                                              VerificationContext ctx);
 
-    /** True when a 2xx body is the provider's model list. */
-    protected boolean isModelList(JsonNode body) {
-        return body.isObject() && body.path("data").isArray();
+    /**
+     * The member of a 2xx body that holds the model list ({@code data} for OpenAI's shape, which Anthropic and Azure
+     * share); the check reads the list's first entry only.
+     */
+    protected String listField() {
+        return "data";
     }
 
     /** Whether the target is customer input (a TLS failure then means configuration, not an outage). */
@@ -62,12 +72,6 @@ public abstract class ModelVerifier implements Verifier {
         return ex.stop();
     }
 
-    /** A hook after a verified list, for a second probe; by default the result stands. */
-    protected VerificationResult afterVerified(VerificationContext ctx, CredentialMaterial material, Call call,
-                                               VerificationResult verified) {
-        return verified;
-    }
-
     @Override
     public final VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
         Call call = call(material);
@@ -77,17 +81,19 @@ public abstract class ModelVerifier implements Verifier {
         }
         VerifierHttp.Reply reply = ex.reply();
         ProviderError error = reply.ok() ? ProviderError.NONE : ProviderError.of(reply);
-        LOG.debug("{} answered {} (type {}, code {}, reason {}), request id {}", provider(), reply.status(),
-                ProviderError.loggable(error.type()), ProviderError.loggable(error.code()),
-                ProviderError.loggable(error.reason()), requestId(reply));
+        if (LOG.isDebugEnabled()) {
+            // Providers echo keys (Gemini the whole key, LiteLLM a part), and a hostile server can put one anywhere.
+            Redactor redactor = Redactor.of(material);
+            LOG.debug("{} answered {} (type {}, code {}, reason {}), request id {}", provider(), reply.status(),
+                    redactor.loggable(error.type()), redactor.loggable(error.code()), redactor.loggable(error.reason()),
+                    redactor.loggable(requestId(reply)));
+        }
         if (reply.status() >= 300 && reply.status() < 400) {
             return redirected(reply, call);
         }
         if (reply.ok()) {
-            Optional<JsonNode> body = reply.truncated() ? Optional.empty() : Json.parse(reply.body());
-            if (body.isPresent() && isModelList(body.get())) {
-                return afterVerified(ctx, material, call, VerificationResult.verified(provider() + " accepted the key"
-                        + " and listed its models."));
+            if (Json.startsList(reply.body(), listField())) {
+                return VerificationResult.verified(provider() + " accepted the key and listed its models.");
             }
             return customTarget()
                     ? VerificationResult.failed(FailureReason.MISCONFIGURED, call.label() + " did not answer with a"
@@ -95,33 +101,55 @@ public abstract class ModelVerifier implements Verifier {
                     : VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, provider() + " did not answer"
                             + " with a model list (a proxy or captive portal in between?); nothing was learned.");
         }
-        Optional<VerificationResult> own = classify(error, reply, call, ctx);
-        if (own.isPresent()) {
-            return own.get();
+        Optional<String> network = VerifierHttp.networkBlock(reply);
+        if (network.isPresent()) {
+            return VerifierHttp.blockedByNetwork(network.get(), call.label());
         }
-        return fallback(reply, call, ctx);
+        // Only the provider's own error shape judges a key: a page from something in between never does.
+        boolean fromApi = VerifierHttp.isJson(reply);
+        if (fromApi) {
+            Optional<VerificationResult> own = classify(error, reply, call, ctx);
+            if (own.isPresent()) {
+                return own.get();
+            }
+        }
+        return fallback(reply, call, ctx, fromApi);
     }
 
     private VerifierHttp.Exchange send(VerificationContext ctx, Call call) {
         return VerifierHttp.send(ctx, route, call.request().GET().header("Accept", "application/json"), call.target(),
-                call.label(), customTarget());
+                call.label(), customTarget(), READ_LIMIT);
     }
 
-    /** Sends {@code call} again with other headers, for a second probe. */
-    protected VerifierHttp.Exchange resend(VerificationContext ctx, Call call) {
-        return send(ctx, call);
-    }
-
-    /** The standard statuses, after the provider had its say. */
-    protected VerificationResult fallback(VerifierHttp.Reply reply, Call call, VerificationContext ctx) {
+    /**
+     * The standard statuses, after the provider had its say.
+     *
+     * @param fromApi whether the body is JSON, the shape of an API's answer; a page from anything else (a proxy, a
+     *     gateway, a firewall) never judges the key
+     */
+    protected VerificationResult fallback(VerifierHttp.Reply reply, Call call, VerificationContext ctx, boolean fromApi) {
         int s = reply.status();
         Optional<Instant> retry = VerifierHttp.retryAfter(reply, ctx.clock());
         if (s == 429) {
             return rateLimited(retry, ctx);
         }
-        if (s >= 500 || s == 408) {
+        if (s == 408) {
+            return VerificationResult.inconclusive(FailureReason.TIMEOUT, provider() + " timed out waiting for the"
+                    + " request (408); nothing was learned about the key. Try again later.", retry.orElse(null));
+        }
+        if (s >= 500) {
             return VerificationResult.inconclusive(FailureReason.SERVER_ERROR, provider() + " answered with a server"
                     + " error (" + s + "); nothing was learned about the key.", retry.orElse(null));
+        }
+        if (s == 404 && customTarget()) {
+            return VerificationResult.failed(FailureReason.MISCONFIGURED, call.label() + " has no model list at this"
+                    + " address; check the endpoint.");
+        }
+        boolean challenge = s == 401 && (reply.body().length == 0 || !reply.header("WWW-Authenticate").isEmpty());
+        if (!fromApi && !challenge) {
+            return VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, call.label() + " answered " + s
+                    + " with a page that did not come from " + provider() + "'s API (a proxy, gateway or firewall in"
+                    + " between?); the key was not judged.");
         }
         if (s == 401) {
             return invalidKey();
@@ -184,9 +212,9 @@ public abstract class ModelVerifier implements Verifier {
         for (String h : new String[] {"x-request-id", "request-id", "apim-request-id"}) {
             String v = r.header(h);
             if (!v.isEmpty()) {
-                return ProviderError.loggable(v.length() > 64 ? v.substring(0, 64) : v);
+                return v;
             }
         }
-        return "-";
+        return "";
     }
 }

@@ -66,11 +66,6 @@ public record ProviderError(String type, String code, String status, String reas
         return message.contains(phrase);
     }
 
-    /** A code or type that is safe to log: a short identifier, never free text that could hold a key. */
-    public static String loggable(String value) {
-        return value != null && value.matches("[A-Za-z0-9_.-]{1,64}") ? value : "-";
-    }
-
     private static String text(JsonNode node, String field) {
         if (node == null) {
             return "";
