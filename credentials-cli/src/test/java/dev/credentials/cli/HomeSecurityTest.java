@@ -33,13 +33,14 @@ class HomeSecurityTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] all = Stream.concat(Stream.of("--home", home.toString()), Stream.of(args)).toArray(String[]::new);
         int code = new Cli(new BufferedReader(new StringReader("")), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("KEY", "sk-ant-api03-0123456789abcdef"), null)
+                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("KEY", "pat-0123456789abcdef"), null)
                 .run(all);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private static void add(Path home) {
-        Result r = run(home, "add", "--type", "anthropic-api-key", "--name", "Claude", "--secret", "apiKey=env:KEY");
+        Result r = run(home, "add", "--type", "atlassian-data-center-pat", "--name", "Jira", "--config",
+                "baseUrl=https://jira.example.com", "--config", "product=jira", "--secret", "personalAccessToken=env:KEY");
         assertEquals(Cli.OK, r.code(), r.err());
     }
 

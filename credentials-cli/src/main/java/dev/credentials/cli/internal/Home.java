@@ -47,7 +47,7 @@ import javax.sql.DataSource;
  * database to the others over loopback, authenticated by a random key in {@code credentials.lock.db} (owner-only, in
  * the owner-only home); when that process ends, the others reconnect. Not public API.
  */
-public final class Home {
+public final class Home implements AutoCloseable {
     /** The id of the CLI's local KEK. */
     public static final String KEK_ID = "local-1";
 
@@ -66,6 +66,7 @@ public final class Home {
 
     private final Path dir;
     private final Consumer<String> warnings;
+    private Connection keeper;
     private final boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     /**
@@ -160,11 +161,57 @@ public final class Home {
             LocalKeysets.write(LocalKeysets.generate(), keyset());
         }
         Keyring keyring = keyring();
-        JdbcCredentialStore store = JdbcCredentialStore.builder(new H2(dir.resolve("credentials").toString(), this))
-                .migrate(true).build();
+        H2 h2 = new H2(dir.resolve("credentials").toString(), this);
+        try {
+            // Held until close(): the database stays open in one process for the whole command, so the process that
+            // serves it to others does not change between two statements.
+            keeper = h2.getConnection();
+        } catch (SQLException e) {
+            boolean retryable = isHandOver(e);
+            throw new dev.credentials.api.CredentialStoreException("could not open the database " + database()
+                    + " (SQL state " + e.getSQLState() + (retryable ? "; another process holds it" : "") + ")",
+                    retryable, e);
+        }
+        JdbcCredentialStore store = migrated(h2);
         restrictDatabaseFiles();
-        return CredentialManager.builder().store(store).keyring(keyring).urlPolicy(policy)
+        return CredentialManager.builder().store(RetryingStore.around(store)).keyring(keyring).urlPolicy(policy)
                 .minVerifyInterval(minVerifyInterval).build();
+    }
+
+    /** The store, its schema checked (and created on first use), tried again while the database changes hands. */
+    private static JdbcCredentialStore migrated(DataSource h2) {
+        long deadline = System.nanoTime() + RetryingStore.BUDGET.toNanos();
+        long pause = 20;
+        while (true) {
+            try {
+                return JdbcCredentialStore.builder(h2).migrate(true).build();
+            } catch (dev.credentials.api.CredentialStoreException e) {
+                if (!RetryingStore.busy(e) || System.nanoTime() + pause * 1_000_000 > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.credentials.api.CredentialStoreException("interrupted while opening the database", true);
+            }
+            pause = Math.min(1000, pause * 2);
+        }
+    }
+
+    /** Releases the database this home opened; the manager over it must be closed first. */
+    @Override
+    public void close() {
+        if (keeper != null) {
+            try {
+                keeper.close();
+            } catch (SQLException e) {
+                // the database was already closed or its server went away; nothing is left to release
+            } finally {
+                keeper = null;
+            }
+        }
     }
 
     /** Every local KEK, with the recorded primary. */
@@ -340,6 +387,17 @@ public final class Home {
         }
     }
 
+    /**
+     * Whether a database error means the database is changing hands between CLI processes: 90020, the file is open in
+     * another process whose server is not up yet (or is going away); 90067, the connection to that server broke;
+     * 08xxx, it could not be reached.
+     */
+    static boolean isHandOver(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        int code = e.getErrorCode();
+        return state.startsWith("08") || code == 90020 || code == 90067;
+    }
+
     /** The home or a file in it may not be trusted, or its path is unusable. */
     public static final class UnsafeHomeException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -354,6 +412,7 @@ public final class Home {
      * connection properties, so nothing in the path can add one.
      */
     private static final class H2 implements DataSource {
+        static final java.time.Duration CONNECT_WAIT = java.time.Duration.ofSeconds(60);
         private final String url;
         private final Home home;
 
@@ -362,8 +421,33 @@ public final class Home {
             this.home = home;
         }
 
+        /**
+         * A connection, waiting (at most {@link #CONNECT_WAIT}) while another process opens or closes the database:
+         * between its lock and its server there are moments when neither the file nor the server answers.
+         */
         @Override
         public Connection getConnection() throws SQLException {
+            long deadline = System.nanoTime() + CONNECT_WAIT.toNanos();
+            long pause = 20;
+            while (true) {
+                try {
+                    return connect();
+                } catch (SQLException e) {
+                    if (!isHandOver(e) || System.nanoTime() + pause * 1_000_000 > deadline) {
+                        throw e;
+                    }
+                }
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for the database", "08000");
+                }
+                pause = Math.min(500, pause * 2);
+            }
+        }
+
+        private Connection connect() throws SQLException {
             Properties p = new Properties();
             p.setProperty("TRACE_LEVEL_FILE", "0");
             p.setProperty("AUTO_SERVER", "TRUE");

@@ -122,6 +122,7 @@ public final class Session implements AutoCloseable {
     /** The manager over the home, opened on first use. */
     public CredentialManager manager() {
         if (manager == null) {
+            home().check(); // before the settings in it are read
             UrlPolicy policy = policy();
             manager = home().open(policy, minVerifyInterval);
         }
@@ -217,8 +218,14 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        if (manager != null) {
-            manager.close();
+        try {
+            if (manager != null) {
+                manager.close();
+            }
+        } finally {
+            if (home != null) {
+                home.close();
+            }
         }
     }
 }
