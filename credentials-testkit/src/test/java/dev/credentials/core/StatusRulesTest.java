@@ -30,7 +30,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The status rules of DESIGN.md. */
+/** The status rules: how a verification result changes a credential's status. */
 @ExtendWith(CredentialManagerExtension.class)
 class StatusRulesTest {
     private static final VerificationResult REJECTED = VerificationResult.failed(FailureReason.INVALID_CREDENTIALS,

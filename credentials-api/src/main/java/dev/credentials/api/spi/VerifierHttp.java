@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
- * One outbound call of a verifier, done the way DESIGN.md asks of every verifier: the URL policy is checked on the
+ * One outbound call of a verifier, done the way every verifier must: the URL policy is checked on the
  * address actually dialled, timeouts come from the verification deadline, no redirect is followed (the context's
  * client follows none), at most {@value #MAX_BODY_BYTES} bytes of a body are read, and transport failures become
  * INCONCLUSIVE results whose messages name the host and nothing else. JDK only; stateless and thread-safe.

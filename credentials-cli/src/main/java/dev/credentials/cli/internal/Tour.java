@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 
 /**
  * A guided run of the CLI with no Atlassian account: a stub on loopback plays a Jira Data Center server, and the tour
- * adds a credential for it, verifies, lists, shows, shares, edits (a wrong token turns it FAILED), and removes it,
+ * allows it in the home's settings, adds a credential for it, verifies, lists, shows, shares, edits (a wrong token turns it FAILED), and removes it,
  * printing each command as an operator would type it. Uses a temporary home unless one is given. Not public API.
  */
 public final class Tour {
@@ -49,11 +49,15 @@ public final class Tour {
             int port = jira.getAddress().getPort();
             String base = "http://127.0.0.1:" + port + "/jira";
             Map<String, String> env = Map.of("JIRA_PAT", token, "WRONG_PAT", "not-the-token");
-            List<String> global = List.of("--home", dir.toString(), "--allow-loopback", "--allow-port", String.valueOf(port));
+            List<String> global = List.of("--home", dir.toString());
             out.println("A tour of the credentials CLI. A stub on 127.0.0.1:" + port + " plays a Jira Data Center server;");
             out.println("data lives in " + dir + ". The token is passed in the environment, never on the command line.");
 
-            step(env, global, 0, "The installed credential types", "types");
+            step(env, global, 0, "The installed credential types, their fields and what the roles mean", "types",
+                    "atlassian-data-center-pat");
+            step(env, global, 0, "Let the URL policy reach a server on this machine (kept in the home's settings)",
+                    "config", "set", "allow-loopback", "true");
+            step(env, global, 0, "... on the stub's port", "config", "add", "allow-port", String.valueOf(port));
             String add = step(env, global, 0, "Add a credential for the self-hosted Jira", "add", "--type",
                     "atlassian-data-center-pat", "--name", "Jira (on-prem)", "--config", "baseUrl=" + base,
                     "--config", "product=jira", "--secret", "personalAccessToken=env:JIRA_PAT");
