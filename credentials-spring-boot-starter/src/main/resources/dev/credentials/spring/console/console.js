@@ -3,7 +3,11 @@
 // Secret values are typed into password inputs, sent once, and the inputs are emptied; nothing here reads one back.
 
 const API = location.pathname.replace(/\/console\/[^/]*$/, '');
-const PAGE_SIZE = 20;
+// How many rows a page holds: 20, or ?pageSize=N on the console's address (1 to 100).
+const PAGE_SIZE = (() => {
+  const n = Number.parseInt(new URLSearchParams(location.search).get('pageSize') || '', 10);
+  return n >= 1 && n <= 100 ? n : 20;
+})();
 const KINDS = ['USER', 'GROUP', 'AGENT', 'TOOL'];
 const STATUS_TEXT = {VERIFIED: 'Verified', FAILED: 'Failed', UNVERIFIED: 'Unverified'};
 

@@ -2,10 +2,13 @@ package dev.credentials.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.credentials.api.NewCredential;
+import dev.credentials.api.Secret;
 import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
 import dev.credentials.atlassian.AtlassianDataCenterPatType;
 import dev.credentials.atlassian.AtlassianDataCenterPatVerifier;
+import dev.credentials.core.CredentialManager;
 import dev.credentials.testkit.StubHttpServer;
 import dev.credentials.testkit.logging.RecordedLogs;
 import jakarta.servlet.Filter;
@@ -47,6 +50,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -85,6 +89,7 @@ class ConsoleBrowserTest {
     static final List<String> PAGE_SOURCES = new ArrayList<>();
     static final List<String> BROWSER_LOG = new ArrayList<>();
     static final List<String> BROWSER_BODIES = new ArrayList<>();
+    static final List<String> SENT = new ArrayList<>();
     static final Path OUT = Path.of("target", "console-screenshots");
 
     static ChromeDriver driver;
@@ -161,6 +166,9 @@ class ConsoleBrowserTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    CredentialManager manager;
 
     @BeforeAll
     static void startBrowser() throws IOException {
@@ -328,37 +336,41 @@ class ConsoleBrowserTest {
         assertThat(driver.findElement(By.id("panel")).isDisplayed()).isFalse();
         source();
 
-        // What the browser received: response events (status, headers) and the bodies it can still hand out. Request
-        // events are left out: the secrets the test typed are, rightly, in the bodies the browser sent.
+        collectNetworkLog();
+        assertThat(BROWSER_BODIES.size()).as("response bodies read back from the browser").isGreaterThan(10);
+        assertThat(String.join("\n", SENT)).as("control: the scan sees a secret where one is (the typed token sent)")
+                .contains(GOOD, BAD);
+        assertThat(driver.manage().logs().get(LogType.BROWSER).getAll())
+                .as("no script error or CSP violation in the console")
+                .noneMatch(e -> e.getLevel() == Level.SEVERE && !e.getMessage().contains("Failed to load resource"));
+        everyResponseTheBrowserSawWasRecorded();
+    }
+
+    /**
+     * Takes what the browser logged since the last call: response events (status, headers) and the bodies it still
+     * holds, read back over the DevTools protocol before a navigation drops them. Request events go to {@link #SENT}:
+     * the secrets the test typed are, rightly, in the bodies the browser sent.
+     */
+    static void collectNetworkLog() {
         JsonMapper json = JsonMapper.builder().build();
-        List<String> sent = new ArrayList<>();
-        int bodies = 0;
         for (LogEntry e : driver.manage().logs().get(LogType.PERFORMANCE)) {
             JsonNode m = json.readTree(e.getMessage()).get("message");
             String method = m.get("method").stringValue();
             if (method.startsWith("Network.response") || method.startsWith("Network.loading")) {
                 BROWSER_LOG.add(e.getMessage());
             } else if (method.startsWith("Network.request")) {
-                sent.add(e.getMessage());
+                SENT.add(e.getMessage());
             }
             if (method.equals("Network.loadingFinished")) {
                 String requestId = m.get("params").get("requestId").stringValue();
                 try {
                     BROWSER_BODIES.add(String.valueOf(driver.executeCdpCommand("Network.getResponseBody",
                             Map.of("requestId", requestId))));
-                    bodies++;
                 } catch (WebDriverException gone) {
                     // The browser no longer holds this body; the server's recorder has it.
                 }
             }
         }
-        assertThat(bodies).as("response bodies read back from the browser").isGreaterThan(10);
-        assertThat(String.join("\n", sent)).as("control: the scan sees a secret where one is (the typed token sent)")
-                .contains(GOOD, BAD);
-        assertThat(driver.manage().logs().get(LogType.BROWSER).getAll())
-                .as("no script error or CSP violation in the console")
-                .noneMatch(e -> e.getLevel() == Level.SEVERE && !e.getMessage().contains("Failed to load resource"));
-        everyResponseTheBrowserSawWasRecorded();
     }
 
     /** The browser's network log names each response; the server's recorder must have seen every one of them. */
