@@ -174,7 +174,8 @@ class ConsoleBrowserTest {
     static void startBrowser() throws IOException {
         Browsers.requireChromium(CHROMIUM, CHROMEDRIVER);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().withTimeout(Duration.ofSeconds(60))
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -254,7 +255,6 @@ class ConsoleBrowserTest {
         click(By.id("verify"));
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#panel .panel-section .badge"), "Verified"));
         wait.until(d -> row().findElement(By.cssSelector(".badge")).getText().equals("Verified"));
-        screenshot("console-list.png");
 
         // 390 px wide: the list becomes cards, the panel covers the screen, nothing scrolls sideways.
         driver.manage().window().setSize(new Dimension(390, 844));
@@ -269,6 +269,7 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("panel-title")).sendKeys(Keys.ESCAPE);
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("panel")));
         assertThat(driver.switchTo().activeElement().getText()).isEqualTo("Jira <img src=x onerror=alert(1)>");
+        screenshot("console-list.png");
 
         // Edit: the stored secret is never in the form; changing the base URL asks for it again.
         click(By.cssSelector("#rows button[data-action='edit']"));
