@@ -339,6 +339,9 @@ public class CredentialsProperties {
         /** The largest request body accepted, in bytes; larger bodies are answered 413 without being read. */
         private int maxBodyBytes = 65_536;
 
+        /** The admin console. */
+        private final Console console = new Console();
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -361,6 +364,27 @@ public class CredentialsProperties {
 
         public void setMaxBodyBytes(int maxBodyBytes) {
             this.maxBodyBytes = maxBodyBytes;
+        }
+
+        public Console getConsole() {
+            return console;
+        }
+
+        /** The admin console: static pages under {@code <base-path>/console/} that call only the REST API. */
+        public static class Console {
+            /**
+             * Whether to serve the admin console. Off by default; needs {@code credentials.web.enabled=true}. Its pages
+             * pass the same SubjectResolver as the API: without a caller they are answered 401.
+             */
+            private boolean enabled;
+
+            public boolean isEnabled() {
+                return enabled;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
         }
     }
 }

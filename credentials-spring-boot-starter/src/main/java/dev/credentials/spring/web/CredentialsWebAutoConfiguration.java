@@ -34,6 +34,16 @@ public class CredentialsWebAutoConfiguration {
         return new CredentialsController(observed, new Bodies(properties.getWeb().getMaxBodyBytes()));
     }
 
+    /**
+     * The admin console under {@code <base-path>/console/}, opt-in with {@code credentials.web.console.enabled=true}.
+     * The {@link SubjectInterceptor} guards it as it guards the API.
+     */
+    @Bean
+    @ConditionalOnProperty(prefix = "credentials.web.console", name = "enabled", havingValue = "true")
+    public ConsoleController credentialsConsoleController() {
+        return new ConsoleController();
+    }
+
     /** Puts the {@link SubjectInterceptor} in front of every path under the base path. */
     @Bean
     public WebMvcConfigurer credentialsWebMvcConfigurer(ObjectProvider<SubjectResolver> resolver,

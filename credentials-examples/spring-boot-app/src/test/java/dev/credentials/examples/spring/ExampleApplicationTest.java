@@ -48,6 +48,13 @@ class ExampleApplicationTest {
     }
 
     @Test
+    void servesTheAdminConsole() throws Exception {
+        HttpResponse<String> console = get("/api/credentials/console/");
+        assertThat(console.statusCode()).isEqualTo(200);
+        assertThat(console.body()).contains("Credentials &amp; models");
+    }
+
+    @Test
     void reportsHealthFromStoredState() throws Exception {
         HttpResponse<String> health = get("/actuator/health");
         assertThat(health.statusCode()).isEqualTo(200);
