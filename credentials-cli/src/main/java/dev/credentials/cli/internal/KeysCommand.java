@@ -67,6 +67,10 @@ public final class KeysCommand extends Command {
                     throw new Args.UsageException("there is no local key " + Settings.cut(id) + "; see 'keys status'");
                 }
                 CredentialManager manager = s.manager();
+                if (id.equals(manager.keyring().primary())) {
+                    throw new Args.UsageException(Settings.cut(id) + " is the primary key, which new writes use; run"
+                            + " 'keys rotate' first, then retire it");
+                }
                 manager.useKeyring(manager.keys().retire(id));
                 home.deleteKek(id);
                 s.out().println("retired " + id + "; its keyset is deleted");
