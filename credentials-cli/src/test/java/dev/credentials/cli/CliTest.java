@@ -180,6 +180,14 @@ class CliTest {
     }
 
     @Test
+    void anIdThatStartsWithADashIsAnIdNotAnOption() {
+        add("Jira", "personalAccessToken=env:JIRA_PAT");
+        // Ids are base64url, so one in 64 starts with '-'; such an id must reach the store, not the option parser.
+        assertOneLineError(run("show", "-AAAAAAAAAAAAAAAAAAAAA"), Cli.NOT_FOUND, "not found");
+        assertOneLineError(run("--user", "mallory", "show", "-AAAAAAAAAAAAAAAAAAAAA"), Cli.NOT_FOUND, "not found");
+    }
+
+    @Test
     void aCorruptKeysetIsAClearErrorNotAStackTrace() throws IOException {
         add("Jira", "personalAccessToken=env:JIRA_PAT");
         Files.writeString(home.resolve("keyset.json"), "{ this is not a keyset");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Command-line arguments: {@code [global options] command [positionals] [options]}. Options take {@code --name value}
@@ -14,6 +15,9 @@ import java.util.Set;
  * options. An option that is not known is refused by name, with the closest known one suggested. Not public API.
  */
 public final class Args {
+    /** A credential id that starts with '-' (22 base64url characters), which is never an option. */
+    private static final Pattern CREDENTIAL_ID = Pattern.compile("-[A-Za-z0-9_-]{21}");
+
     private final Map<String, List<String>> options = new LinkedHashMap<>();
     private final List<String> positionals = new ArrayList<>();
 
@@ -37,6 +41,10 @@ public final class Args {
             }
             if (t.equals("-h")) {
                 a.options.computeIfAbsent("help", k -> new ArrayList<>()).add("true");
+                continue;
+            }
+            if (CREDENTIAL_ID.matcher(t).matches()) {
+                a.positionals.add(t); // one id in 64 starts with '-': it is an argument, not an option
                 continue;
             }
             if (t.startsWith("-") && t.length() > 1 && !t.startsWith("--")) {
