@@ -32,7 +32,7 @@ public final class AtlassianCloudScopedTokenType implements CredentialType {
             FieldSpec.config("email", "Account e-mail", FieldKind.EMAIL)
                     .description("The account's e-mail for a user's scoped token; leave empty for a service-account"
                             + " token, which is sent as a Bearer token.").build(),
-            FieldSpec.secret("apiToken", "Scoped API token").required()
+            FieldSpec.secret("apiToken", "Scoped API token").required().roles(FieldRole.HEADER_VALUE)
                     .description("A scoped token from id.atlassian.com, or a service account's token from admin.atlassian.com.")
                     .build(),
             Fields.products(),

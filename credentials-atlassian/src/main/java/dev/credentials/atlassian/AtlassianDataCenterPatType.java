@@ -29,7 +29,7 @@ public final class AtlassianDataCenterPatType implements CredentialType {
                     .description("The server's address with any context path, such as https://jira.example.com/jira.")
                     .build(),
             FieldSpec.config("product", "Product", FieldKind.CHOICE).required().choices("confluence", "jira").build(),
-            FieldSpec.secret("personalAccessToken", "Personal access token").required()
+            FieldSpec.secret("personalAccessToken", "Personal access token").required().roles(FieldRole.HEADER_VALUE)
                     .description("Created in the product under your profile, Personal Access Tokens.").build(),
             Fields.tokenExpiry());
 

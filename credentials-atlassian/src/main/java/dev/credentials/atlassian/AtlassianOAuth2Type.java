@@ -37,7 +37,7 @@ public final class AtlassianOAuth2Type implements CredentialType {
             FieldSpec.secret("clientSecret", "Client secret").required().roles(FieldRole.INTERNAL).build(),
             FieldSpec.secret("refreshToken", "Refresh token").required().roles(FieldRole.INTERNAL)
                     .description("From the authorization-code exchange with the offline_access scope.").build(),
-            FieldSpec.secret("accessToken", "Access token")
+            FieldSpec.secret("accessToken", "Access token").roles(FieldRole.HEADER_VALUE)
                     .description("Filled in by verification; enter one only if you have a fresh token.").build(),
             FieldSpec.secret("accessTokenExpiresAt", "Access token expiry")
                     .description("When the access token expires, as an ISO instant; kept with the token.").build());

@@ -1,6 +1,7 @@
 package dev.credentials.models;
 
 import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.spi.CredentialType;
 import java.net.URI;
@@ -17,7 +18,7 @@ public final class AnthropicType implements CredentialType {
     public static final String API_VERSION = "2023-06-01";
     static final URI HOST = URI.create("https://api.anthropic.com");
 
-    private static final List<FieldSpec> FIELDS = List.of(FieldSpec.secret("apiKey", "API key").required()
+    private static final List<FieldSpec> FIELDS = List.of(FieldSpec.secret("apiKey", "API key").required().roles(FieldRole.HEADER_VALUE)
             .description("A key from console.anthropic.com, Settings, API keys (sk-ant-api03-...).").build());
 
     @Override

@@ -24,7 +24,7 @@ public final class AzureOpenAiType implements CredentialType {
     private static final List<FieldSpec> FIELDS = List.of(
             FieldSpec.config("resourceName", "Resource name", FieldKind.TEXT).required().roles(FieldRole.TARGET)
                     .description("The name of the Azure OpenAI resource: the part before .openai.azure.com.").build(),
-            FieldSpec.secret("apiKey", "Key").required()
+            FieldSpec.secret("apiKey", "Key").required().roles(FieldRole.HEADER_VALUE)
                     .description("KEY 1 or KEY 2 from the resource's Keys and Endpoint page in the Azure portal.").build());
 
     @Override

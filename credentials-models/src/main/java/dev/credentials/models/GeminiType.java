@@ -1,6 +1,7 @@
 package dev.credentials.models;
 
 import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.spi.CredentialType;
 import java.net.URI;
@@ -18,7 +19,7 @@ public final class GeminiType implements CredentialType {
     public static final String ID = "gemini-api-key";
     static final URI HOST = URI.create("https://generativelanguage.googleapis.com");
 
-    private static final List<FieldSpec> FIELDS = List.of(FieldSpec.secret("apiKey", "API key").required()
+    private static final List<FieldSpec> FIELDS = List.of(FieldSpec.secret("apiKey", "API key").required().roles(FieldRole.HEADER_VALUE)
             .description("A key from Google AI Studio, Get API key; restrict it to the Generative Language API.").build());
 
     @Override

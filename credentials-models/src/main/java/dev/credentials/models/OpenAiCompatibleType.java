@@ -26,7 +26,7 @@ public final class OpenAiCompatibleType implements CredentialType {
             FieldSpec.config("baseUrl", "Base URL", FieldKind.URL).required().roles(FieldRole.TARGET)
                     .description("The API's base URL including its version prefix, such as https://llm.example.com/v1.")
                     .build(),
-            FieldSpec.secret("apiKey", "API key").required().build());
+            FieldSpec.secret("apiKey", "API key").required().roles(FieldRole.HEADER_VALUE).build());
 
     @Override
     public String id() {

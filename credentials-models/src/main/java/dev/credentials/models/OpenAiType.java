@@ -2,6 +2,7 @@ package dev.credentials.models;
 
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.FieldKind;
+import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.spi.CredentialType;
 import java.net.URI;
@@ -17,7 +18,7 @@ public final class OpenAiType implements CredentialType {
     static final URI HOST = URI.create("https://api.openai.com");
 
     private static final List<FieldSpec> FIELDS = List.of(
-            FieldSpec.secret("apiKey", "API key").required()
+            FieldSpec.secret("apiKey", "API key").required().roles(FieldRole.HEADER_VALUE)
                     .description("A project or user key from platform.openai.com, API keys.").build(),
             FieldSpec.config("organization", "Organization id", FieldKind.TEXT)
                     .description("Only for keys that belong to several organizations (org-...).").build(),
