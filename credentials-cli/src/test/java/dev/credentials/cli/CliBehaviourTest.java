@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.credentials.api.FieldRole;
 import dev.credentials.testkit.StubHttpServer;
 import dev.credentials.testkit.StubHttpServer.Answer;
 import java.io.BufferedReader;
@@ -176,8 +177,12 @@ class CliBehaviourTest {
                 "openai-compatible-api-key", "atlassian-cloud-api-token")) {
             assertTrue(types.out().contains(t), t + " in " + types.out());
         }
-        assertTrue(types.out().contains("roles:") && types.out().contains("TARGET    decides where the secrets are sent"),
+        assertTrue(types.out().contains("roles:") && types.out().contains("TARGET       decides where the secrets are sent"),
                 types.out());
+        for (FieldRole role : FieldRole.values()) {
+            assertTrue(types.out().lines().anyMatch(l -> l.startsWith("  " + role.name() + " ") && !l.endsWith("null")),
+                    "every role is explained: " + role + " in " + types.out());
+        }
 
         BufferedReader stdin = new BufferedReader(new StringReader("sk-typed-at-the-prompt\n"));
         assertError(raw(stdin, "--home", home.toString(), "add", "--type", "openai-api-kee", "--name", "x", "--secret",

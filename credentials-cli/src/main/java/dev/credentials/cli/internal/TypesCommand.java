@@ -16,7 +16,8 @@ public final class TypesCommand extends Command {
     static final Map<FieldRole, String> ROLES = Map.of(
             FieldRole.TARGET, "decides where the secrets are sent; changing it requires entering every secret again",
             FieldRole.EXPIRY, "the date the credential stops working; at that date it turns FAILED (EXPIRED)",
-            FieldRole.INTERNAL, "a secret given to the verifier but never handed to tools");
+            FieldRole.INTERNAL, "a secret given to the verifier but never handed to tools",
+            FieldRole.HEADER_VALUE, "a secret sent in a header as it is: printable ASCII only");
 
     public TypesCommand() {
         super("types", "types [TYPE]                   the credential types, their fields and roles", Set.of(), Set.of());
@@ -32,7 +33,9 @@ public final class TypesCommand extends Command {
                   TARGET    %s
                   EXPIRY    %s
                   INTERNAL  %s
-                """.formatted(ROLES.get(FieldRole.TARGET), ROLES.get(FieldRole.EXPIRY), ROLES.get(FieldRole.INTERNAL));
+                  HEADER_VALUE  %s
+                """.formatted(ROLES.get(FieldRole.TARGET), ROLES.get(FieldRole.EXPIRY), ROLES.get(FieldRole.INTERNAL),
+                        ROLES.get(FieldRole.HEADER_VALUE));
     }
 
     @Override
@@ -91,7 +94,7 @@ public final class TypesCommand extends Command {
             s.out().println();
             s.out().println("roles:");
             for (FieldRole r : FieldRole.values()) {
-                s.out().printf("  %-9s %s%n", r.name(), ROLES.get(r));
+                s.out().printf("  %-12s %s%n", r.name(), ROLES.get(r));
             }
         }
         return 0;
