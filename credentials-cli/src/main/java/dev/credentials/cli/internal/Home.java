@@ -106,7 +106,7 @@ public final class Home implements AutoCloseable {
 
     /** Checks the home (when it exists) and every file in it that the CLI trusts; see the class comment. */
     public void check() {
-        if (!Files.exists(dir)) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         if (!Files.isDirectory(dir)) {
@@ -149,13 +149,16 @@ public final class Home implements AutoCloseable {
     /** Opens (creating on first use) the store, the keyset and a manager over them. */
     public CredentialManager open(UrlPolicy policy, java.time.Duration minVerifyInterval) {
         check();
+        createDir();
+        // Checked again once it exists: a home that was missing at the first check may have been put there by another
+        // user in the meantime (under a shared parent such as /tmp), keys and all.
+        check();
         boolean fresh = !Files.exists(database());
-        boolean noKeys = !Files.isDirectory(dir) || kekIds().isEmpty();
+        boolean noKeys = kekIds().isEmpty();
         if (!fresh && noKeys) {
             throw new CredentialException("the database " + database() + " exists but its keysets are missing from "
                     + dir + "; restore the keyset (a new one could not read the stored credentials)");
         }
-        createDir();
         if (noKeys) {
             // Only a brand-new home gets a first key; a retired local-1 is never recreated.
             LocalKeysets.write(LocalKeysets.generate(), keyset());
