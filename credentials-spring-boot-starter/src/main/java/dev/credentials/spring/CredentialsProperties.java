@@ -355,6 +355,12 @@ public class CredentialsProperties {
         }
 
         public void setBasePath(String basePath) {
+            // The subject check is registered on this path: a path Spring reads differently (no leading '/', a
+            // pattern) would leave the API without it, so anything but a plain absolute path stops start-up.
+            if (basePath == null || !basePath.matches("(/[A-Za-z0-9._~-]+)+/?")) {
+                throw new IllegalArgumentException("credentials.web.base-path must be a plain absolute path such as"
+                        + " /api/credentials (letters, digits, '.', '_', '~', '-' between slashes)");
+            }
             this.basePath = basePath;
         }
 

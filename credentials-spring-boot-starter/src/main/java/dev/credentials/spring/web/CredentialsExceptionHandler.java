@@ -50,7 +50,10 @@ class CredentialsExceptionHandler {
 
     @ExceptionHandler(UnknownCredentialTypeException.class)
     ResponseEntity<Object> unknownType(UnknownCredentialTypeException e, HttpServletRequest request) {
-        return Problems.response(Problems.Type.UNKNOWN_TYPE, e.getMessage(), request.getRequestURI(),
+        // The exception's message quotes the submitted type id; a problem detail never repeats what was sent.
+        return Problems.response(Problems.Type.UNKNOWN_TYPE,
+                "No installed credential type has this id; the types endpoint lists the installed ones.",
+                request.getRequestURI(),
                 List.of(new FieldError("type", "UNKNOWN_TYPE", "no installed credential type has this id")));
     }
 

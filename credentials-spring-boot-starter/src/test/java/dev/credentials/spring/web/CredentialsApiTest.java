@@ -237,6 +237,16 @@ class CredentialsApiTest {
     }
 
     @Test
+    void anUnknownTypeIsAProblemThatDoesNotRepeatWhatWasSent() throws Exception {
+        Reply r = call("POST", "", "alice", """
+                {"type": "pasted-sk-live-4f1c9e07", "name": "x", "config": {}, "secrets": {}}""");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("type").stringValue()).isEqualTo("urn:dev.credentials:problem:unknown-type");
+        assertThat(r.json().get("errors").toString()).contains("\"field\":\"type\"");
+        assertThat(r.body()).doesNotContain("pasted-sk-live-4f1c9e07");
+    }
+
+    @Test
     void theShapeOfTheBodyIsCheckedFieldByField() throws Exception {
         Reply r = call("POST", "", "alice", """
                 {"type": 7, "config": ["x"], "secrets": {"apiToken": 5}, "shares": [{"principal": "bob"}],
