@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.Secret;
-import dev.credentials.api.spi.Verifier;
 import dev.credentials.testkit.StubHttpServer;
 import dev.credentials.testkit.StubHttpServer.Answer;
 import dev.credentials.testkit.TestClock;
 import dev.credentials.testkit.TestVerificationContext;
 import dev.credentials.testkit.logging.RecordedLogs;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,26 +38,6 @@ class LogRedactionTest {
         stub.close();
     }
 
-    enum Kind {
-        OPENAI(base -> new OpenAiVerifier(ModelsVerifierContractTests.to(base)), OpenAiType.ID, Map.of()),
-        ANTHROPIC(base -> new AnthropicVerifier(ModelsVerifierContractTests.to(base)), AnthropicType.ID, Map.of()),
-        AZURE(base -> new AzureOpenAiVerifier(ModelsVerifierContractTests.to(base)), AzureOpenAiType.ID,
-                Map.of("resourceName", "acme-openai")),
-        GEMINI(base -> new GeminiVerifier(ModelsVerifierContractTests.to(base)), GeminiType.ID, Map.of()),
-        COMPATIBLE(base -> new OpenAiCompatibleVerifier(ModelsVerifierContractTests.to(base)), OpenAiCompatibleType.ID,
-                Map.of("baseUrl", "https://llm.example.com/v1"));
-
-        final Function<URI, Verifier> verifier;
-        final String typeId;
-        final Map<String, String> config;
-
-        Kind(Function<URI, Verifier> verifier, String typeId, Map<String, String> config) {
-            this.verifier = verifier;
-            this.typeId = typeId;
-            this.config = config;
-        }
-    }
-
     static Map<String, String> forms() {
         return Map.of(
                 "raw", KEY,
@@ -76,7 +53,7 @@ class LogRedactionTest {
 
     static Stream<Arguments> echoes() {
         List<Arguments> all = new ArrayList<>();
-        for (Kind kind : Kind.values()) {
+        for (ProviderAnswersTest.Provider kind : ProviderAnswersTest.Provider.values()) {
             forms().forEach((form, value) -> {
                 for (String field : List.of("type", "code", "reason", "x-request-id", "request-id", "apim-request-id")) {
                     all.add(Arguments.of(kind, field, form, value));
@@ -88,7 +65,7 @@ class LogRedactionTest {
 
     @ParameterizedTest(name = "{0}: {2} in {1}")
     @MethodSource("echoes")
-    void noFormOfAnEchoedKeyReachesTheLog(Kind kind, String field, String form, String value) {
+    void noFormOfAnEchoedKeyReachesTheLog(ProviderAnswersTest.Provider kind, String field, String form, String value) {
         Answer answer = field.contains("request-id")
                 ? Answer.json(403, "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"denied\"}}").header(field, value)
                 : Answer.json(403, "{\"error\":{\"type\":\"" + (field.equals("type") ? value : "x") + "\",\"code\":\""
