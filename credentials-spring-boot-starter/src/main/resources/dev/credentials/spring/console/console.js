@@ -136,12 +136,19 @@ function row(c) {
 
 // ------------------------------------------------------------------------------------------------ the side panel
 
-async function openPanel(id, focus = true) {
-  let r;
+// One credential with its ETag, or null after telling the person why it could not be loaded.
+async function loadCredential(id) {
   try {
-    r = await api('GET', '/' + enc(id));
+    return await api('GET', '/' + enc(id));
   } catch (e) {
     notice('The credential could not be loaded: ' + e.message);
+    return null;
+  }
+}
+
+async function openPanel(id, focus = true) {
+  const r = await loadCredential(id);
+  if (!r) {
     return;
   }
   state.openId = id;
@@ -424,11 +431,8 @@ function addCredential() {
 }
 
 async function editCredential(id) {
-  let r;
-  try {
-    r = await api('GET', '/' + enc(id));
-  } catch (e) {
-    notice('The credential could not be loaded: ' + e.message);
+  const r = await loadCredential(id);
+  if (!r) {
     return;
   }
   const c = r.json;
