@@ -34,6 +34,7 @@ import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.NegativeControl;
 import dev.credentials.api.spi.SealedPayload;
@@ -157,7 +158,7 @@ public final class CredentialManager implements AutoCloseable {
         this.verifiers = verifiers;
         this.random = b.random;
         this.envelope = new Envelope(b.keyring, b.random, b.dataKeyCache);
-        this.keys = new KeyRotation(b.store, envelope, this::ensureOpen);
+        this.keys = b.store instanceof MaintenanceStore m ? new KeyRotation(m, envelope, this::ensureOpen) : null;
     }
 
     /** Starts a manager; {@link Builder#store} and {@link Builder#keyring} are required. */
@@ -165,10 +166,22 @@ public final class CredentialManager implements AutoCloseable {
         return new Builder();
     }
 
-    /** Key usage, rotation and retirement over this manager's store and keyring. */
+    /**
+     * Key usage, rotation and retirement over this manager's store and keyring.
+     *
+     * @throws UnsupportedOperationException when the store does not implement {@link MaintenanceStore}
+     */
     public KeyRotation keys() {
         ensureOpen();
+        if (keys == null) {
+            throw missingMaintenance("Key rotation");
+        }
         return keys;
+    }
+
+    private UnsupportedOperationException missingMaintenance(String feature) {
+        return new UnsupportedOperationException(feature + " needs a store with the " + MaintenanceStore.class.getName()
+                + " capability (cross-tenant maintenance); " + store.getClass().getName() + " does not implement it");
     }
 
     /** The keyring in use. */
@@ -219,10 +232,15 @@ public final class CredentialManager implements AutoCloseable {
     /**
      * A scheduler that keeps every credential's status true over time; configure it, then
      * {@link VerificationScheduler#start} it or call {@link VerificationScheduler#runOnce()}.
+     *
+     * @throws UnsupportedOperationException when the store does not implement {@link MaintenanceStore}
      */
     public VerificationScheduler scheduler() {
         ensureOpen();
-        return new VerificationScheduler(this);
+        if (!(store instanceof MaintenanceStore maintenance)) {
+            throw missingMaintenance("The verification scheduler");
+        }
+        return new VerificationScheduler(this, maintenance);
     }
 
     /** Remembers a started scheduler, so that {@link #close()} stops it. */

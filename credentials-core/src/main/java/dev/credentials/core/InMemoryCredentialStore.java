@@ -7,6 +7,7 @@ import dev.credentials.api.DuplicateCredentialException;
 import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
 import java.util.ArrayList;
@@ -20,14 +21,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A {@link CredentialStore} in memory: for tests, examples, and a single process that keeps nothing across restarts.
- * It holds sealed records only, as every store does, so it never sees a plaintext secret.
+ * A {@link CredentialStore} in memory, with the {@link MaintenanceStore} capability: for tests, examples, and a single
+ * process that keeps nothing across restarts. It holds sealed records only, as every store does, so it never sees a
+ * plaintext secret.
  *
  * <p>Thread-safe: every method holds this store's monitor, so each is atomic. Listings walk an ordered index, so pages
  * are stable while others insert. The class is open so that a test kit can add test-only operations; a subclass that
  * groups several calls must hold the same monitor ({@code synchronized (this)}).
  */
-public class InMemoryCredentialStore implements CredentialStore {
+public class InMemoryCredentialStore implements MaintenanceStore {
     private record Key(TenantId tenant, CredentialId id) {}
 
     private record Order(String sortKey, String id) {}

@@ -11,7 +11,7 @@ import dev.credentials.api.Subject;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
-import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.StoredCredential;
 import java.security.SecureRandom;
@@ -59,7 +59,7 @@ public final class VerificationScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VerificationScheduler.class);
 
     private final CredentialManager manager;
-    private final CredentialStore store;
+    private final MaintenanceStore store;
     private Duration maxAge = Duration.ofHours(24);
     private Duration failedMaxAge = Duration.ofHours(72);
     private double jitter = 0.1;
@@ -69,9 +69,9 @@ public final class VerificationScheduler implements AutoCloseable {
     private Random random = new SecureRandom();
     private ScheduledExecutorService timer;
 
-    VerificationScheduler(CredentialManager manager) {
+    VerificationScheduler(CredentialManager manager, MaintenanceStore store) {
         this.manager = manager;
-        this.store = manager.store();
+        this.store = store;
     }
 
     /** How old a VERIFIED or UNVERIFIED credential's last check may get; default 24 h. */

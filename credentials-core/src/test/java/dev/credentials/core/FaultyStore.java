@@ -2,28 +2,20 @@ package dev.credentials.core;
 
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.TenantId;
-import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /** A store that delegates to another and, while {@link #failFinds} or {@link #failLists} is set, throws its exception. */
-final class FaultyStore implements CredentialStore {
-    private final CredentialStore inner;
+final class FaultyStore extends ForwardingStore {
     volatile Supplier<RuntimeException> failFinds;
     volatile Supplier<RuntimeException> failLists;
 
-    FaultyStore(CredentialStore inner) {
-        this.inner = inner;
-    }
-
-    @Override
-    public void insert(StoredCredential record) {
-        inner.insert(record);
+    FaultyStore(MaintenanceStore inner) {
+        super(inner);
     }
 
     @Override
@@ -32,22 +24,7 @@ final class FaultyStore implements CredentialStore {
         if (f != null) {
             throw f.get();
         }
-        return inner.find(tenant, id);
-    }
-
-    @Override
-    public Optional<StoredCredential> findByRequestId(TenantId tenant, String requestId) {
-        return inner.findByRequestId(tenant, requestId);
-    }
-
-    @Override
-    public void update(StoredCredential record, long expectedRevision) {
-        inner.update(record, expectedRevision);
-    }
-
-    @Override
-    public void delete(TenantId tenant, CredentialId id, long expectedRevision) {
-        inner.delete(tenant, id, expectedRevision);
+        return super.find(tenant, id);
     }
 
     @Override
@@ -56,21 +33,6 @@ final class FaultyStore implements CredentialStore {
         if (f != null) {
             throw f.get();
         }
-        return inner.list(tenant, query);
-    }
-
-    @Override
-    public Map<String, Long> countByKek() {
-        return inner.countByKek();
-    }
-
-    @Override
-    public List<StoredCredential> listByKek(String kekId, KekCursor after, int limit) {
-        return inner.listByKek(kekId, after, limit);
-    }
-
-    @Override
-    public List<StoredCredential> listDue(Instant now, int limit) {
-        return inner.listDue(now, limit);
+        return super.list(tenant, query);
     }
 }
