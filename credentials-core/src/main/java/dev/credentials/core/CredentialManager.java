@@ -157,7 +157,7 @@ public final class CredentialManager implements AutoCloseable {
         this.types = types;
         this.verifiers = verifiers;
         this.random = b.random;
-        this.envelope = new Envelope(b.keyring, b.random, b.dataKeyCache);
+        this.envelope = new Envelope(b.keyring, b.random, b.dataKeyCache == null ? null : b.dataKeyCache.dataKeys());
         this.keys = b.store instanceof MaintenanceStore m ? new KeyRotation(m, envelope, this::ensureOpen) : null;
     }
 

@@ -18,13 +18,30 @@ import java.util.Objects;
  * <p>The trade-off: cached keys live in memory (inside Tink's primitives, which cannot be wiped) until they age out.
  * Keep the bounds small. Thread-safe.
  */
-public final class DataKeyCache implements Envelope.DataKeys {
+public final class DataKeyCache {
     private final int maxEntries;
     private final Duration maxAge;
     private final Clock clock;
     private final LinkedHashMap<Envelope.CacheKey, Slot> entries;
     private long hits;
     private long misses;
+    // The envelope's view; the cache does not implement the internal interface itself, so no internal type is public.
+    private final Envelope.DataKeys dataKeys = new Envelope.DataKeys() {
+        @Override
+        public Envelope.Cached get(Envelope.CacheKey key) {
+            return DataKeyCache.this.get(key);
+        }
+
+        @Override
+        public void put(Envelope.CacheKey key, Envelope.Cached dataKey) {
+            DataKeyCache.this.put(key, dataKey);
+        }
+
+        @Override
+        public void remove(Envelope.CacheKey key) {
+            DataKeyCache.this.remove(key);
+        }
+    };
 
     /** A cached key and when it was stored. (Not named Entry: that would shadow the map's own member type.) */
     private record Slot(Envelope.Cached key, Instant storedAt) {}
@@ -61,8 +78,12 @@ public final class DataKeyCache implements Envelope.DataKeys {
         return new DataKeyCache(maxEntries, maxAge, Objects.requireNonNull(clock, "clock"));
     }
 
-    @Override
-    public synchronized Envelope.Cached get(Envelope.CacheKey key) {
+    /** This cache as the envelope uses it. */
+    Envelope.DataKeys dataKeys() {
+        return dataKeys;
+    }
+
+    private synchronized Envelope.Cached get(Envelope.CacheKey key) {
         Slot e = entries.get(key);
         if (e == null) {
             misses++;
@@ -77,13 +98,11 @@ public final class DataKeyCache implements Envelope.DataKeys {
         return e.key();
     }
 
-    @Override
-    public synchronized void put(Envelope.CacheKey key, Envelope.Cached dataKey) {
+    private synchronized void put(Envelope.CacheKey key, Envelope.Cached dataKey) {
         entries.put(key, new Slot(dataKey, clock.instant()));
     }
 
-    @Override
-    public synchronized void remove(Envelope.CacheKey key) {
+    private synchronized void remove(Envelope.CacheKey key) {
         entries.remove(key);
     }
 

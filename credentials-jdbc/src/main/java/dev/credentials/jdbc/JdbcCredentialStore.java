@@ -12,7 +12,7 @@ import dev.credentials.api.Principal;
 import dev.credentials.api.Share;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult;
-import dev.credentials.api.internal.FlatJson;
+import dev.credentials.jdbc.internal.FlatJson;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.SealedPayload;

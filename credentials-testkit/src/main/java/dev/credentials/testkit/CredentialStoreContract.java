@@ -58,6 +58,9 @@ import org.junit.jupiter.api.Test;
  * implements the capability's interface.
  */
 public abstract class CredentialStoreContract {
+    /** For the store's test class. */
+    protected CredentialStoreContract() {}
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123456Z");
 
@@ -441,6 +444,9 @@ public abstract class CredentialStoreContract {
     public class Maintenance {
         /** The store under test, as a maintenance store. */
         protected MaintenanceStore maintenance;
+
+        /** Made by JUnit, for the store's test class. */
+        public Maintenance() {}
 
         @BeforeEach
         void requireCapability() {
