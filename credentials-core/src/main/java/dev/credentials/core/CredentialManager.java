@@ -23,6 +23,7 @@ import dev.credentials.api.ValidationException;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.core.internal.Engine;
@@ -54,11 +55,9 @@ import java.util.concurrent.ExecutorService;
  */
 public final class CredentialManager implements AutoCloseable {
     private final Engine engine;
-    private final KeyRotation keys;
 
     private CredentialManager(Engine engine) {
         this.engine = engine;
-        this.keys = new KeyRotation(engine);
     }
 
     /** Starts a manager; {@link Builder#store} and {@link Builder#keyring} are required. */
@@ -66,10 +65,10 @@ public final class CredentialManager implements AutoCloseable {
         return new Builder();
     }
 
-    /** Key usage, rotation and retirement over this manager's store and keyring. */
+    /** Key usage, rotation and retirement; the store must be a {@link MaintenanceStore}, or this throws. */
     public KeyRotation keys() {
         engine.lifecycle().ensureOpen();
-        return keys;
+        return new KeyRotation(engine, engine.maintenance("Key rotation"));
     }
 
     /** The keyring in use. */
@@ -110,11 +109,12 @@ public final class CredentialManager implements AutoCloseable {
 
     /**
      * A scheduler that keeps every credential's status true over time; configure it, then
-     * {@link VerificationScheduler#start} it or call {@link VerificationScheduler#runOnce()}.
+     * {@link VerificationScheduler#start} it or call {@link VerificationScheduler#runOnce()}. Throws
+     * {@link UnsupportedOperationException}, naming the store, unless the store is a {@link MaintenanceStore}.
      */
     public VerificationScheduler scheduler() {
         engine.lifecycle().ensureOpen();
-        return new VerificationScheduler(engine);
+        return new VerificationScheduler(engine, engine.maintenance("The verification scheduler"));
     }
 
     /**

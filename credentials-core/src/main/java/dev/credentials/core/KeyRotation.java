@@ -2,8 +2,8 @@ package dev.credentials.core;
 
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialUnreadableException;
-import dev.credentials.api.spi.CredentialStore;
-import dev.credentials.api.spi.CredentialStore.KekCursor;
+import dev.credentials.api.spi.MaintenanceStore;
+import dev.credentials.api.spi.MaintenanceStore.KekCursor;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.core.internal.Engine;
@@ -36,13 +36,13 @@ import org.slf4j.LoggerFactory;
 public final class KeyRotation {
     private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
 
-    private final CredentialStore store;
+    private final MaintenanceStore store;
     private final Sealing sealing;
     private final WritePath writes;
     private final Lifecycle lifecycle;
 
-    KeyRotation(Engine engine) {
-        this.store = engine.store();
+    KeyRotation(Engine engine, MaintenanceStore store) {
+        this.store = store;
         this.sealing = engine.sealing();
         this.writes = engine.writes();
         this.lifecycle = engine.lifecycle();
@@ -207,7 +207,7 @@ public final class KeyRotation {
      *
      * <p>Safe against writers in other processes and nodes that share the store and still hold a keyring whose primary
      * is {@code kekId}: the store records the key as retired in the same step as it counts the records under it (see
-     * {@link CredentialStore#retireKek}), and from then on refuses every write sealed under it with
+     * {@link MaintenanceStore#retireKek}), and from then on refuses every write sealed under it with
      * {@link dev.credentials.api.KeyRetiredException}, so no such write is acknowledged and then lost with the key. A
      * write that committed first is counted, and the key is not retired. Every node must run a library version that
      * checks (this one or later) before keys are retired.

@@ -11,7 +11,7 @@ import dev.credentials.api.Subject;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.VerificationResult.Outcome;
-import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.StoredCredential;
 import java.security.SecureRandom;
@@ -65,7 +65,7 @@ public final class VerificationScheduler implements AutoCloseable {
     public static final String ACTOR = "credentials-scheduler";
     private static final Logger LOG = LoggerFactory.getLogger(VerificationScheduler.class);
 
-    private final CredentialStore store;
+    private final MaintenanceStore store;
     private final java.time.Clock clock;
     private final Lifecycle lifecycle;
     private final Events events;
@@ -82,8 +82,8 @@ public final class VerificationScheduler implements AutoCloseable {
     private Random random = new SecureRandom();
     private ScheduledExecutorService timer;
 
-    VerificationScheduler(Engine engine) {
-        this.store = engine.store();
+    VerificationScheduler(Engine engine, MaintenanceStore store) {
+        this.store = store;
         this.clock = engine.clock();
         this.lifecycle = engine.lifecycle();
         this.events = engine.events();

@@ -2,6 +2,7 @@ package dev.credentials.core.internal;
 
 import dev.credentials.api.CredentialListener;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.core.Keyring;
 import dev.credentials.core.SharingPolicy;
@@ -83,9 +84,22 @@ public final class Engine {
         this.uses = new Uses(clock, installed, access, sealing, events, s.urlPolicy());
     }
 
-    /** The store (cross-tenant reads for the scheduler and key rotation; every write goes through {@link #writes}). */
+    /** The store (per-tenant reads; every write goes through {@link #writes}). */
     public CredentialStore store() {
         return store;
+    }
+
+    /**
+     * The store's cross-tenant maintenance capability, which {@code feature} (key rotation, the scheduler) needs.
+     *
+     * @throws UnsupportedOperationException naming the store's class and the capability, when the store lacks it
+     */
+    public MaintenanceStore maintenance(String feature) {
+        if (store instanceof MaintenanceStore maintenance) {
+            return maintenance;
+        }
+        throw new UnsupportedOperationException(feature + " needs a store with the " + MaintenanceStore.class.getName()
+                + " capability (cross-tenant maintenance); " + store.getClass().getName() + " does not implement it");
     }
 
     /** The clock for timestamps and schedules. */
