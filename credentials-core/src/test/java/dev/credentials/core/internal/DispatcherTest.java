@@ -3,7 +3,6 @@ package dev.credentials.core.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,9 +118,10 @@ class DispatcherTest {
         }, seen::add);
         d.submit("h", () -> "after", seen::add);
         await(() -> seen.size() == 3, "three outcomes");
-        assertSame(boom, seen.get(0).failure());
-        assertTrue(seen.get(1).failure() instanceof AssertionError);
-        assertEquals("after", seen.get(2).value());
+        // The next call starts before a finished call's outcome is reported, so outcomes may arrive out of order.
+        assertEquals(1, seen.stream().filter(o -> o.failure() == boom).count());
+        assertEquals(1, seen.stream().filter(o -> o.failure() instanceof AssertionError).count());
+        assertEquals(1, seen.stream().filter(o -> "after".equals(o.value()) && o.failure() == null).count());
         assertEquals(0, d.running());
     }
 
