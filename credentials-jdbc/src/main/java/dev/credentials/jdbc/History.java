@@ -1,7 +1,7 @@
 package dev.credentials.jdbc;
 
 import dev.credentials.api.VerificationResult;
-import dev.credentials.api.internal.FlatJson;
+import dev.credentials.jdbc.internal.FlatJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -12,8 +12,9 @@ import dev.credentials.api.Principal;
 import dev.credentials.api.Share;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult;
-import dev.credentials.api.internal.FlatJson;
+import dev.credentials.jdbc.internal.FlatJson;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
@@ -41,9 +42,10 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * A {@link CredentialStore} on JDBC, over a {@link DataSource} the platform supplies (its own pool): PostgreSQL in
- * production, H2 as the embedded default. Credentials and shares live in proper columns, so listings filter, order and
- * page in SQL with indexes; the sealed payload is bytes, with its KEK id and format version in columns of their own.
+ * A {@link CredentialStore} on JDBC, with the {@link MaintenanceStore} capability, over a {@link DataSource} the
+ * platform supplies (its own pool): PostgreSQL in production, H2 as the embedded default. Credentials and shares live in
+ * proper columns, so listings filter, order and page in SQL with indexes; the sealed payload is bytes, with its KEK id
+ * and format version in columns of their own.
  *
  * <p>Every method is one transaction: a failed statement or a lost connection rolls back and surfaces as a
  * {@link CredentialStoreException} (with {@link CredentialStoreException#retryable()} set for connection and
@@ -62,7 +64,7 @@ import javax.sql.DataSource;
  * <p>Sort keys are compared in binary order: PostgreSQL columns use the {@code "C"} collation (UTF-8 byte order), H2
  * compares UTF-16 code units. The two differ only between supplementary characters and U+E000..U+FFFF.
  */
-public final class JdbcCredentialStore implements CredentialStore {
+public final class JdbcCredentialStore implements MaintenanceStore {
     private static final String COLUMNS = "tenant, id, name, sort_key, type_id, owner_key, config, secret_fields, status, "
             + "last_outcome, last_reason, last_message, last_checked_at, last_elapsed_micros, last_retry_after, "
             + "inconclusive_count, next_check_at, created_at, updated_at, version, content_version, revision, kek_id, "

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.credentials.api.Access;
 import dev.credentials.api.ConcurrentUpdateException;
@@ -17,6 +18,8 @@ import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
+import dev.credentials.api.spi.MaintenanceStore.KekCursor;
 import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoreQuery;
@@ -43,14 +46,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link CredentialStore} must have. Subclass it in the store's own tests and implement
  * {@link #createStore()}; each test gets a fresh, empty store (or one whose tenants no other test uses: every test
  * draws fresh tenant ids, so a shared database works too).
+ *
+ * <p>Optional capabilities are tested in {@code @Nested} groups ({@link Maintenance}) that run only when the store
+ * implements the capability's interface.
  */
 public abstract class CredentialStoreContract {
+    /** For the store's test class. */
+    protected CredentialStoreContract() {}
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123456Z");
 
@@ -424,94 +434,116 @@ public abstract class CredentialStoreContract {
         assertFalse(store.list(tenant, StoreQuery.of(Visibility.all(), 1)).isEmpty());
     }
 
-    @Test
-    public void recordsAreCountedByKekAcrossTenants() {
-        String kekA = "kek-a-" + randomId().value();
-        String kekB = "kek-b-" + randomId().value();
-        for (int i = 0; i < 3; i++) {
-            store.insert(withKek(record(tenant, "a" + i), kekA));
-        }
-        store.insert(withKek(record(otherTenant, "a"), kekA));
-        store.insert(withKek(record(otherTenant, "b"), kekB));
-        java.util.Map<String, Long> counts = store.countByKek();
-        assertEquals(4L, counts.get(kekA));
-        assertEquals(1L, counts.get(kekB));
-        StoredCredential moved = store.listByKek(kekA, null, 1).get(0);
-        store.update(withKek(moved, kekB).toBuilder().revision(moved.revision() + 1).build(), moved.revision());
-        assertEquals(3L, store.countByKek().get(kekA));
-        assertEquals(2L, store.countByKek().get(kekB));
-    }
+    /**
+     * The {@link MaintenanceStore} capability: cross-tenant counts and listings by KEK, retirement of KEKs, and due
+     * checks. These tests run when the store implements it and are skipped (reported as such) when it does not, so a
+     * per-tenant-only store runs the rest of the contract, and a store cannot claim the capability without passing
+     * them. Each later capability gets a group of its own in the same way.
+     */
+    @Nested
+    public class Maintenance {
+        /** The store under test, as a maintenance store. */
+        protected MaintenanceStore maintenance;
 
-    @Test
-    public void pagingByKekVisitsEveryRecordOnceInTenantThenIdOrder() {
-        String kek = "kek-p-" + randomId().value();
-        List<StoredCredential> expected = new ArrayList<>();
-        for (TenantId t : List.of(tenant, otherTenant)) {
-            for (int i = 0; i < 7; i++) {
-                StoredCredential r = withKek(record(t, "p" + i), kek);
-                store.insert(r);
-                expected.add(r);
+        /** Made by JUnit, for the store's test class. */
+        public Maintenance() {}
+
+        @BeforeEach
+        void requireCapability() {
+            assumeTrue(store instanceof MaintenanceStore, () -> store.getClass().getName()
+                    + " does not implement MaintenanceStore: its cross-tenant tests do not apply");
+            maintenance = (MaintenanceStore) store;
+        }
+
+        @Test
+        public void recordsAreCountedByKekAcrossTenants() {
+            String kekA = "kek-a-" + randomId().value();
+            String kekB = "kek-b-" + randomId().value();
+            for (int i = 0; i < 3; i++) {
+                store.insert(withKek(record(tenant, "a" + i), kekA));
             }
-            store.insert(record(t, "other kek"));
+            store.insert(withKek(record(otherTenant, "a"), kekA));
+            store.insert(withKek(record(otherTenant, "b"), kekB));
+            java.util.Map<String, Long> counts = maintenance.countByKek();
+            assertEquals(4L, counts.get(kekA));
+            assertEquals(1L, counts.get(kekB));
+            StoredCredential moved = maintenance.listByKek(kekA, null, 1).get(0);
+            store.update(withKek(moved, kekB).toBuilder().revision(moved.revision() + 1).build(), moved.revision());
+            assertEquals(3L, maintenance.countByKek().get(kekA));
+            assertEquals(2L, maintenance.countByKek().get(kekB));
         }
-        expected.sort(java.util.Comparator.comparing((StoredCredential r) -> r.tenant().value())
-                .thenComparing(r -> r.id().value()));
-        List<CredentialId> seen = new ArrayList<>();
-        dev.credentials.api.spi.CredentialStore.KekCursor after = null;
-        while (true) {
-            List<StoredCredential> page = store.listByKek(kek, after, 3);
-            page.forEach(r -> {
-                assertEquals(kek, r.payload().kekId());
-                seen.add(r.id());
-            });
-            if (page.size() < 3) {
-                break;
+
+        @Test
+        public void pagingByKekVisitsEveryRecordOnceInTenantThenIdOrder() {
+            String kek = "kek-p-" + randomId().value();
+            List<StoredCredential> expected = new ArrayList<>();
+            for (TenantId t : List.of(tenant, otherTenant)) {
+                for (int i = 0; i < 7; i++) {
+                    StoredCredential r = withKek(record(t, "p" + i), kek);
+                    store.insert(r);
+                    expected.add(r);
+                }
+                store.insert(record(t, "other kek"));
             }
-            after = dev.credentials.api.spi.CredentialStore.KekCursor.of(page.get(page.size() - 1));
+            expected.sort(java.util.Comparator.comparing((StoredCredential r) -> r.tenant().value())
+                    .thenComparing(r -> r.id().value()));
+            List<CredentialId> seen = new ArrayList<>();
+            KekCursor after = null;
+            while (true) {
+                List<StoredCredential> page = maintenance.listByKek(kek, after, 3);
+                page.forEach(r -> {
+                    assertEquals(kek, r.payload().kekId());
+                    seen.add(r.id());
+                });
+                if (page.size() < 3) {
+                    break;
+                }
+                after = KekCursor.of(page.get(page.size() - 1));
+            }
+            assertEquals(expected.stream().map(StoredCredential::id).toList(), seen);
         }
-        assertEquals(expected.stream().map(StoredCredential::id).toList(), seen);
-    }
 
-    @Test
-    public void aRetiredKekRefusesEveryWriteUnderItAndAKekInUseIsNotRetired() {
-        String used = "kek-u-" + randomId().value();
-        String unused = "kek-r-" + randomId().value();
-        StoredCredential r = withKek(record(tenant, "under a used key"), used);
-        store.insert(r);
-        assertEquals(1L, store.retireKek(used));
-        assertFalse(store.retiredKeks().contains(used));
-        assertEquals(0L, store.retireKek(unused));
-        assertEquals(0L, store.retireKek(unused), "retiring twice is harmless");
-        assertTrue(store.retiredKeks().contains(unused));
-        KeyRetiredException refused = assertThrows(KeyRetiredException.class,
-                () -> store.insert(withKek(record(otherTenant, "new"), unused)));
-        assertEquals(unused, refused.kekId());
-        assertThrows(KeyRetiredException.class,
-                () -> store.update(withKek(r, unused).toBuilder().revision(r.revision() + 1).build(), r.revision()));
-        assertEquals(normalized(r), normalized(store.find(tenant, r.id()).orElseThrow()), "nothing was written");
-        assertEquals(1L, store.countByKek().get(used));
-        assertFalse(store.countByKek().containsKey(unused));
-        StoredCredential moved = withKek(r, used).toBuilder().name("still writable").revision(r.revision() + 1).build();
-        store.update(moved, r.revision());
-    }
-
-    @Test
-    public void dueRecordsAreListedAcrossTenantsOldestFirst() {
-        Instant now = Instant.parse("1990-01-01T00:00:00Z");
-        StoredCredential never = record(tenant, "never");
-        StoredCredential old = record(otherTenant, "old").toBuilder()
-                .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("1980-01-01T00:00:00Z"))).build();
-        StoredCredential older = record(tenant, "older").toBuilder()
-                .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("1970-06-01T00:00:00Z"))).build();
-        StoredCredential later = record(tenant, "later").toBuilder()
-                .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("2999-01-01T00:00:00Z"))).build();
-        for (StoredCredential r : List.of(never, old, older, later)) {
+        @Test
+        public void aRetiredKekRefusesEveryWriteUnderItAndAKekInUseIsNotRetired() {
+            String used = "kek-u-" + randomId().value();
+            String unused = "kek-r-" + randomId().value();
+            StoredCredential r = withKek(record(tenant, "under a used key"), used);
             store.insert(r);
+            assertEquals(1L, maintenance.retireKek(used));
+            assertFalse(maintenance.retiredKeks().contains(used));
+            assertEquals(0L, maintenance.retireKek(unused));
+            assertEquals(0L, maintenance.retireKek(unused), "retiring twice is harmless");
+            assertTrue(maintenance.retiredKeks().contains(unused));
+            KeyRetiredException refused = assertThrows(KeyRetiredException.class,
+                    () -> store.insert(withKek(record(otherTenant, "new"), unused)));
+            assertEquals(unused, refused.kekId());
+            assertThrows(KeyRetiredException.class,
+                    () -> store.update(withKek(r, unused).toBuilder().revision(r.revision() + 1).build(), r.revision()));
+            assertEquals(normalized(r), normalized(store.find(tenant, r.id()).orElseThrow()), "nothing was written");
+            assertEquals(1L, maintenance.countByKek().get(used));
+            assertFalse(maintenance.countByKek().containsKey(unused));
+            StoredCredential moved = withKek(r, used).toBuilder().name("still writable").revision(r.revision() + 1).build();
+            store.update(moved, r.revision());
         }
-        List<String> due = store.listDue(now, 100_000).stream()
-                .filter(r -> r.tenant().equals(tenant) || r.tenant().equals(otherTenant))
-                .map(StoredCredential::name).toList();
-        assertEquals(List.of("never", "older", "old"), due);
+
+        @Test
+        public void dueRecordsAreListedAcrossTenantsOldestFirst() {
+            Instant now = Instant.parse("1990-01-01T00:00:00Z");
+            StoredCredential never = record(tenant, "never");
+            StoredCredential old = record(otherTenant, "old").toBuilder()
+                    .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("1980-01-01T00:00:00Z"))).build();
+            StoredCredential older = record(tenant, "older").toBuilder()
+                    .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("1970-06-01T00:00:00Z"))).build();
+            StoredCredential later = record(tenant, "later").toBuilder()
+                    .verification(VerificationState.NONE.withNextCheckAt(Instant.parse("2999-01-01T00:00:00Z"))).build();
+            for (StoredCredential r : List.of(never, old, older, later)) {
+                store.insert(r);
+            }
+            List<String> due = maintenance.listDue(now, 100_000).stream()
+                    .filter(r -> r.tenant().equals(tenant) || r.tenant().equals(otherTenant))
+                    .map(StoredCredential::name).toList();
+            assertEquals(List.of("never", "older", "old"), due);
+        }
     }
 
     private static StoredCredential withKek(StoredCredential r, String kek) {

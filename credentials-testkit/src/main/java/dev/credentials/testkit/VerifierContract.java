@@ -46,6 +46,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tests check that VERIFIED requires the altered credential to be refused (they are skipped for the others).
  */
 public abstract class VerifierContract {
+    /** For the verifier's test class. */
+    protected VerifierContract() {}
+
     /** The stub the verifier talks to. */
     protected StubHttpServer stub;
     /** A second server, the target of redirects; it must never be called. */

@@ -2,10 +2,10 @@ package dev.credentials.testkit;
 
 import dev.credentials.api.spi.CredentialStore;
 
-/** The store contract, on the in-memory store. */
+/** The store contract, on the core's in-memory store. */
 class InMemoryCredentialStoreTest extends CredentialStoreContract {
     @Override
     protected CredentialStore createStore() {
-        return new InMemoryCredentialStore();
+        return new dev.credentials.core.InMemoryCredentialStore();
     }
 }

@@ -16,6 +16,9 @@ import java.util.Optional;
  * <p>The manager calls these methods from any thread, concurrently: implementations must be thread-safe, and each
  * method must be atomic (all or nothing). Failures other than the documented ones surface as
  * {@link CredentialStoreException}. The testkit's {@code CredentialStoreContract} checks an implementation.
+ *
+ * <p>What a store can do beyond this is an optional capability, an interface it implements as well:
+ * {@link MaintenanceStore} for the cross-tenant work of key rotation and the verification scheduler.
  */
 public interface CredentialStore {
     /**
@@ -51,80 +54,4 @@ public interface CredentialStore {
 
     /** The records of {@code tenant} that match {@code query}, in its order; see {@link StoreQuery}. */
     List<StoredCredential> list(TenantId tenant, StoreQuery query);
-
-    /**
-     * How many records each key-encryption key protects, across all tenants: what key rotation and retirement read
-     * to know what is left to do. Called rarely (status screens, rotation progress), never on a request path.
-     *
-     * @throws UnsupportedOperationException when the store cannot report it (the default)
-     */
-    default java.util.Map<String, Long> countByKek() {
-        throw new UnsupportedOperationException(getClass().getName() + " cannot count records by KEK");
-    }
-
-    /**
-     * The records sealed under {@code kekId}, across all tenants, ordered by tenant then id, starting strictly after
-     * {@code after} (null for the start), at most {@code limit}. Key rotation pages through them in batches.
-     *
-     * @throws UnsupportedOperationException when the store cannot page by KEK (the default)
-     */
-    default List<StoredCredential> listByKek(String kekId, KekCursor after, int limit) {
-        throw new UnsupportedOperationException(getClass().getName() + " cannot list records by KEK");
-    }
-
-    /**
-     * Records across all tenants whose {@link VerificationState#nextCheckAt()} is null or not after {@code now}, the
-     * oldest due first (null first), at most {@code limit}. A scheduler reads them, then claims each with
-     * {@link #update} (compare-and-set), so that two nodes never check the same credential in one period.
-     *
-     * @throws UnsupportedOperationException when the store cannot list them (the default)
-     */
-    default List<StoredCredential> listDue(java.time.Instant now, int limit) {
-        throw new UnsupportedOperationException(getClass().getName() + " cannot list credentials due for a check");
-    }
-
-    /**
-     * Retires {@code kekId} if no record is sealed under it, and returns how many records are (0 when it is now
-     * retired, or already was). Once it is retired, {@link #insert} and {@link #update} refuse every record sealed under
-     * it with {@link dev.credentials.api.KeyRetiredException}, in every process and node sharing the store.
-     *
-     * <p>This must be atomic with respect to writers: a write under {@code kekId} either commits before the count
-     * (which then sees it, and the key is not retired) or is refused. A writer's check of the key and its commit must
-     * not let a retirement pass between them; the JDBC store holds a lock on the key's row for both. Key rotation calls
-     * this; it is called rarely.
-     *
-     * @throws UnsupportedOperationException when the store cannot retire keys (the default)
-     */
-    default long retireKek(String kekId) {
-        throw new UnsupportedOperationException(getClass().getName() + " cannot retire key-encryption keys");
-    }
-
-    /** The KEK ids retired in this store by {@link #retireKek}; empty when the store does not retire keys. */
-    default java.util.Set<String> retiredKeks() {
-        return java.util.Set.of();
-    }
-
-    /**
-     * A position in a by-KEK listing.
-     *
-     * @param tenant the tenant of the last record seen
-     * @param id the id of the last record seen
-     */
-    record KekCursor(TenantId tenant, CredentialId id) {
-        public KekCursor {
-            java.util.Objects.requireNonNull(tenant, "tenant");
-            java.util.Objects.requireNonNull(id, "id");
-        }
-
-        /** The position of {@code r}. */
-        public static KekCursor of(StoredCredential r) {
-            return new KekCursor(r.tenant(), r.id());
-        }
-
-        /** True when {@code r} comes strictly after this position in (tenant, id) order. */
-        public boolean precedes(StoredCredential r) {
-            int c = r.tenant().value().compareTo(tenant.value());
-            return c > 0 || (c == 0 && r.id().value().compareTo(id.value()) > 0);
-        }
-    }
 }

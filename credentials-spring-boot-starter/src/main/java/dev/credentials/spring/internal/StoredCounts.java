@@ -2,7 +2,7 @@ package dev.credentials.spring.internal;
 
 import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
-import dev.credentials.api.internal.FlatJson;
+import dev.credentials.jdbc.internal.FlatJson;
 import dev.credentials.api.spi.CredentialType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

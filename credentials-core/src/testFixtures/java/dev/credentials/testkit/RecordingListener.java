@@ -9,6 +9,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class RecordingListener implements CredentialListener {
     private final List<CredentialEvent> events = new CopyOnWriteArrayList<>();
 
+    /** A listener that has recorded nothing yet. */
+    public RecordingListener() {}
+
     @Override
     public void onEvent(CredentialEvent event) {
         events.add(event);

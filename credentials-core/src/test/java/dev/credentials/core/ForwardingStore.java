@@ -2,22 +2,20 @@ package dev.credentials.core;
 
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.TenantId;
-import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.Set;
 
-/** A store that delegates to another and, while {@link #failFinds} or {@link #failLists} is set, throws its exception. */
-final class FaultyStore implements CredentialStore {
-    private final CredentialStore inner;
-    volatile Supplier<RuntimeException> failFinds;
-    volatile Supplier<RuntimeException> failLists;
+/** A store that forwards every call to another; tests override the calls they make fail. */
+abstract class ForwardingStore implements MaintenanceStore {
+    private final MaintenanceStore inner;
 
-    FaultyStore(CredentialStore inner) {
+    ForwardingStore(MaintenanceStore inner) {
         this.inner = inner;
     }
 
@@ -28,10 +26,6 @@ final class FaultyStore implements CredentialStore {
 
     @Override
     public Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
-        Supplier<RuntimeException> f = failFinds;
-        if (f != null) {
-            throw f.get();
-        }
         return inner.find(tenant, id);
     }
 
@@ -52,10 +46,6 @@ final class FaultyStore implements CredentialStore {
 
     @Override
     public List<StoredCredential> list(TenantId tenant, StoreQuery query) {
-        Supplier<RuntimeException> f = failLists;
-        if (f != null) {
-            throw f.get();
-        }
         return inner.list(tenant, query);
     }
 
@@ -72,5 +62,15 @@ final class FaultyStore implements CredentialStore {
     @Override
     public List<StoredCredential> listDue(Instant now, int limit) {
         return inner.listDue(now, limit);
+    }
+
+    @Override
+    public long retireKek(String kekId) {
+        return inner.retireKek(kekId);
+    }
+
+    @Override
+    public Set<String> retiredKeks() {
+        return inner.retiredKeks();
     }
 }

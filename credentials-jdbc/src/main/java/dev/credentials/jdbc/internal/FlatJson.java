@@ -1,11 +1,13 @@
-package dev.credentials.api.internal;
+package dev.credentials.jdbc.internal;
 
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * JSON for a flat map of strings, {@code {"name":"value",...}}, for stores that keep a credential's non-secret
- * configuration as readable text without a JSON library. Not public API; never used for secrets.
+ * JSON for a flat map of strings, {@code {"name":"value",...}}: the JDBC store's text format for a credential's
+ * non-secret configuration (the {@code config} column) and its verification history, without a JSON library. Not
+ * public API; never used for secrets. The module exports it only to the Spring Boot starter, whose health counts read
+ * the same column.
  */
 public final class FlatJson {
     private FlatJson() {}

@@ -1,6 +1,7 @@
 package dev.credentials.testkit;
 
 import dev.credentials.api.CredentialListener;
+import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.Verifier;
@@ -9,16 +10,19 @@ import dev.credentials.core.Keyring;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Hands each test a ready {@link CredentialManager} over a fresh {@link InMemoryCredentialStore}, with test keys, a
- * {@link TestClock}, a {@link RecordingListener}, the {@link TestCredentialType} and a {@link StubVerifier}, and closes
- * it when the test ends. Tests declare what they need as parameters:
+ * Hands each test a ready {@link CredentialManager} over a fresh {@link InMemoryCredentialStore} (or a store of yours,
+ * {@link #withStore(Supplier)}), with test keys, a {@link TestClock}, a {@link RecordingListener}, the
+ * {@link TestCredentialType} and a {@link StubVerifier}, and closes it when the test ends. Tests declare what they need
+ * as parameters:
  *
  * <pre>{@code
  * @ExtendWith(CredentialManagerExtension.class)
@@ -31,6 +35,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>Unlike the library's defaults, the minimum verify interval is zero and the URL policy allows loopback. Register
  * it with {@link #builder()} to change these or add types and verifiers. Provider discovery is off, so a test sees
  * exactly what it registered.
+ *
+ * <p>To run the same tests over another store, register {@link #withStore(Supplier)}; the test then declares a
+ * {@link CredentialStore} parameter to see it:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final CredentialManagerExtension MANAGER =
+ *         CredentialManagerExtension.withStore(() -> JdbcCredentialStore.builder(dataSource).migrate(true).build());
+ * }</pre>
  */
 public final class CredentialManagerExtension implements ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(CredentialManagerExtension.class);
@@ -41,6 +54,7 @@ public final class CredentialManagerExtension implements ParameterResolver {
     private final Duration verificationTimeout;
     private final UrlPolicy urlPolicy;
     private final Consumer<CredentialManager.Builder> customizer;
+    private final Supplier<? extends CredentialStore> stores;
 
     /** The default setup; used by {@code @ExtendWith}. */
     public CredentialManagerExtension() {
@@ -54,6 +68,7 @@ public final class CredentialManagerExtension implements ParameterResolver {
         this.verificationTimeout = b.verificationTimeout;
         this.urlPolicy = b.urlPolicy;
         this.customizer = b.customizer;
+        this.stores = b.stores;
     }
 
     /** Starts a customized extension, for {@code @RegisterExtension}. */
@@ -61,14 +76,26 @@ public final class CredentialManagerExtension implements ParameterResolver {
         return new Builder();
     }
 
+    /**
+     * The default setup over the stores {@code stores} makes: one per test, asked for when the test first needs the
+     * manager or the store. The extension does not close them; the test owns what it supplies.
+     */
+    public static CredentialManagerExtension withStore(Supplier<? extends CredentialStore> stores) {
+        return builder().store(stores).build();
+    }
+
     /** Everything one test gets. */
     private static final class Fixture implements AutoCloseable {
-        final InMemoryCredentialStore store = new InMemoryCredentialStore();
+        final CredentialStore store;
         final Keyring keyring = TestKeys.keyring();
         final TestClock clock = new TestClock();
         final RecordingListener listener = new RecordingListener();
         final StubVerifier verifier = new StubVerifier();
         CredentialManager manager;
+
+        Fixture(CredentialStore store) {
+            this.store = store;
+        }
 
         @Override
         public void close() {
@@ -80,7 +107,12 @@ public final class CredentialManagerExtension implements ParameterResolver {
 
     private Fixture fixture(ExtensionContext context) {
         return context.getStore(NS).getOrComputeIfAbsent("fixture", k -> {
-            Fixture f = new Fixture();
+            CredentialStore store = stores.get();
+            if (store == null) {
+                throw new ParameterResolutionException("the store supplier of CredentialManagerExtension.withStore "
+                        + "returned null");
+            }
+            Fixture f = new Fixture(store);
             CredentialManager.Builder b = CredentialManager.builder()
                     .store(f.store).keyring(f.keyring).clock(f.clock).listener((CredentialListener) f.listener)
                     .minVerifyInterval(minVerifyInterval).verificationTimeout(verificationTimeout)
@@ -100,7 +132,8 @@ public final class CredentialManagerExtension implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext extension) {
         Class<?> t = parameter.getParameter().getType();
-        return t == CredentialManager.class || t == InMemoryCredentialStore.class || t == StubVerifier.class
+        return t == CredentialManager.class || t == CredentialStore.class || t == InMemoryCredentialStore.class
+                || t == StubVerifier.class
                 || t == TestClock.class || t == RecordingListener.class || t == Keyring.class;
     }
 
@@ -110,7 +143,13 @@ public final class CredentialManagerExtension implements ParameterResolver {
         Class<?> t = parameter.getParameter().getType();
         if (t == CredentialManager.class) {
             return f.manager;
+        } else if (t == CredentialStore.class) {
+            return f.store;
         } else if (t == InMemoryCredentialStore.class) {
+            if (!(f.store instanceof InMemoryCredentialStore)) {
+                throw new ParameterResolutionException("the test asks for an InMemoryCredentialStore, but the "
+                        + "extension runs over " + f.store.getClass().getName() + ": declare a CredentialStore instead");
+            }
             return f.store;
         } else if (t == StubVerifier.class) {
             return f.verifier;
@@ -132,6 +171,7 @@ public final class CredentialManagerExtension implements ParameterResolver {
         private Duration verificationTimeout = Duration.ofSeconds(5);
         private UrlPolicy urlPolicy = UrlPolicy.builder().allowLoopback().build();
         private Consumer<CredentialManager.Builder> customizer = b -> { };
+        private Supplier<? extends CredentialStore> stores = InMemoryCredentialStore::new;
 
         private Builder() {}
 
@@ -162,6 +202,15 @@ public final class CredentialManagerExtension implements ParameterResolver {
         /** The URL policy; default the standard one plus loopback. */
         public Builder urlPolicy(UrlPolicy policy) {
             this.urlPolicy = policy;
+            return this;
+        }
+
+        /**
+         * Where each test's store comes from; default a fresh {@link InMemoryCredentialStore}. The extension does not
+         * close the stores.
+         */
+        public Builder store(Supplier<? extends CredentialStore> stores) {
+            this.stores = Objects.requireNonNull(stores, "stores");
             return this;
         }
 

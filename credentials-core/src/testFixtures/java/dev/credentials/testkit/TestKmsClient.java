@@ -23,6 +23,9 @@ public final class TestKmsClient implements KmsClient {
     private final Set<String> destroyed = ConcurrentHashMap.newKeySet();
     private final AtomicLong calls = new AtomicLong();
 
+    /** A client that holds no key yet. */
+    public TestKmsClient() {}
+
     @Override
     public boolean doesSupport(String keyUri) {
         return keyUri != null && keyUri.startsWith(PREFIX);

@@ -19,6 +19,9 @@ import java.util.Map;
  * choice). Authenticates with {@code Authorization: Bearer <apiToken>}. Its own rule: the username has no colon.
  */
 public final class TestCredentialType implements CredentialType {
+    /** The test type. */
+    public TestCredentialType() {}
+
     /** The type id. */
     public static final String ID = "test-api-key";
 

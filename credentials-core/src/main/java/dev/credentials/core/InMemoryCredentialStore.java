@@ -1,4 +1,4 @@
-package dev.credentials.testkit;
+package dev.credentials.core;
 
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialId;
@@ -7,6 +7,7 @@ import dev.credentials.api.DuplicateCredentialException;
 import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
 import java.util.ArrayList;
@@ -18,13 +19,17 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.UnaryOperator;
 
 /**
- * A {@link CredentialStore} in memory, for tests and examples. Thread-safe: every method runs under one lock, so each
- * is atomic. Listings walk an ordered index, so pages are stable while others insert.
+ * A {@link CredentialStore} in memory, with the {@link MaintenanceStore} capability: for tests, examples, and a single
+ * process that keeps nothing across restarts. It holds sealed records only, as every store does, so it never sees a
+ * plaintext secret.
+ *
+ * <p>Thread-safe: every method holds this store's monitor, so each is atomic. Listings walk an ordered index, so pages
+ * are stable while others insert. The class is open so that a test kit can add test-only operations; a subclass that
+ * groups several calls must hold the same monitor ({@code synchronized (this)}).
  */
-public final class InMemoryCredentialStore implements CredentialStore {
+public class InMemoryCredentialStore implements MaintenanceStore {
     private record Key(TenantId tenant, CredentialId id) {}
 
     private record Order(String sortKey, String id) {}
@@ -36,6 +41,9 @@ public final class InMemoryCredentialStore implements CredentialStore {
     private final Map<TenantId, NavigableMap<Order, StoredCredential>> byTenant = new HashMap<>();
     private final Map<TenantId, Map<String, CredentialId>> requestIds = new HashMap<>();
     private final java.util.Set<String> retired = new java.util.TreeSet<>();
+
+    /** An empty store. */
+    public InMemoryCredentialStore() {}
 
     @Override
     public synchronized void insert(StoredCredential record) {
@@ -159,19 +167,6 @@ public final class InMemoryCredentialStore implements CredentialStore {
     /** The number of records in all tenants. */
     public synchronized int size() {
         return records.size();
-    }
-
-    /**
-     * Rewrites a stored record behind the manager's back, as an attacker with database access could: for tests of
-     * tampering. The revision is left as it is.
-     */
-    public synchronized void tamper(TenantId tenant, CredentialId id, UnaryOperator<StoredCredential> change) {
-        StoredCredential current = records.get(new Key(tenant, id));
-        if (current == null) {
-            throw new CredentialNotFoundException("credential " + id + " not found");
-        }
-        remove(current);
-        put(change.apply(current));
     }
 
     private StoredCredential current(TenantId tenant, CredentialId id, long expectedRevision) {

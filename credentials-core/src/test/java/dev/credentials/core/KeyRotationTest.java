@@ -20,8 +20,7 @@ import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.Secret;
 import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
-import dev.credentials.api.spi.CredentialStore;
-import dev.credentials.api.spi.StoreQuery;
+import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.testkit.InMemoryCredentialStore;
 import dev.credentials.testkit.TestClock;
@@ -31,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -161,28 +159,12 @@ class KeyRotationTest {
     }
 
     /** A store that fails every update after the first {@code okUpdates}. */
-    private static final class FlakyStore implements CredentialStore {
-        private final CredentialStore delegate;
+    private static final class FlakyStore extends ForwardingStore {
         private final AtomicInteger okUpdates;
 
-        FlakyStore(CredentialStore delegate, int okUpdates) {
-            this.delegate = delegate;
+        FlakyStore(MaintenanceStore delegate, int okUpdates) {
+            super(delegate);
             this.okUpdates = new AtomicInteger(okUpdates);
-        }
-
-        @Override
-        public void insert(StoredCredential record) {
-            delegate.insert(record);
-        }
-
-        @Override
-        public Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
-            return delegate.find(tenant, id);
-        }
-
-        @Override
-        public Optional<StoredCredential> findByRequestId(TenantId tenant, String requestId) {
-            return delegate.findByRequestId(tenant, requestId);
         }
 
         @Override
@@ -190,27 +172,7 @@ class KeyRotationTest {
             if (okUpdates.decrementAndGet() < 0) {
                 throw new CredentialStoreException("the connection was lost", true);
             }
-            delegate.update(record, expectedRevision);
-        }
-
-        @Override
-        public void delete(TenantId tenant, CredentialId id, long expectedRevision) {
-            delegate.delete(tenant, id, expectedRevision);
-        }
-
-        @Override
-        public List<StoredCredential> list(TenantId tenant, StoreQuery query) {
-            return delegate.list(tenant, query);
-        }
-
-        @Override
-        public Map<String, Long> countByKek() {
-            return delegate.countByKek();
-        }
-
-        @Override
-        public List<StoredCredential> listByKek(String kekId, KekCursor after, int limit) {
-            return delegate.listByKek(kekId, after, limit);
+            super.update(record, expectedRevision);
         }
     }
 
