@@ -26,7 +26,11 @@ public final class AtlassianCloudApiTokenVerifier implements Verifier {
         this(Endpoints.direct());
     }
 
-    /** Sends every call through {@code endpoints} (tests, egress gateways). */
+    /**
+     * Sends every call through {@code endpoints} (tests, egress gateways).
+     *
+     * @param endpoints where the requests actually go ({@link Endpoints#via(java.net.URI)} for a stub)
+     */
     public AtlassianCloudApiTokenVerifier(Endpoints endpoints) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     }

@@ -28,7 +28,11 @@ public final class AtlassianCloudScopedTokenVerifier implements Verifier {
         this(Endpoints.direct());
     }
 
-    /** Sends every call through {@code endpoints}. */
+    /**
+     * Sends every call through {@code endpoints}.
+     *
+     * @param endpoints where the requests actually go ({@link Endpoints#via(java.net.URI)} for a stub)
+     */
     public AtlassianCloudScopedTokenVerifier(Endpoints endpoints) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     }

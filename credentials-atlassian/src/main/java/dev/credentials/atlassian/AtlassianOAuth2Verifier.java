@@ -62,7 +62,11 @@ public final class AtlassianOAuth2Verifier implements Verifier {
         this(Endpoints.direct());
     }
 
-    /** Sends every call through {@code endpoints}. */
+    /**
+     * Sends every call through {@code endpoints}.
+     *
+     * @param endpoints where the requests actually go ({@link Endpoints#via(java.net.URI)} for a stub)
+     */
     public AtlassianOAuth2Verifier(Endpoints endpoints) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     }

@@ -64,18 +64,31 @@ public final class VerifierHttp {
      * @param uri the URI that was requested (after routing)
      */
     public record Reply(int status, HttpHeaders headers, byte[] body, boolean truncated, URI uri) {
-        /** The first value of a header, or empty text. */
+        /**
+         * The first value of a header, or empty text.
+         *
+         * @param name the header's name, in any case
+         * @return its first value, or empty text
+         */
         public String header(String name) {
             return headers.firstValue(name).orElse("");
         }
 
-        /** The body as lower-case text, for matching known phrases; never for display. */
+        /**
+         * The body as lower-case text, for matching known phrases; never for display.
+         *
+         * @return at most the first 64 KiB of the body, decoded as UTF-8 and lower-cased
+         */
         public String bodyText() {
             int n = Math.min(body.length, 64 * 1024);
             return new String(body, 0, n, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
         }
 
-        /** True for a 2xx status. */
+        /**
+         * True for a 2xx status.
+         *
+         * @return whether the status is 2xx
+         */
         public boolean ok() {
             return status >= 200 && status < 300;
         }
@@ -111,7 +124,11 @@ public final class VerifierHttp {
             return new Exchange(null, result, failure);
         }
 
-        /** True when the verification ends here. */
+        /**
+         * True when the verification ends here.
+         *
+         * @return whether there is no reply and {@link #stop()} is the result
+         */
         public boolean stopped() {
             return stop != null;
         }
@@ -200,6 +217,10 @@ public final class VerifierHttp {
     /**
      * When to try again, from the standard headers: {@code retry-after-ms}, then {@code Retry-After} as seconds or as
      * an HTTP date. Empty when the reply gives no hint.
+     *
+     * @param r the reply
+     * @param clock the clock that seconds are counted from
+     * @return when to try again, or empty
      */
     public static Optional<Instant> retryAfter(Reply r, Clock clock) {
         String ms = r.header("retry-after-ms").strip();
@@ -225,6 +246,9 @@ public final class VerifierHttp {
      * firewall (Cloudflare, Akamai, Amazon CloudFront, Azure Front Door, Imperva, F5) rather than an answer of the
      * API behind it: such a page judges the caller's network, never the credential. Empty for any other reply,
      * including every JSON body and every 2xx, 408, 429 and 5xx.
+     *
+     * @param r the reply
+     * @return the name of the network that blocked the request, or empty
      */
     public static Optional<String> networkBlock(Reply r) {
         int s = r.status();
@@ -257,7 +281,13 @@ public final class VerifierHttp {
         return Optional.empty();
     }
 
-    /** The result for a {@link #networkBlock} page: FAILED {@code BLOCKED}, with advice about the network. */
+    /**
+     * The result for a {@link #networkBlock} page: FAILED {@code BLOCKED}, with advice about the network.
+     *
+     * @param network the network's name, as {@link #networkBlock} gave it
+     * @param label the host as messages should name it
+     * @return the FAILED {@code BLOCKED} result
+     */
     public static VerificationResult blockedByNetwork(String network, String label) {
         return VerificationResult.failed(FailureReason.BLOCKED, network + " in front of " + label + " blocked this"
                 + " server's request before the credential was judged; the credential may be fine, the network path is"
@@ -265,7 +295,12 @@ public final class VerifierHttp {
                 + " egress network.");
     }
 
-    /** True when the body is a JSON object or array (an API's answer), whatever the declared content type. */
+    /**
+     * True when the body is a JSON object or array (an API's answer), whatever the declared content type.
+     *
+     * @param r the reply
+     * @return whether the body starts as a JSON object or array
+     */
     public static boolean isJson(Reply r) {
         for (byte b : r.body()) {
             if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {

@@ -156,7 +156,11 @@ public final class InMemoryCredentialStore implements CredentialStore {
                 .toList();
     }
 
-    /** The number of records in all tenants. */
+    /**
+     * The number of records in all tenants.
+     *
+     * @return the number of records in all tenants
+     */
     public synchronized int size() {
         return records.size();
     }
@@ -164,6 +168,10 @@ public final class InMemoryCredentialStore implements CredentialStore {
     /**
      * Rewrites a stored record behind the manager's back, as an attacker with database access could: for tests of
      * tampering. The revision is left as it is.
+     *
+     * @param tenant the tenant
+     * @param id the id
+     * @param change the change
      */
     public synchronized void tamper(TenantId tenant, CredentialId id, UnaryOperator<StoredCredential> change) {
         StoredCredential current = records.get(new Key(tenant, id));
