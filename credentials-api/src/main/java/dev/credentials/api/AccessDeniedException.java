@@ -4,10 +4,21 @@ package dev.credentials.api;
 public class AccessDeniedException extends CredentialException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A refusal.
+     *
+     * @param message what happened and what to do, without any secret
+     */
     public AccessDeniedException(String message) {
         super(message);
     }
 
+    /**
+     * A refusal, with its cause.
+     *
+     * @param message what happened and what to do, without any secret
+     * @param cause the underlying exception
+     */
     public AccessDeniedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -4,10 +4,21 @@ package dev.credentials.api;
 public class ConcurrentUpdateException extends CredentialException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A write that lost to another.
+     *
+     * @param message what happened and what to do, without any secret
+     */
     public ConcurrentUpdateException(String message) {
         super(message);
     }
 
+    /**
+     * A write that lost to another, with its cause.
+     *
+     * @param message what happened and what to do, without any secret
+     * @param cause the underlying exception
+     */
     public ConcurrentUpdateException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -28,6 +28,24 @@ public record Credential(CredentialId id, TenantId tenant, String name, String t
                          Map<String, String> config, Set<String> secretFields, List<Share> shares,
                          CredentialStatus status, VerificationResult lastVerification, Instant createdAt,
                          Instant updatedAt, long version, long contentVersion) {
+    /**
+     * Checks that the required components are present and copies the collections.
+     *
+     * @param id never changes
+     * @param tenant the tenant it belongs to
+     * @param name a label for people; need not be unique
+     * @param typeId the {@link dev.credentials.api.spi.CredentialType} id
+     * @param owner the user who created it
+     * @param config non-secret field values
+     * @param secretFields names of the secret fields that hold a value
+     * @param shares who else may use or manage it
+     * @param status what the library last learned
+     * @param lastVerification the last recorded verification for the current content; null if none
+     * @param createdAt when it was created
+     * @param updatedAt when a user last changed it
+     * @param version starts at 0, +1 on each user change (update, share, unshare)
+     * @param contentVersion +1 when a config or secret value changes; decides whether a verification result is stale
+     */
     public Credential {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(tenant, "tenant");

@@ -8,22 +8,46 @@ import java.util.UUID;
  * credential's version after the event, the acting principal and the time; none carries a secret value.
  */
 public sealed interface CredentialEvent {
-    /** A unique id for this event. */
+    /**
+     * A unique id for this event.
+     *
+     * @return a unique id for this event
+     */
     UUID eventId();
 
-    /** The tenant of the credential. */
+    /**
+     * The tenant of the credential.
+     *
+     * @return the tenant of the credential
+     */
     TenantId tenant();
 
-    /** The credential concerned. */
+    /**
+     * The credential concerned.
+     *
+     * @return the credential concerned
+     */
     CredentialId credentialId();
 
-    /** The credential's version after the event. */
+    /**
+     * The credential's version after the event.
+     *
+     * @return the credential's version after the event
+     */
     long version();
 
-    /** Who acted. */
+    /**
+     * Who acted.
+     *
+     * @return who acted
+     */
     Principal actor();
 
-    /** When, by the manager's clock. */
+    /**
+     * When, by the manager's clock.
+     *
+     * @return when, by the manager's clock
+     */
     Instant time();
 
     /** A credential was created. */
@@ -34,6 +58,18 @@ public sealed interface CredentialEvent {
     record Updated(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
                    Instant time, boolean contentChanged, java.util.Set<String> changedFields)
             implements CredentialEvent {
+        /**
+         * Checks the components and copies the set of changed fields.
+         *
+         * @param eventId the event id
+         * @param tenant the tenant
+         * @param credentialId the credential id
+         * @param version the version
+         * @param actor the actor
+         * @param time the time
+         * @param contentChanged the content changed
+         * @param changedFields the changed fields
+         */
         public Updated {
             changedFields = java.util.Set.copyOf(changedFields);
         }
@@ -62,6 +98,18 @@ public sealed interface CredentialEvent {
     /** A credential's values were handed out by {@code resolve} or used by {@code authenticate}. */
     record Resolved(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
                     Instant time, java.util.Set<Principal> memberships, Use use) implements CredentialEvent {
+        /**
+         * Checks the components; all are required.
+         *
+         * @param eventId the event id
+         * @param tenant the tenant
+         * @param credentialId the credential id
+         * @param version the version
+         * @param actor the actor
+         * @param time the time
+         * @param memberships the memberships
+         * @param use the use
+         */
         public Resolved {
             memberships = java.util.Set.copyOf(memberships);
         }

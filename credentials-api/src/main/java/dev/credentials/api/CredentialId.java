@@ -12,6 +12,11 @@ public record CredentialId(String value) {
     /** Length of every credential id. */
     public static final int LENGTH = 22;
 
+    /**
+     * Checks the value: 22 base64url characters.
+     *
+     * @param value the 22-character base64url form
+     */
     public CredentialId {
         Objects.requireNonNull(value, "credential id");
         if (!isWellFormed(value)) {
@@ -19,12 +24,22 @@ public record CredentialId(String value) {
         }
     }
 
-    /** Parses an id from its string form; throws {@link IllegalArgumentException} when it is not well formed. */
+    /**
+     * Parses an id from its string form; throws {@link IllegalArgumentException} when it is not well formed.
+     *
+     * @param value the value
+     * @return the id
+     */
     public static CredentialId of(String value) {
         return new CredentialId(value);
     }
 
-    /** True when {@code value} has the form of a credential id (it may still name no credential). */
+    /**
+     * True when {@code value} has the form of a credential id (it may still name no credential).
+     *
+     * @param value the value
+     * @return true when {@code value} has the form of a credential id (it may still name no credential)
+     */
     public static boolean isWellFormed(String value) {
         if (value == null || value.length() != LENGTH) {
             return false;

@@ -6,6 +6,10 @@ package dev.credentials.api;
  */
 @FunctionalInterface
 public interface CredentialListener {
-    /** Called once per event; keep it quick, it runs on the caller's thread. */
+    /**
+     * Called once per event; keep it quick, it runs on the caller's thread.
+     *
+     * @param event the event
+     */
     void onEvent(CredentialEvent event);
 }

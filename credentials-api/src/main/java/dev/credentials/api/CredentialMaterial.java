@@ -29,6 +29,10 @@ public final class CredentialMaterial implements AutoCloseable {
      * Material for {@code typeId}. The material takes ownership of the secrets: closing it closes them.
      *
      * @param id the credential's id, or null for material not (yet) stored, as in a test
+     * @param typeId the type id
+     * @param config the config
+     * @param secrets the secrets
+     * @return the material, holding copies of the maps
      */
     public static CredentialMaterial of(CredentialId id, String typeId, Map<String, String> config,
                                         Map<String, Secret> secrets) {
@@ -39,32 +43,59 @@ public final class CredentialMaterial implements AutoCloseable {
         return new CredentialMaterial(id, typeId, config, secrets);
     }
 
-    /** The credential's id, if the material came from a stored credential. */
+    /**
+     * The credential's id, if the material came from a stored credential.
+     *
+     * @return the credential's id, if the material came from a stored credential
+     */
     public Optional<CredentialId> id() {
         return Optional.ofNullable(id);
     }
 
-    /** The credential type's id. */
+    /**
+     * The credential type's id.
+     *
+     * @return the credential type's id
+     */
     public String typeId() {
         return typeId;
     }
 
-    /** The non-secret field values, by field name. */
+    /**
+     * The non-secret field values, by field name.
+     *
+     * @return the non-secret field values, by field name
+     */
     public Map<String, String> config() {
         return config;
     }
 
-    /** One non-secret value, if set. */
+    /**
+     * One non-secret value, if set.
+     *
+     * @param name the name
+     * @return one non-secret value, if set
+     */
     public Optional<String> config(String name) {
         return Optional.ofNullable(config.get(name));
     }
 
-    /** A secret, if it holds a value. */
+    /**
+     * A secret, if it holds a value.
+     *
+     * @param name the name
+     * @return a secret, if it holds a value
+     */
     public Optional<Secret> secret(String name) {
         return Optional.ofNullable(secrets.get(name));
     }
 
-    /** A secret that must hold a value. */
+    /**
+     * A secret that must hold a value.
+     *
+     * @param name the name
+     * @return a secret that must hold a value
+     */
     public Secret requireSecret(String name) {
         Secret s = secrets.get(name);
         if (s == null) {
@@ -73,12 +104,20 @@ public final class CredentialMaterial implements AutoCloseable {
         return s;
     }
 
-    /** The names of the secret fields present. */
+    /**
+     * The names of the secret fields present.
+     *
+     * @return the names of the secret fields present
+     */
     public java.util.Set<String> secretNames() {
         return secrets.keySet();
     }
 
-    /** A copy of the secrets map whose values are the same {@link Secret} objects. */
+    /**
+     * A copy of the secrets map whose values are the same {@link Secret} objects.
+     *
+     * @return a copy of the secrets map whose values are the same {@link Secret} objects
+     */
     public Map<String, Secret> secrets() {
         return new LinkedHashMap<>(secrets);
     }

@@ -4,10 +4,21 @@ package dev.credentials.api;
 public class CredentialNotFoundException extends CredentialException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A credential that was not found.
+     *
+     * @param message what happened and what to do, without any secret
+     */
     public CredentialNotFoundException(String message) {
         super(message);
     }
 
+    /**
+     * A credential that was not found, with its cause.
+     *
+     * @param message what happened and what to do, without any secret
+     * @param cause the underlying exception
+     */
     public CredentialNotFoundException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -29,17 +29,29 @@ public final class CredentialQuery {
         this.pageToken = b.pageToken;
     }
 
-    /** Every credential the subject may see, first page. */
+    /**
+     * Every credential the subject may see, first page.
+     *
+     * @return every credential the subject may see, first page
+     */
     public static CredentialQuery all() {
         return builder().build();
     }
 
-    /** Starts a query. */
+    /**
+     * Starts a query.
+     *
+     * @return this builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding this query's filters, for the next page. */
+    /**
+     * A builder holding this query's filters, for the next page.
+     *
+     * @return a builder holding this query's filters, for the next page
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.typeId = typeId;
@@ -51,20 +63,39 @@ public final class CredentialQuery {
         return b;
     }
 
-    /** The same filters, at the page after {@code page}'s token. */
+    /**
+     * The same filters, at the page after {@code page}'s token.
+     *
+     * @param pageToken the page token
+     * @return the same filters, at the page after {@code page}'s token
+     */
     public CredentialQuery next(String pageToken) {
         return toBuilder().pageToken(pageToken).build();
     }
 
+    /**
+     * The type filter.
+     *
+     * @return only credentials of this type id, or empty for every type
+     */
     public Optional<String> typeId() {
         return Optional.ofNullable(typeId);
     }
 
+    /**
+     * The status filter.
+     *
+     * @return only credentials with this status, or empty for every status
+     */
     public Optional<CredentialStatus> status() {
         return Optional.ofNullable(status);
     }
 
-    /** Only credentials with a share to this principal. */
+    /**
+     * Only credentials with a share to this principal.
+     *
+     * @return the principal the credentials must be shared with, or empty
+     */
     public Optional<Principal> sharedWith() {
         return Optional.ofNullable(sharedWith);
     }
@@ -73,15 +104,27 @@ public final class CredentialQuery {
      * Only credentials whose name contains this text, ignoring case, compared in Unicode NFC. The text is used as
      * given, spaces included ({@code " prod"} does not match {@code "production"}); an empty or blank filter is
      * refused by {@link Builder#build()}.
+     *
+     * @return the text the names must contain, or empty
      */
     public Optional<String> nameContains() {
         return Optional.ofNullable(nameContains);
     }
 
+    /**
+     * The page size.
+     *
+     * @return the most credentials on one page
+     */
     public int pageSize() {
         return pageSize;
     }
 
+    /**
+     * The page token.
+     *
+     * @return where the page starts (from the previous page), or empty for the first page
+     */
     public Optional<String> pageToken() {
         return Optional.ofNullable(pageToken);
     }
@@ -103,40 +146,77 @@ public final class CredentialQuery {
 
         private Builder() {}
 
+        /**
+         * Only credentials of this type.
+         *
+         * @param typeId the type id, or null for every type
+         * @return this builder
+         */
         public Builder typeId(String typeId) {
             this.typeId = typeId;
             return this;
         }
 
+        /**
+         * Only credentials with this status.
+         *
+         * @param status the status, or null for every status
+         * @return this builder
+         */
         public Builder status(CredentialStatus status) {
             this.status = status;
             return this;
         }
 
+        /**
+         * Only credentials with a share to this principal.
+         *
+         * @param principal the principal, or null for any
+         * @return this builder
+         */
         public Builder sharedWith(Principal principal) {
             this.sharedWith = principal;
             return this;
         }
 
-        /** Only names containing {@code text} (kept as given, spaces included); null for no filter. Not blank. */
+        /**
+         * Only names containing {@code text} (kept as given, spaces included); null for no filter. Not blank.
+         *
+         * @param text the text
+         * @return this builder
+         */
         public Builder nameContains(String text) {
             this.nameContains = text;
             return this;
         }
 
-        /** 1 to {@value CredentialQuery#MAX_PAGE_SIZE}. */
+        /**
+         * 1 to {@value CredentialQuery#MAX_PAGE_SIZE}.
+         *
+         * @param pageSize the page size
+         * @return this builder
+         */
         public Builder pageSize(int pageSize) {
             this.pageSize = pageSize;
             return this;
         }
 
-        /** The token of the previous page, or null for the first. */
+        /**
+         * The token of the previous page, or null for the first.
+         *
+         * @param pageToken the page token
+         * @return the token of the previous page, or null for the first
+         */
         public Builder pageToken(String pageToken) {
             this.pageToken = pageToken;
             return this;
         }
 
-        /** Builds the query; throws {@link ValidationException} naming every bad field. */
+        /**
+         * Builds the query; throws {@link ValidationException} naming every bad field.
+         *
+         * @return the query
+         */
         public CredentialQuery build() {
             var errors = new java.util.ArrayList<FieldError>();
             if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {

@@ -27,37 +27,65 @@ public final class CredentialUpdate {
         this.clearSecrets = Collections.unmodifiableSet(new LinkedHashSet<>(b.clearSecrets));
     }
 
-    /** Starts an update. */
+    /**
+     * Starts an update.
+     *
+     * @return this builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The new name, if renamed. */
+    /**
+     * The new name, if renamed.
+     *
+     * @return the new name, if renamed
+     */
     public Optional<String> name() {
         return Optional.ofNullable(name);
     }
 
-    /** Config values to set. */
+    /**
+     * Config values to set.
+     *
+     * @return the configuration values to set, by field
+     */
     public Map<String, String> config() {
         return config;
     }
 
-    /** Optional config fields to clear. */
+    /**
+     * Optional config fields to clear.
+     *
+     * @return the optional configuration fields to clear
+     */
     public Set<String> clearConfig() {
         return clearConfig;
     }
 
-    /** Secrets to replace. */
+    /**
+     * Secrets to replace.
+     *
+     * @return the secrets to replace, by field
+     */
     public Map<String, Secret> secrets() {
         return secrets;
     }
 
-    /** Optional secrets to clear. */
+    /**
+     * Optional secrets to clear.
+     *
+     * @return the optional secrets to clear
+     */
     public Set<String> clearSecrets() {
         return clearSecrets;
     }
 
-    /** True when the update changes nothing. */
+    /**
+     * True when the update changes nothing.
+     *
+     * @return true when the update changes nothing
+     */
     public boolean isEmpty() {
         return name == null && config.isEmpty() && clearConfig.isEmpty() && secrets.isEmpty() && clearSecrets.isEmpty();
     }
@@ -78,42 +106,79 @@ public final class CredentialUpdate {
 
         private Builder() {}
 
-        /** Renames the credential. */
+        /**
+         * Renames the credential.
+         *
+         * @param name the name
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Sets a non-secret value. */
+        /**
+         * Sets a non-secret value.
+         *
+         * @param field the field
+         * @param value the value
+         * @return this builder
+         */
         public Builder config(String field, String value) {
             config.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Clears an optional non-secret value. */
+        /**
+         * Clears an optional non-secret value.
+         *
+         * @param field the field
+         * @return this builder
+         */
         public Builder clearConfig(String field) {
             clearConfig.add(Objects.requireNonNull(field, "field"));
             return this;
         }
 
-        /** Replaces a secret. */
+        /**
+         * Replaces a secret.
+         *
+         * @param field the field
+         * @param value the value
+         * @return this builder
+         */
         public Builder secret(String field, Secret value) {
             secrets.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Replaces a secret with a copy of {@code value}. */
+        /**
+         * Replaces a secret with a copy of {@code value}.
+         *
+         * @param field the field
+         * @param value the value
+         * @return this builder
+         */
         public Builder secret(String field, char[] value) {
             return secret(field, Secret.of(value));
         }
 
-        /** Clears an optional secret. */
+        /**
+         * Clears an optional secret.
+         *
+         * @param field the field
+         * @return this builder
+         */
         public Builder clearSecret(String field) {
             clearSecrets.add(Objects.requireNonNull(field, "field"));
             return this;
         }
 
-        /** Builds the update. */
+        /**
+         * Builds the update.
+         *
+         * @return the update
+         */
         public CredentialUpdate build() {
             return new CredentialUpdate(this);
         }

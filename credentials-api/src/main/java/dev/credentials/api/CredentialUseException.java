@@ -10,6 +10,11 @@ package dev.credentials.api;
 public class CredentialUseException extends CredentialException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A failed use of a credential.
+     *
+     * @param message what happened and what to do, without any secret
+     */
     public CredentialUseException(String message) {
         super(message);
     }

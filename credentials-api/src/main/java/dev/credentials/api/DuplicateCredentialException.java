@@ -7,6 +7,11 @@ package dev.credentials.api;
 public class DuplicateCredentialException extends CredentialStoreException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A record that already exists.
+     *
+     * @param message what happened and what to do, without any secret
+     */
     public DuplicateCredentialException(String message) {
         super(message, false);
     }

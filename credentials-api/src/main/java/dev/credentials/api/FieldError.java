@@ -11,6 +11,14 @@ import java.util.Objects;
  * @param message one sentence for people
  */
 public record FieldError(String field, String code, String message) {
+    /**
+     * Checks the components; all are required.
+     *
+     * @param field the field's name ({@code name} for the credential's name, {@code typeId}, a config or secret field's
+     *     name, {@code shares}, ...)
+     * @param code a stable code from {@link Codes} or a type's own, for programs
+     * @param message one sentence for people
+     */
     public FieldError {
         Objects.requireNonNull(field, "field");
         Objects.requireNonNull(code, "code");

@@ -22,6 +22,19 @@ import java.util.Set;
 public record FieldSpec(String name, String label, FieldKind kind, boolean required, boolean secret,
                         Set<FieldRole> roles, List<String> choices, boolean multiple, String description) {
 
+    /**
+     * Checks the components and copies the roles and choices.
+     *
+     * @param name stable identifier, 1 to 64 characters of {@code [A-Za-z0-9_.-]}
+     * @param label short text for people
+     * @param kind how the value is checked
+     * @param required whether a value must be present
+     * @param secret whether the value is a secret (sealed, never shown)
+     * @param roles what the field means to the library
+     * @param choices the allowed values of a {@link FieldKind#CHOICE} field, else empty
+     * @param multiple whether a choice field takes several comma-joined values
+     * @param description one or two sentences of help, may be empty
+     */
     public FieldSpec {
         Objects.requireNonNull(name, "name");
         if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -51,17 +64,35 @@ public record FieldSpec(String name, String label, FieldKind kind, boolean requi
         }
     }
 
-    /** A builder for a non-secret field. */
+    /**
+     * A builder for a non-secret field.
+     *
+     * @param name the name
+     * @param label the label
+     * @param kind the kind
+     * @return a builder for a non-secret field
+     */
     public static Builder config(String name, String label, FieldKind kind) {
         return new Builder(name, label, kind, false);
     }
 
-    /** A builder for a secret text field. */
+    /**
+     * A builder for a secret text field.
+     *
+     * @param name the name
+     * @param label the label
+     * @return a builder for a secret text field
+     */
     public static Builder secret(String name, String label) {
         return new Builder(name, label, FieldKind.TEXT, true);
     }
 
-    /** True when the field has {@code role}. */
+    /**
+     * True when the field has {@code role}.
+     *
+     * @param role the role
+     * @return true when the field has {@code role}
+     */
     public boolean has(FieldRole role) {
         return roles.contains(role);
     }
@@ -85,37 +116,64 @@ public record FieldSpec(String name, String label, FieldKind kind, boolean requi
             this.secret = secret;
         }
 
-        /** The field must have a value. */
+        /**
+         * The field must have a value.
+         *
+         * @return the field must have a value
+         */
         public Builder required() {
             this.required = true;
             return this;
         }
 
-        /** Adds roles. */
+        /**
+         * Adds roles.
+         *
+         * @param roles the roles
+         * @return this builder
+         */
         public Builder roles(FieldRole... roles) {
             this.roles.addAll(List.of(roles));
             return this;
         }
 
-        /** The allowed values of a choice field. */
+        /**
+         * The allowed values of a choice field.
+         *
+         * @param choices the choices
+         * @return the allowed values of a choice field
+         */
         public Builder choices(String... choices) {
             this.choices = List.of(choices);
             return this;
         }
 
-        /** A choice field that takes several comma-joined values. */
+        /**
+         * A choice field that takes several comma-joined values.
+         *
+         * @return a choice field that takes several comma-joined values
+         */
         public Builder multiple() {
             this.multiple = true;
             return this;
         }
 
-        /** Help text. */
+        /**
+         * Help text.
+         *
+         * @param description the description
+         * @return this builder
+         */
         public Builder description(String description) {
             this.description = description;
             return this;
         }
 
-        /** Builds the spec; throws {@link IllegalArgumentException} for an inconsistent one. */
+        /**
+         * Builds the spec; throws {@link IllegalArgumentException} for an inconsistent one.
+         *
+         * @return the spec
+         */
         public FieldSpec build() {
             return new FieldSpec(name, label, kind, required, secret, roles, choices, multiple, description);
         }

@@ -8,15 +8,25 @@ package dev.credentials.api;
 public class KeyRetiredException extends CredentialException {
     private static final long serialVersionUID = 1L;
 
+    /** The id of the retired key. */
     private final String kekId;
 
+    /**
+     * A write refused because its key is retired.
+     *
+     * @param kekId the id of the retired key
+     */
     public KeyRetiredException(String kekId) {
         super("the key-encryption key " + kekId + " has been retired; nothing was written. This process's keyring is"
                 + " out of date: reload it, so that writes use the current primary key, and retry");
         this.kekId = kekId;
     }
 
-    /** The retired KEK the refused write was sealed under. */
+    /**
+     * The retired KEK the refused write was sealed under.
+     *
+     * @return the retired KEK the refused write was sealed under
+     */
     public String kekId() {
         return kekId;
     }

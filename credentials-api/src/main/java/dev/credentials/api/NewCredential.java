@@ -31,37 +31,66 @@ public final class NewCredential {
         this.requestId = b.requestId;
     }
 
-    /** Starts a request for a credential of type {@code typeId}. */
+    /**
+     * Starts a request for a credential of type {@code typeId}.
+     *
+     * @param typeId the type id
+     * @return this builder
+     */
     public static Builder builder(String typeId) {
         return new Builder(typeId);
     }
 
-    /** The name, as given (the manager trims it). */
+    /**
+     * The name, as given (the manager trims it).
+     *
+     * @return the name, as given (the manager trims it)
+     */
     public String name() {
         return name;
     }
 
-    /** The type id. */
+    /**
+     * The type id.
+     *
+     * @return the type id
+     */
     public String typeId() {
         return typeId;
     }
 
-    /** The non-secret values. */
+    /**
+     * The non-secret values.
+     *
+     * @return the non-secret values
+     */
     public Map<String, String> config() {
         return config;
     }
 
-    /** The secret values, by field name. */
+    /**
+     * The secret values, by field name.
+     *
+     * @return the secret values, by field name
+     */
     public Map<String, Secret> secrets() {
         return secrets;
     }
 
-    /** The shares to create with it. */
+    /**
+     * The shares to create with it.
+     *
+     * @return the shares to create with it
+     */
     public List<Share> shares() {
         return shares;
     }
 
-    /** The client's id for this request: a retried create with the same id returns the first credential. */
+    /**
+     * The client's id for this request: a retried create with the same id returns the first credential.
+     *
+     * @return the client's id for this request: a retried create with the same id returns the first credential
+     */
     public Optional<String> requestId() {
         return Optional.ofNullable(requestId);
     }
@@ -85,53 +114,101 @@ public final class NewCredential {
             this.typeId = Objects.requireNonNull(typeId, "typeId");
         }
 
-        /** The credential's name: 1 to 200 characters after trimming. */
+        /**
+         * The credential's name: 1 to 200 characters after trimming.
+         *
+         * @param name the name
+         * @return the credential's name: 1 to 200 characters after trimming
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
-        /** Sets a non-secret value. */
+        /**
+         * Sets a non-secret value.
+         *
+         * @param field the field
+         * @param value the value
+         * @return this builder
+         */
         public Builder config(String field, String value) {
             config.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Sets several non-secret values. */
+        /**
+         * Sets several non-secret values.
+         *
+         * @param values the values
+         * @return this builder
+         */
         public Builder config(Map<String, String> values) {
             values.forEach(this::config);
             return this;
         }
 
-        /** Sets a secret value. */
+        /**
+         * Sets a secret value.
+         *
+         * @param field the field
+         * @param value the value
+         * @return this builder
+         */
         public Builder secret(String field, Secret value) {
             secrets.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Sets a secret value from chars; the builder copies them. */
+        /**
+         * Sets a secret value from chars; the builder copies them.
+         *
+         * @param field the field
+         * @param value the value
+         * @return this builder
+         */
         public Builder secret(String field, char[] value) {
             return secret(field, Secret.of(value));
         }
 
-        /** Shares the new credential. */
+        /**
+         * Shares the new credential.
+         *
+         * @param share the share
+         * @return this builder
+         */
         public Builder share(Share share) {
             shares.add(Objects.requireNonNull(share, "share"));
             return this;
         }
 
-        /** Shares the new credential with {@code principal}. */
+        /**
+         * Shares the new credential with {@code principal}.
+         *
+         * @param principal the principal
+         * @param access the access
+         * @return this builder
+         */
         public Builder share(Principal principal, Access access) {
             return share(new Share(principal, access));
         }
 
-        /** An idempotency key: 1 to 128 characters of well-formed Unicode, no control characters. */
+        /**
+         * An idempotency key: 1 to 128 characters of well-formed Unicode, no control characters.
+         *
+         * @param requestId the request id
+         * @return an idempotency key: 1 to 128 characters of well-formed Unicode, no control characters
+         */
         public Builder requestId(String requestId) {
             this.requestId = Checks.identifier(requestId, "requestId", "request id", 128);
             return this;
         }
 
-        /** Builds the request; the manager does the full validation. */
+        /**
+         * Builds the request; the manager does the full validation.
+         *
+         * @return the request
+         */
         public NewCredential build() {
             if (name == null) {
                 throw ValidationException.of("name", FieldError.Codes.REQUIRED, "a credential needs a name");

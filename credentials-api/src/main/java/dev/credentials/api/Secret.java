@@ -20,13 +20,23 @@ public final class Secret implements AutoCloseable {
         this.value = value;
     }
 
-    /** A secret holding a copy of {@code value}. Prefer {@link #of(char[])} where the value arrives as chars. */
+    /**
+     * A secret holding a copy of {@code value}. Prefer {@link #of(char[])} where the value arrives as chars.
+     *
+     * @param value the value
+     * @return a secret holding a copy of {@code value}
+     */
     public static Secret of(String value) {
         Objects.requireNonNull(value, "secret value");
         return new Secret(value.toCharArray());
     }
 
-    /** A secret holding a copy of {@code value}; the caller may then wipe its own array. */
+    /**
+     * A secret holding a copy of {@code value}; the caller may then wipe its own array.
+     *
+     * @param value the value
+     * @return a secret holding a copy of {@code value}; the caller may then wipe its own array
+     */
     public static Secret of(char[] value) {
         Objects.requireNonNull(value, "secret value");
         return new Secret(value.clone());
@@ -35,37 +45,60 @@ public final class Secret implements AutoCloseable {
     /**
      * A secret that takes ownership of {@code value} without copying: the array is wiped by {@link #close()}.
      * For code that has just decoded the value into a fresh array.
+     *
+     * @param value the value
+     * @return a secret that takes ownership of {@code value} without copying: the array is wiped by {@link #close()}
      */
     public static Secret wrap(char[] value) {
         Objects.requireNonNull(value, "secret value");
         return new Secret(value);
     }
 
-    /** The value as a string. Strings cannot be wiped: call this as late as possible and keep the result local. */
+    /**
+     * The value as a string. Strings cannot be wiped: call this as late as possible and keep the result local.
+     *
+     * @return the value as a string
+     */
     public synchronized String reveal() {
         checkOpen();
         return new String(value);
     }
 
-    /** A copy of the value; the caller should wipe it with {@code Arrays.fill(chars, '\0')} when done. */
+    /**
+     * A copy of the value; the caller should wipe it with {@code Arrays.fill(chars, '\0')} when done.
+     *
+     * @return a copy of the value; the caller should wipe it with {@code Arrays.fill(chars, '\0')} when done
+     */
     public synchronized char[] revealChars() {
         checkOpen();
         return value.clone();
     }
 
-    /** The value as a read-only view, valid until {@link #close()}; avoids a copy for encoders. */
+    /**
+     * The value as a read-only view, valid until {@link #close()}; avoids a copy for encoders.
+     *
+     * @return the value as a read-only view, valid until {@link #close()}; avoids a copy for encoders
+     */
     public synchronized CharSequence view() {
         checkOpen();
         return CharBuffer.wrap(value).asReadOnlyBuffer();
     }
 
-    /** The number of characters in the value. */
+    /**
+     * The number of characters in the value.
+     *
+     * @return the number of characters in the value
+     */
     public synchronized int length() {
         checkOpen();
         return value.length;
     }
 
-    /** True once {@link #close()} has wiped the value. */
+    /**
+     * True once {@link #close()} has wiped the value.
+     *
+     * @return true once {@link #close()} has wiped the value
+     */
     public synchronized boolean wiped() {
         return wiped;
     }

@@ -28,7 +28,11 @@ public final class SignedRequestClient {
 
     private SignedRequestClient() {}
 
-    /** A client with the {@link #DEFAULT_CONNECT_TIMEOUT}. */
+    /**
+     * A client with the {@link #DEFAULT_CONNECT_TIMEOUT}.
+     *
+     * @return a client with the {@link #DEFAULT_CONNECT_TIMEOUT}
+     */
     public static HttpClient create() {
         return create(DEFAULT_CONNECT_TIMEOUT);
     }
@@ -36,6 +40,8 @@ public final class SignedRequestClient {
     /**
      * A client that gives up connecting after {@code connectTimeout}.
      *
+     * @param connectTimeout the connect timeout
+     * @return a client that gives up connecting after {@code connectTimeout}
      * @throws IllegalArgumentException when {@code connectTimeout} is zero or negative
      */
     public static HttpClient create(Duration connectTimeout) {

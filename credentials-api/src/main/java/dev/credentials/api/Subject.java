@@ -34,17 +34,35 @@ public final class Subject {
         this.effective = Collections.unmodifiableSet(all);
     }
 
-    /** A user acting in a tenant. */
+    /**
+     * A user acting in a tenant.
+     *
+     * @param tenant the tenant
+     * @param userId the user id
+     * @return a user acting in a tenant
+     */
     public static Subject user(TenantId tenant, String userId) {
         return new Subject(tenant, Principal.user(userId), Set.of(), false);
     }
 
-    /** An agent acting in a tenant. */
+    /**
+     * An agent acting in a tenant.
+     *
+     * @param tenant the tenant
+     * @param agentId the agent id
+     * @return an agent acting in a tenant
+     */
     public static Subject agent(TenantId tenant, String agentId) {
         return new Subject(tenant, Principal.agent(agentId), Set.of(), false);
     }
 
-    /** A tool acting in a tenant; add the agent it runs for with {@link #withMemberships}. */
+    /**
+     * A tool acting in a tenant; add the agent it runs for with {@link #withMemberships}.
+     *
+     * @param tenant the tenant
+     * @param toolId the tool id
+     * @return a tool acting in a tenant; add the agent it runs for with {@link #withMemberships}
+     */
     public static Subject tool(TenantId tenant, String toolId) {
         return new Subject(tenant, Principal.tool(toolId), Set.of(), false);
     }
@@ -53,13 +71,20 @@ public final class Subject {
      * A copy that also stands for these principals (a user's groups; for a tool call, the agent). Memberships add to
      * those already held.
      *
+     * @param principals the principals
+     * @return a copy that also stands for these principals (a user's groups; for a tool call, the agent)
      * @throws ValidationException when the subject would hold more than {@value #MAX_MEMBERSHIPS} memberships
      */
     public Subject withMemberships(Principal... principals) {
         return withMemberships(List.of(principals));
     }
 
-    /** As {@link #withMemberships(Principal...)}. */
+    /**
+     * As {@link #withMemberships(Principal...)}.
+     *
+     * @param principals the principals
+     * @return a subject with those memberships added
+     */
     public Subject withMemberships(Iterable<Principal> principals) {
         Set<Principal> all = new LinkedHashSet<>(memberships);
         for (Principal p : principals) {
@@ -76,6 +101,7 @@ public final class Subject {
     /**
      * A copy that is a tenant administrator: MANAGE on every credential of the tenant, USE only through a share.
      *
+     * @return a copy that is a tenant administrator: MANAGE on every credential of the tenant, USE only through a share
      * @throws IllegalStateException when the actor is not a {@link Principal.Kind#USER}
      */
     public Subject asAdmin() {
@@ -85,27 +111,47 @@ public final class Subject {
         return new Subject(tenant, actor, memberships, true);
     }
 
-    /** The tenant the subject acts in. */
+    /**
+     * The tenant the subject acts in.
+     *
+     * @return the tenant the subject acts in
+     */
     public TenantId tenant() {
         return tenant;
     }
 
-    /** The acting principal. */
+    /**
+     * The acting principal.
+     *
+     * @return the acting principal
+     */
     public Principal actor() {
         return actor;
     }
 
-    /** The further principals the actor stands for, without the actor itself. */
+    /**
+     * The further principals the actor stands for, without the actor itself.
+     *
+     * @return the further principals the actor stands for, without the actor itself
+     */
     public Set<Principal> memberships() {
         return memberships;
     }
 
-    /** The actor plus its memberships. */
+    /**
+     * The actor plus its memberships.
+     *
+     * @return the actor plus its memberships
+     */
     public Set<Principal> effectivePrincipals() {
         return effective;
     }
 
-    /** True for a tenant administrator. */
+    /**
+     * True for a tenant administrator.
+     *
+     * @return true for a tenant administrator
+     */
     public boolean isAdmin() {
         return admin;
     }

@@ -69,12 +69,26 @@ public record VerificationResult(Outcome outcome, FailureReason reason, String m
             this.outcome = outcome;
         }
 
-        /** The outcome this reason belongs to. */
+        /**
+         * The outcome this reason belongs to.
+         *
+         * @return the outcome this reason belongs to
+         */
         public Outcome outcome() {
             return outcome;
         }
     }
 
+    /**
+     * Checks the components: a reason for every result but VERIFIED, and a message of at most {@value #MAX_MESSAGE_LENGTH} characters.
+     *
+     * @param outcome what was learned
+     * @param reason why it failed or was inconclusive; null exactly when VERIFIED
+     * @param message one sentence a person can act on; never a body, a header value or a secret
+     * @param checkedAt when the check finished; null only in a verifier's own result
+     * @param elapsed how long the check took; null only in a verifier's own result
+     * @param retryAfter when trying again makes sense (rate limits); may be null
+     */
     public VerificationResult {
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(message, "message");
@@ -93,42 +107,86 @@ public record VerificationResult(Outcome outcome, FailureReason reason, String m
         }
     }
 
-    /** The third party accepted the credential. */
+    /**
+     * The third party accepted the credential.
+     *
+     * @param message the message
+     * @return the third party accepted the credential
+     */
     public static VerificationResult verified(String message) {
         return new VerificationResult(Outcome.VERIFIED, null, message, null, null, null);
     }
 
-    /** The third party refused the credential for {@code reason}, a FAILED reason. */
+    /**
+     * The third party refused the credential for {@code reason}, a FAILED reason.
+     *
+     * @param reason the reason
+     * @param message the message
+     * @return the third party refused the credential for {@code reason}, a FAILED reason
+     */
     public static VerificationResult failed(FailureReason reason, String message) {
         return new VerificationResult(Outcome.FAILED, reason, message, null, null, null);
     }
 
-    /** Nothing was learned, for {@code reason}, an INCONCLUSIVE reason. */
+    /**
+     * Nothing was learned, for {@code reason}, an INCONCLUSIVE reason.
+     *
+     * @param reason the reason
+     * @param message the message
+     * @return an INCONCLUSIVE result
+     */
     public static VerificationResult inconclusive(FailureReason reason, String message) {
         return new VerificationResult(Outcome.INCONCLUSIVE, reason, message, null, null, null);
     }
 
-    /** Nothing was learned; try again after {@code retryAfter} (may be null). */
+    /**
+     * Nothing was learned; try again after {@code retryAfter} (may be null).
+     *
+     * @param reason the reason
+     * @param message the message
+     * @param retryAfter when to try again, or null
+     * @return an INCONCLUSIVE result
+     */
     public static VerificationResult inconclusive(FailureReason reason, String message, Instant retryAfter) {
         return new VerificationResult(Outcome.INCONCLUSIVE, reason, message, null, null, retryAfter);
     }
 
-    /** A copy with the given timing. */
+    /**
+     * A copy with the given timing.
+     *
+     * @param checkedAt when the check ran
+     * @param elapsed how long the check took
+     * @return a copy with the given timing
+     */
     public VerificationResult withTiming(Instant checkedAt, Duration elapsed) {
         return new VerificationResult(outcome, reason, message, checkedAt, elapsed, retryAfter);
     }
 
-    /** A copy with another message. */
+    /**
+     * A copy with another message.
+     *
+     * @param message the message
+     * @return a copy with another message
+     */
     public VerificationResult withMessage(String message) {
         return new VerificationResult(outcome, reason, message, checkedAt, elapsed, retryAfter);
     }
 
-    /** A copy with another retry time. */
+    /**
+     * A copy with another retry time.
+     *
+     * @param retryAfter when to try again, or null
+     * @return a copy with another retry time
+     */
     public VerificationResult withRetryAfter(Instant retryAfter) {
         return new VerificationResult(outcome, reason, message, checkedAt, elapsed, retryAfter);
     }
 
-    /** True for a VERIFIED outcome. */
+    /**
+     * True for a VERIFIED outcome.
+     *
+     * @return true for a VERIFIED outcome
+     */
     public boolean isVerified() {
         return outcome == Outcome.VERIFIED;
     }

@@ -33,6 +33,11 @@ public final class AtlassianCloudApiTokenType implements CredentialType {
             Fields.products(),
             Fields.tokenExpiry());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public AtlassianCloudApiTokenType() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

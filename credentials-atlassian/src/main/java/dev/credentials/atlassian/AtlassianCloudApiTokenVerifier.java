@@ -1,5 +1,6 @@
 package dev.credentials.atlassian;
 
+import dev.credentials.integration.Endpoints;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.VerificationContext;
@@ -18,15 +19,19 @@ import java.util.Objects;
  * Thread-safe.
  */
 public final class AtlassianCloudApiTokenVerifier implements Verifier {
-    private final AtlassianEndpoints endpoints;
+    private final Endpoints endpoints;
 
     /** Calls Atlassian directly; used by {@link java.util.ServiceLoader}. */
     public AtlassianCloudApiTokenVerifier() {
-        this(AtlassianEndpoints.direct());
+        this(Endpoints.direct());
     }
 
-    /** Sends every call through {@code endpoints} (tests, egress gateways). */
-    public AtlassianCloudApiTokenVerifier(AtlassianEndpoints endpoints) {
+    /**
+     * Sends every call through {@code endpoints} (tests, egress gateways).
+     *
+     * @param endpoints where the requests actually go ({@link Endpoints#via(java.net.URI)} for a stub)
+     */
+    public AtlassianCloudApiTokenVerifier(Endpoints endpoints) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     }
 

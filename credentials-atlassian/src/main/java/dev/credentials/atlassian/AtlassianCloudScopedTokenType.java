@@ -40,6 +40,11 @@ public final class AtlassianCloudScopedTokenType implements CredentialType {
                     .description("The site's cloud id; looked up from the site when left empty.").build(),
             Fields.tokenExpiry());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public AtlassianCloudScopedTokenType() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

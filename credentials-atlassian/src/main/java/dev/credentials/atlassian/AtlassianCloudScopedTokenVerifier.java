@@ -1,5 +1,6 @@
 package dev.credentials.atlassian;
 
+import dev.credentials.integration.Endpoints;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.Secret;
 import dev.credentials.api.VerificationResult;
@@ -20,15 +21,19 @@ import java.util.Objects;
  * {@code https://api.atlassian.com/ex/{product}/{cloudId}}. The token is never sent to the site. Thread-safe.
  */
 public final class AtlassianCloudScopedTokenVerifier implements Verifier {
-    private final AtlassianEndpoints endpoints;
+    private final Endpoints endpoints;
 
     /** Calls Atlassian directly; used by {@link java.util.ServiceLoader}. */
     public AtlassianCloudScopedTokenVerifier() {
-        this(AtlassianEndpoints.direct());
+        this(Endpoints.direct());
     }
 
-    /** Sends every call through {@code endpoints}. */
-    public AtlassianCloudScopedTokenVerifier(AtlassianEndpoints endpoints) {
+    /**
+     * Sends every call through {@code endpoints}.
+     *
+     * @param endpoints where the requests actually go ({@link Endpoints#via(java.net.URI)} for a stub)
+     */
+    public AtlassianCloudScopedTokenVerifier(Endpoints endpoints) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     }
 

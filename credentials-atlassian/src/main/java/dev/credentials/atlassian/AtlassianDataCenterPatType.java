@@ -33,6 +33,11 @@ public final class AtlassianDataCenterPatType implements CredentialType {
                     .description("Created in the product under your profile, Personal Access Tokens.").build(),
             Fields.tokenExpiry());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public AtlassianDataCenterPatType() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

@@ -1,5 +1,6 @@
 package dev.credentials.atlassian;
 
+import dev.credentials.integration.Endpoints;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.VerificationContext;
@@ -19,15 +20,19 @@ import java.util.Objects;
  * token there comes back as the anonymous user). Every request passes the URL policy first. Thread-safe.
  */
 public final class AtlassianDataCenterPatVerifier implements Verifier {
-    private final AtlassianEndpoints endpoints;
+    private final Endpoints endpoints;
 
     /** Calls the server directly; used by {@link java.util.ServiceLoader}. */
     public AtlassianDataCenterPatVerifier() {
-        this(AtlassianEndpoints.direct());
+        this(Endpoints.direct());
     }
 
-    /** Sends every call through {@code endpoints}. */
-    public AtlassianDataCenterPatVerifier(AtlassianEndpoints endpoints) {
+    /**
+     * Sends every call through {@code endpoints}.
+     *
+     * @param endpoints where the requests actually go ({@link Endpoints#via(java.net.URI)} for a stub)
+     */
+    public AtlassianDataCenterPatVerifier(Endpoints endpoints) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     }
 

@@ -42,6 +42,11 @@ public final class AtlassianOAuth2Type implements CredentialType {
             FieldSpec.secret("accessTokenExpiresAt", "Access token expiry")
                     .description("When the access token expires, as an ISO instant; kept with the token.").build());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public AtlassianOAuth2Type() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

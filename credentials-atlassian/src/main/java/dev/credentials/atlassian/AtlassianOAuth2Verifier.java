@@ -1,6 +1,6 @@
 package dev.credentials.atlassian;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.credentials.integration.Endpoints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.credentials.api.CredentialMaterial;
@@ -10,10 +10,10 @@ import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.atlassian.internal.Classifier;
-import dev.credentials.api.spi.VerifierHttp;
+import dev.credentials.integration.VerifierHttp;
 import dev.credentials.atlassian.internal.Identity;
 import dev.credentials.atlassian.internal.IdentityRun;
-import dev.credentials.atlassian.internal.Json;
+import dev.credentials.integration.ThirdPartyJson;
 import dev.credentials.atlassian.internal.Sites;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -55,15 +55,19 @@ public final class AtlassianOAuth2Verifier implements Verifier {
         }
     }
 
-    private final AtlassianEndpoints endpoints;
+    private final Endpoints endpoints;
 
     /** Calls Atlassian directly; used by {@link java.util.ServiceLoader}. */
     public AtlassianOAuth2Verifier() {
-        this(AtlassianEndpoints.direct());
+        this(Endpoints.direct());
     }
 
-    /** Sends every call through {@code endpoints}. */
-    public AtlassianOAuth2Verifier(AtlassianEndpoints endpoints) {
+    /**
+     * Sends every call through {@code endpoints}.
+     *
+     * @param endpoints where the requests actually go ({@link Endpoints#via(java.net.URI)} for a stub)
+     */
+    public AtlassianOAuth2Verifier(Endpoints endpoints) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     }
 
@@ -122,7 +126,7 @@ public final class AtlassianOAuth2Verifier implements Verifier {
                 Optional.empty(), ctx.clock());
         HttpRequest.Builder request = HttpRequest.newBuilder().GET().header("Accept", "application/json")
                 .header("Authorization", "Bearer " + access);
-        VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints::route, request,
+        VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints, request,
                 Sites.join(Sites.GATEWAY, "/oauth/token/accessible-resources"), "api.atlassian.com", false);
         if (ex.stopped()) {
             return ex.stop();
@@ -149,13 +153,13 @@ public final class AtlassianOAuth2Verifier implements Verifier {
     }
 
     private static Optional<String> cloudIdFor(VerifierHttp.Reply reply, String host) {
-        Optional<JsonNode> parsed = reply.truncated() ? Optional.empty() : Json.parse(reply.body());
+        Optional<JsonNode> parsed = reply.truncated() ? Optional.empty() : ThirdPartyJson.parse(reply.body());
         if (parsed.isEmpty() || !parsed.get().isArray()) {
             return Optional.empty();
         }
         for (JsonNode resource : parsed.get()) {
-            Optional<String> url = Json.text(resource, "url");
-            Optional<String> id = Json.text(resource, "id");
+            Optional<String> url = ThirdPartyJson.text(resource, "url");
+            Optional<String> id = ThirdPartyJson.text(resource, "id");
             if (url.isPresent() && id.isPresent() && Sites.isCloudId(id.get())) {
                 try {
                     String h = URI.create(url.get()).getHost();
@@ -183,21 +187,16 @@ public final class AtlassianOAuth2Verifier implements Verifier {
                 return new Refresh(null, VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
                         "Another check has just refreshed this credential's tokens; verify again to use the new ones."));
             }
-            ObjectNode body = Json.MAPPER.createObjectNode()
+            ObjectNode body = ThirdPartyJson.object()
                     .put("grant_type", "refresh_token")
                     .put("client_id", clientId)
                     .put("client_secret", m.requireSecret("clientSecret").reveal())
                     .put("refresh_token", refreshToken.reveal());
-            byte[] bytes;
-            try {
-                bytes = Json.MAPPER.writeValueAsBytes(body);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("could not write the token request", e);
-            }
+            byte[] bytes = ThirdPartyJson.bytes(body);
             HttpRequest.Builder request = HttpRequest.newBuilder()
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
                     .header("Content-Type", "application/json").header("Accept", "application/json");
-            VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints::route, request, Sites.join(Sites.AUTH, "/oauth/token"),
+            VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints, request, Sites.join(Sites.AUTH, "/oauth/token"),
                     "auth.atlassian.com", false);
             java.util.Arrays.fill(bytes, (byte) 0);
             if (ex.stopped()) {
@@ -209,9 +208,9 @@ public final class AtlassianOAuth2Verifier implements Verifier {
                         "Atlassian sign-in", "refresh token", Optional.empty(), ctx.clock());
                 return new Refresh(null, Classifier.failure(r, t).orElseThrow());
             }
-            Optional<JsonNode> json = r.truncated() ? Optional.empty() : Json.parse(r.body());
+            Optional<JsonNode> json = r.truncated() ? Optional.empty() : ThirdPartyJson.parse(r.body());
             if (r.ok()) {
-                Optional<String> access = json.flatMap(n -> Json.text(n, "access_token"));
+                Optional<String> access = json.flatMap(n -> ThirdPartyJson.text(n, "access_token"));
                 if (access.isEmpty()) {
                     return new Refresh(null, VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
                             "Atlassian's token endpoint answered without an access token; nothing was learned."));
@@ -221,7 +220,7 @@ public final class AtlassianOAuth2Verifier implements Verifier {
                 Map<String, Secret> secrets = new LinkedHashMap<>();
                 secrets.put("accessToken", Secret.of(access.get()));
                 secrets.put("accessTokenExpiresAt", Secret.of(now.plusSeconds(Math.max(0, expiresIn)).toString()));
-                json.flatMap(n -> Json.text(n, "refresh_token")).ifPresent(t -> secrets.put("refreshToken", Secret.of(t)));
+                json.flatMap(n -> ThirdPartyJson.text(n, "refresh_token")).ifPresent(t -> secrets.put("refreshToken", Secret.of(t)));
                 boolean saved;
                 try {
                     saved = ctx.storeRefreshedSecrets(secrets);
@@ -234,7 +233,7 @@ public final class AtlassianOAuth2Verifier implements Verifier {
                 }
                 return new Refresh(access.get(), null);
             }
-            String error = json.flatMap(n -> Json.text(n, "error")).orElse("");
+            String error = json.flatMap(n -> ThirdPartyJson.text(n, "error")).orElse("");
             return new Refresh(null, switch (error) {
                 case "invalid_grant" -> VerificationResult.failed(FailureReason.EXPIRED, "Atlassian no longer accepts"
                         + " this authorization: the refresh token expired or was revoked (a changed password, 90 days"

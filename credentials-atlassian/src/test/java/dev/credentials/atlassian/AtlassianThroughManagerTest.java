@@ -44,6 +44,8 @@ class AtlassianThroughManagerTest extends WireMockSupport {
     void buildManager() {
         manager = CredentialManager.builder().store(new InMemoryCredentialStore()).keyring(TestKeys.keyring())
                 .clock(clock).minVerifyInterval(Duration.ZERO)
+                // The clock stands still, so each check may take this long in real time: generous, for a loaded machine.
+                .verificationTimeout(Duration.ofSeconds(60))
                 .urlPolicy(UrlPolicy.builder().allowLoopback().allowHttp("127.0.0.1").allowPort(atlassian.port())
                         // No DNS in tests: names resolve to a documentation address; the stub's literal to itself.
                         .resolver(host -> host.matches("[0-9.]+")
@@ -86,7 +88,8 @@ class AtlassianThroughManagerTest extends WireMockSupport {
     void rateLimitsAndOutagesLeaveAVerifiedCredentialVerified() {
         Credential c = cloudCredential(Samples.token());
         atlassian.stubFor(get(urlPathEqualTo("/rest/api/3/myself")).willReturn(okJson(Samples.JIRA_ME)));
-        manager.verify(ALICE, c.id());
+        VerificationResult first = manager.verify(ALICE, c.id());
+        assertTrue(first.isVerified(), "the first check must verify: " + first.message());
         atlassian.stubFor(get(urlPathEqualTo("/rest/api/3/myself")).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
         VerificationResult limited = manager.verify(ALICE, c.id());
         assertEquals(FailureReason.RATE_LIMITED, limited.reason());

@@ -1,5 +1,6 @@
 package dev.credentials.atlassian;
 
+import dev.credentials.integration.Endpoints;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.testkit.StubHttpServer.Answer;
@@ -20,7 +21,7 @@ class AtlassianVerifierContractTests {
 
         @Override
         protected Verifier verifier(URI stubBase) {
-            return new AtlassianCloudApiTokenVerifier(AtlassianEndpoints.via(stubBase));
+            return new AtlassianCloudApiTokenVerifier(Endpoints.via(stubBase));
         }
 
         @Override
@@ -40,7 +41,7 @@ class AtlassianVerifierContractTests {
 
         @Override
         protected Verifier verifier(URI stubBase) {
-            return new AtlassianCloudScopedTokenVerifier(AtlassianEndpoints.via(stubBase));
+            return new AtlassianCloudScopedTokenVerifier(Endpoints.via(stubBase));
         }
 
         @Override
@@ -61,7 +62,7 @@ class AtlassianVerifierContractTests {
 
         @Override
         protected Verifier verifier(URI stubBase) {
-            return new AtlassianOAuth2Verifier(AtlassianEndpoints.via(stubBase));
+            return new AtlassianOAuth2Verifier(Endpoints.via(stubBase));
         }
 
         @Override
@@ -81,7 +82,7 @@ class AtlassianVerifierContractTests {
 
         @Override
         protected Verifier verifier(URI stubBase) {
-            return new AtlassianDataCenterPatVerifier(AtlassianEndpoints.via(stubBase));
+            return new AtlassianDataCenterPatVerifier(Endpoints.via(stubBase));
         }
 
         @Override
@@ -101,7 +102,7 @@ class AtlassianVerifierContractTests {
 
         @Override
         protected Verifier verifier(URI stubBase) {
-            return new AtlassianDataCenterPatVerifier(AtlassianEndpoints.via(stubBase));
+            return new AtlassianDataCenterPatVerifier(Endpoints.via(stubBase));
         }
 
         @Override

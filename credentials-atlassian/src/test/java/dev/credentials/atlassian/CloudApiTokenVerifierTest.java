@@ -1,5 +1,6 @@
 package dev.credentials.atlassian;
 
+import dev.credentials.integration.Endpoints;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -221,7 +222,7 @@ class CloudApiTokenVerifierTest extends WireMockSupport {
             closed = s.getLocalPort();
         }
         AtlassianCloudApiTokenVerifier toNowhere = new AtlassianCloudApiTokenVerifier(
-                AtlassianEndpoints.via(java.net.URI.create("http://127.0.0.1:" + closed)));
+                Endpoints.via(java.net.URI.create("http://127.0.0.1:" + closed)));
         VerificationResult r = verify(toNowhere, Samples.cloud("jira", token),
                 dev.credentials.testkit.TestVerificationContext.loopback(Duration.ofSeconds(2), closed));
         assertEquals(FailureReason.UNREACHABLE, r.reason());

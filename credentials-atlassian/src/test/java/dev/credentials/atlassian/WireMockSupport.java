@@ -1,5 +1,6 @@
 package dev.credentials.atlassian;
 
+import dev.credentials.integration.Endpoints;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -44,8 +45,8 @@ abstract class WireMockSupport {
         return URI.create("http://127.0.0.1:" + atlassian.port());
     }
 
-    static AtlassianEndpoints routed() {
-        return AtlassianEndpoints.via(base());
+    static Endpoints routed() {
+        return Endpoints.via(base());
     }
 
     static TestVerificationContext context() {

@@ -64,12 +64,13 @@ public final class JdbcStoreBenchmark {
 
             System.out.println();
             System.out.println("with a new connection per call (the embedded server's plain DataSource, no pool):");
-            measure(store, ids, random);
+            measure(store, ds, ids, random);
             System.out.println();
             System.out.println("with one reused connection (what a platform's connection pool gives):");
             try (Connection shared = ds.getConnection()) {
-                JdbcCredentialStore pooled = JdbcCredentialStore.builder(reusing(shared)).tablePrefix("bench_").build();
-                measure(pooled, ids, random);
+                DataSource reused = reusing(shared);
+                JdbcCredentialStore pooled = JdbcCredentialStore.builder(reused).tablePrefix("bench_").build();
+                measure(pooled, reused, ids, random);
             }
             System.out.println();
             System.out.println("EXPLAIN ANALYZE of the subject's listing:");
@@ -100,7 +101,12 @@ public final class JdbcStoreBenchmark {
                 });
     }
 
-    private static void measure(JdbcCredentialStore store, List<List<CredentialId>> ids, Random random) {
+    /**
+     * Samples each operation interleaved with a bare {@code SELECT 1} through the same DataSource, so each figure is
+     * also reported as a multiple of one round trip measured in the same moments (the machine's load cancels out).
+     */
+    private static void measure(JdbcCredentialStore store, DataSource ds, List<List<CredentialId>> ids, Random random)
+            throws java.sql.SQLException {
             // Warm up the JIT and the connection path, then measure.
             for (int i = 0; i < 500; i++) {
                 find(store, ids, random);
@@ -110,9 +116,13 @@ public final class JdbcStoreBenchmark {
             long[] userLists = new long[SAMPLES];
             long[] adminLists = new long[SAMPLES];
             long[] inserts = new long[SAMPLES];
+            long[] roundTrips = new long[SAMPLES];
             int seen = 0;
             for (int i = 0; i < SAMPLES; i++) {
                 long t0 = System.nanoTime();
+                roundTrip(ds);
+                roundTrips[i] = System.nanoTime() - t0;
+                t0 = System.nanoTime();
                 find(store, ids, random);
                 finds[i] = System.nanoTime() - t0;
                 t0 = System.nanoTime();
@@ -128,10 +138,12 @@ public final class JdbcStoreBenchmark {
             }
             System.out.printf("a subject with ~1%% visibility sees %.1f credentials per tenant on average%n",
                     seen / (double) SAMPLES);
-            report("find by id", finds);
-            report("list one page (subject seeing ~1%)", userLists);
-            report("list one page (tenant admin)", adminLists);
-            report("insert", inserts);
+            long baseline = median(roundTrips);
+            report("SELECT 1 round trip (the baseline)", roundTrips, baseline);
+            report("find by id", finds, baseline);
+            report("list one page (subject seeing ~1%)", userLists, baseline);
+            report("list one page (tenant admin)", adminLists, baseline);
+            report("insert", inserts, baseline);
     }
 
     private static List<CredentialId> populate(JdbcCredentialStore store, int tenant, Random random) {
@@ -170,10 +182,26 @@ public final class JdbcStoreBenchmark {
         return store.list(tenant(random.nextInt(TENANTS)), StoreQuery.of(user, 51)).size();
     }
 
-    private static void report(String what, long[] nanos) {
+    private static void roundTrip(DataSource ds) throws java.sql.SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT 1")) {
+            if (!rs.next()) {
+                throw new IllegalStateException("SELECT 1 returned no row");
+            }
+        }
+    }
+
+    private static long median(long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        System.out.printf("%-38s median %7.3f ms   p95 %7.3f ms   (%d samples)%n", what,
-                sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.95)] / 1e6, sorted.length);
+        return sorted[sorted.length / 2];
+    }
+
+    private static void report(String what, long[] nanos, long baseline) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        long median = sorted[sorted.length / 2];
+        System.out.printf("%-38s median %7.3f ms   p95 %7.3f ms   %5.2fx the round trip   (%d samples)%n", what,
+                median / 1e6, sorted[(int) (sorted.length * 0.95)] / 1e6, median / (double) baseline, sorted.length);
     }
 }

@@ -12,11 +12,12 @@ import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.api.spi.Verifier;
-import dev.credentials.api.spi.VerifierHttp;
 import dev.credentials.core.CredentialManager;
 import dev.credentials.core.Keyring;
 import dev.credentials.core.LocalKeysets;
 import dev.credentials.core.VerifyAll;
+import dev.credentials.integration.Endpoints;
+import dev.credentials.integration.VerifierHttp;
 import dev.credentials.testkit.InMemoryCredentialStore;
 import dev.credentials.testkit.TestCredentialType;
 import java.io.OutputStream;
@@ -30,7 +31,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
 
 /**
  * {@code verifyAll} of 10,000 credentials with concurrency 64 against a loopback HTTP stub that answers each identity
@@ -54,7 +54,7 @@ public final class VerifyAllBenchmark {
         @Override
         public VerificationResult verify(VerificationContext ctx, CredentialMaterial m) {
             URI target = URI.create(m.config().get("baseUrl") + "/me");
-            VerifierHttp.Exchange ex = VerifierHttp.send(ctx, UnaryOperator.identity(), HttpRequest.newBuilder().GET()
+            VerifierHttp.Exchange ex = VerifierHttp.send(ctx, Endpoints.direct(), HttpRequest.newBuilder().GET()
                     .header("Authorization", "Bearer " + m.requireSecret("apiToken").reveal()), target,
                     target.getHost(), true);
             if (ex.stopped()) {

@@ -164,7 +164,11 @@ public class InMemoryCredentialStore implements MaintenanceStore {
                 .toList();
     }
 
-    /** The number of records in all tenants. */
+    /**
+     * The number of records in all tenants.
+     *
+     * @return the number of records in all tenants
+     */
     public synchronized int size() {
         return records.size();
     }

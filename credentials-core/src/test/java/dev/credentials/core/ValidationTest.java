@@ -40,6 +40,8 @@ class ValidationTest {
                 bad("blank name", b -> b.name("   "), "name", Codes.REQUIRED),
                 bad("name over 200 characters", b -> b.name("n".repeat(201)), "name", Codes.TOO_LONG),
                 bad("name with a control character", b -> b.name("bad\u0007name"), "name", Codes.CONTROL_CHARACTERS),
+                bad("name with a right-to-left override", b -> b.name("invoice\u202Efdp.exe"), "name", Codes.CONTROL_CHARACTERS),
+                bad("name with a right-to-left isolate", b -> b.name("Jira \u2067prod\u2069"), "name", Codes.CONTROL_CHARACTERS),
                 bad("missing required config", b -> without(b, "baseUrl"), "baseUrl", Codes.REQUIRED),
                 bad("missing required secret", b -> withoutSecret(b, "apiToken"), "apiToken", Codes.REQUIRED),
                 bad("unknown field", b -> b.config("colour", "blue"), "colour", Codes.UNKNOWN_FIELD),

@@ -71,7 +71,11 @@ public final class CredentialManagerExtension implements ParameterResolver {
         this.stores = b.stores;
     }
 
-    /** Starts a customized extension, for {@code @RegisterExtension}. */
+    /**
+     * Starts a customized extension, for {@code @RegisterExtension}.
+     *
+     * @return this builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -175,31 +179,56 @@ public final class CredentialManagerExtension implements ParameterResolver {
 
         private Builder() {}
 
-        /** Registers a further type. */
+        /**
+         * Registers a further type.
+         *
+         * @param type the type
+         * @return this builder
+         */
         public Builder type(CredentialType type) {
             types.add(type);
             return this;
         }
 
-        /** Registers a further verifier (one for {@link TestCredentialType} replaces the stub). */
+        /**
+         * Registers a further verifier (one for {@link TestCredentialType} replaces the stub).
+         *
+         * @param verifier the verifier
+         * @return this builder
+         */
         public Builder verifier(Verifier verifier) {
             verifiers.add(verifier);
             return this;
         }
 
-        /** The minimum verify interval; default zero. */
+        /**
+         * The minimum verify interval; default zero.
+         *
+         * @param d the d
+         * @return the minimum verify interval; default zero
+         */
         public Builder minVerifyInterval(Duration d) {
             this.minVerifyInterval = d;
             return this;
         }
 
-        /** The verification timeout; default 5 s. */
+        /**
+         * The verification timeout; default 5 s.
+         *
+         * @param d the d
+         * @return the verification timeout; default 5 s
+         */
         public Builder verificationTimeout(Duration d) {
             this.verificationTimeout = d;
             return this;
         }
 
-        /** The URL policy; default the standard one plus loopback. */
+        /**
+         * The URL policy; default the standard one plus loopback.
+         *
+         * @param policy the policy
+         * @return the URL policy; default the standard one plus loopback
+         */
         public Builder urlPolicy(UrlPolicy policy) {
             this.urlPolicy = policy;
             return this;
@@ -220,7 +249,11 @@ public final class CredentialManagerExtension implements ParameterResolver {
             return this;
         }
 
-        /** Builds the extension. */
+        /**
+         * Builds the extension.
+         *
+         * @return the extension
+         */
         public CredentialManagerExtension build() {
             return new CredentialManagerExtension(this);
         }

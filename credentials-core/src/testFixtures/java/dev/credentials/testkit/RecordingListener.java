@@ -17,12 +17,22 @@ public final class RecordingListener implements CredentialListener {
         events.add(event);
     }
 
-    /** Every event so far, in delivery order. */
+    /**
+     * Every event so far, in delivery order.
+     *
+     * @return every event so far, in delivery order
+     */
     public List<CredentialEvent> events() {
         return List.copyOf(events);
     }
 
-    /** The events of one kind, in delivery order. */
+    /**
+     * The events of one kind, in delivery order.
+     *
+     * @param kind the kind
+     * @param <T> the type of the value
+     * @return the events of one kind, in delivery order
+     */
     public <T extends CredentialEvent> List<T> events(Class<T> kind) {
         return events.stream().filter(kind::isInstance).map(kind::cast).toList();
     }

@@ -26,7 +26,11 @@ public final class StubVerifier implements Verifier {
         this(TestCredentialType.ID);
     }
 
-    /** A stub for the type {@code typeId}. */
+    /**
+     * A stub for the type {@code typeId}.
+     *
+     * @param typeId the type id
+     */
     public StubVerifier(String typeId) {
         this.typeId = Objects.requireNonNull(typeId, "typeId");
     }
@@ -36,20 +40,35 @@ public final class StubVerifier implements Verifier {
         return typeId;
     }
 
-    /** Answers {@code result} from now on. */
+    /**
+     * Answers {@code result} from now on.
+     *
+     * @param result the result
+     * @return this stub
+     */
     public synchronized StubVerifier willReturn(VerificationResult result) {
         queued.clear();
         answer = (ctx, m) -> result;
         return this;
     }
 
-    /** Answers these results once each, in order, before the standing answer. */
+    /**
+     * Answers these results once each, in order, before the standing answer.
+     *
+     * @param results the results
+     * @return this stub
+     */
     public synchronized StubVerifier thenReturn(VerificationResult... results) {
         queued.addAll(java.util.List.of(results));
         return this;
     }
 
-    /** Answers with {@code function} from now on. */
+    /**
+     * Answers with {@code function} from now on.
+     *
+     * @param function the function
+     * @return this stub
+     */
     public synchronized StubVerifier willAnswer(
             BiFunction<VerificationContext, CredentialMaterial, VerificationResult> function) {
         queued.clear();
@@ -57,7 +76,11 @@ public final class StubVerifier implements Verifier {
         return this;
     }
 
-    /** How many times {@link #verify} ran. */
+    /**
+     * How many times {@link #verify} ran.
+     *
+     * @return how many times {@link #verify} ran
+     */
     public int calls() {
         return calls.get();
     }

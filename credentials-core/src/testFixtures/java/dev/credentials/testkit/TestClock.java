@@ -11,7 +11,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class TestClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    /** A clock at {@code start}. */
+    /**
+     * A clock at {@code start}.
+     *
+     * @param start the start
+     */
     public TestClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
@@ -21,12 +25,20 @@ public final class TestClock extends Clock {
         this(Instant.parse("2026-01-01T00:00:00Z"));
     }
 
-    /** Moves the clock forward (or back, for a negative duration). */
+    /**
+     * Moves the clock forward (or back, for a negative duration).
+     *
+     * @param d the d
+     */
     public void advance(Duration d) {
         now.updateAndGet(t -> t.plus(d));
     }
 
-    /** Sets the time. */
+    /**
+     * Sets the time.
+     *
+     * @param instant the instant
+     */
     public void set(Instant instant) {
         now.set(instant);
     }

@@ -69,12 +69,20 @@ public final class TestKmsClient implements KmsClient {
         }
     }
 
-    /** Destroys a key: every later call with it fails. */
+    /**
+     * Destroys a key: every later call with it fails.
+     *
+     * @param keyUri the key uri
+     */
     public void destroy(String keyUri) {
         destroyed.add(keyUri);
     }
 
-    /** Encrypt and decrypt calls made so far, over all keys. */
+    /**
+     * Encrypt and decrypt calls made so far, over all keys.
+     *
+     * @return the number of calls
+     */
     public long calls() {
         return calls.get();
     }

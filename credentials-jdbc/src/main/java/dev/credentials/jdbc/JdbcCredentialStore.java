@@ -86,12 +86,21 @@ public final class JdbcCredentialStore implements MaintenanceStore {
         this.keks = prefix + "keks";
     }
 
-    /** Starts a store over {@code dataSource}. */
+    /**
+     * Starts a store over {@code dataSource}.
+     *
+     * @param dataSource where the tables are; the store borrows and closes a connection per call
+     * @return a builder
+     */
     public static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
 
-    /** The SQL dialect in use. */
+    /**
+     * The SQL dialect in use.
+     *
+     * @return the dialect
+     */
     public Dialect dialect() {
         return dialect;
     }
@@ -108,7 +117,11 @@ public final class JdbcCredentialStore implements MaintenanceStore {
         });
     }
 
-    /** The schema version the database is at, 0 when it has none yet. */
+    /**
+     * The schema version the database is at, 0 when it has none yet.
+     *
+     * @return the schema version, 0 for none
+     */
     public int schemaVersion() {
         return transaction("read the schema version", c -> Migrations.current(c, prefix));
     }
@@ -377,6 +390,10 @@ public final class JdbcCredentialStore implements MaintenanceStore {
     /**
      * The database's plan for {@link #list} with this query ({@code EXPLAIN ANALYZE} on PostgreSQL, {@code EXPLAIN}
      * on H2), one line per element: for operators checking that listings use the indexes.
+     *
+     * @param tenant the tenant whose listing is planned
+     * @param q the query, as {@link #list} would take it
+     * @return the plan, one line per element
      */
     public List<String> explainList(TenantId tenant, StoreQuery q) {
         Sql sql = listSql(tenant, q);
@@ -719,7 +736,12 @@ public final class JdbcCredentialStore implements MaintenanceStore {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         }
 
-        /** The prefix of every table name: lower-case letters, digits and underscores, at most 24; default {@code cred_}. */
+        /**
+         * The prefix of every table name: lower-case letters, digits and underscores, at most 24; default {@code cred_}.
+         *
+         * @param prefix the prefix
+         * @return this builder
+         */
         public Builder tablePrefix(String prefix) {
             if (!prefix.matches("[a-z][a-z0-9_]{0,23}")) {
                 throw new IllegalArgumentException("a table prefix is a lower-case letter then up to 23 of [a-z0-9_]");
@@ -728,13 +750,23 @@ public final class JdbcCredentialStore implements MaintenanceStore {
             return this;
         }
 
-        /** The dialect; detected from the database when not set. */
+        /**
+         * The dialect; detected from the database when not set.
+         *
+         * @param dialect the dialect
+         * @return this builder
+         */
         public Builder dialect(Dialect dialect) {
             this.dialect = Objects.requireNonNull(dialect, "dialect");
             return this;
         }
 
-        /** Runs {@link #migrate()} when the store is built. */
+        /**
+         * Runs {@link #migrate()} when the store is built.
+         *
+         * @param migrate whether to migrate
+         * @return this builder
+         */
         public Builder migrate(boolean migrate) {
             this.migrate = migrate;
             return this;
@@ -743,6 +775,7 @@ public final class JdbcCredentialStore implements MaintenanceStore {
         /**
          * Builds the store, detecting the dialect if needed and migrating if asked.
          *
+         * @return the store, with the dialect detected if needed and the schema migrated if asked
          * @throws CredentialStoreException when the database cannot be reached or is neither PostgreSQL nor H2
          */
         public JdbcCredentialStore build() {

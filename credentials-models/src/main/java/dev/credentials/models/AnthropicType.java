@@ -21,6 +21,11 @@ public final class AnthropicType implements CredentialType {
     private static final List<FieldSpec> FIELDS = List.of(FieldSpec.secret("apiKey", "API key").required().roles(FieldRole.HEADER_VALUE)
             .description("A key from console.anthropic.com, Settings, API keys (sk-ant-api03-...).").build());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public AnthropicType() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

@@ -27,6 +27,11 @@ public final class AzureOpenAiType implements CredentialType {
             FieldSpec.secret("apiKey", "Key").required().roles(FieldRole.HEADER_VALUE)
                     .description("KEY 1 or KEY 2 from the resource's Keys and Endpoint page in the Azure portal.").build());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public AzureOpenAiType() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

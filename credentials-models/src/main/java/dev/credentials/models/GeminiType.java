@@ -22,6 +22,11 @@ public final class GeminiType implements CredentialType {
     private static final List<FieldSpec> FIELDS = List.of(FieldSpec.secret("apiKey", "API key").required().roles(FieldRole.HEADER_VALUE)
             .description("A key from Google AI Studio, Get API key; restrict it to the Generative Language API.").build());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public GeminiType() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

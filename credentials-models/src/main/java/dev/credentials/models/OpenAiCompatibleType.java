@@ -28,6 +28,11 @@ public final class OpenAiCompatibleType implements CredentialType {
                     .build(),
             FieldSpec.secret("apiKey", "API key").required().roles(FieldRole.HEADER_VALUE).build());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public OpenAiCompatibleType() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

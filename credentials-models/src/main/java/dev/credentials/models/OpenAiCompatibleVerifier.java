@@ -1,16 +1,17 @@
 package dev.credentials.models;
 
+import dev.credentials.integration.Endpoints;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.NegativeControl;
 import dev.credentials.api.spi.VerificationContext;
-import dev.credentials.api.spi.VerifierHttp;
+import dev.credentials.api.spi.Verifier;
+import dev.credentials.integration.VerifierHttp;
 import dev.credentials.models.internal.ModelVerifier;
 import dev.credentials.models.internal.ProviderError;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * Verifies {@link OpenAiCompatibleType} with {@code GET {baseUrl}/models}: VERIFIED only for a 2xx JSON body with a
@@ -18,17 +19,23 @@ import java.util.function.UnaryOperator;
  * {@link NegativeControl}, which the manager runs). A server that lists its models for any key proves nothing about
  * the key: that is INCONCLUSIVE {@code NOT_VERIFIABLE}; a control that gets no answer is INCONCLUSIVE too.
  */
-public final class OpenAiCompatibleVerifier extends ModelVerifier {
+public final class OpenAiCompatibleVerifier implements Verifier {
     private static final NegativeControl CONTROL = NegativeControl.altering("apiKey");
+
+    private final Check check;
 
     /** Calls the server directly; used by {@link java.util.ServiceLoader}. */
     public OpenAiCompatibleVerifier() {
-        this(UnaryOperator.identity());
+        this(Endpoints.direct());
     }
 
-    /** Sends the call where {@code route} says. */
-    public OpenAiCompatibleVerifier(UnaryOperator<URI> route) {
-        super(route);
+    /**
+     * Sends the call where {@code endpoints} say.
+     *
+     * @param endpoints where the request actually goes ({@link Endpoints#via(URI)} for a stub)
+     */
+    public OpenAiCompatibleVerifier(Endpoints endpoints) {
+        this.check = new Check(endpoints);
     }
 
     @Override
@@ -37,33 +44,8 @@ public final class OpenAiCompatibleVerifier extends ModelVerifier {
     }
 
     @Override
-    protected String provider() {
-        return "The server";
-    }
-
-    @Override
-    protected boolean customTarget() {
-        return true;
-    }
-
-    @Override
-    protected Call call(CredentialMaterial m) {
-        URI models = OpenAiCompatibleType.models(m.config().get("baseUrl"));
-        HttpRequest.Builder b = HttpRequest.newBuilder();
-        new OpenAiCompatibleType().authenticate(m, b);
-        return new Call(models, models.getHost(), b);
-    }
-
-    @Override
-    protected Optional<VerificationResult> classify(ProviderError e, VerifierHttp.Reply r, Call call,
-                                                    VerificationContext ctx) {
-        if (e.type().equals("budget_exceeded") || e.says("budget has been exceeded")) {
-            return Optional.of(quotaExhausted());
-        }
-        if (r.status() == 429 && e.type().equals("insufficient_quota")) {
-            return Optional.of(quotaExhausted());
-        }
-        return Optional.empty();
+    public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
+        return check.verify(ctx, material);
     }
 
     /**
@@ -73,5 +55,47 @@ public final class OpenAiCompatibleVerifier extends ModelVerifier {
     @Override
     public Optional<NegativeControl> negativeControl() {
         return Optional.of(CONTROL);
+    }
+
+    /** The provider's rules over the shared model-list check. */
+    private static final class Check extends ModelVerifier {
+        Check(Endpoints endpoints) {
+            super(endpoints);
+        }
+
+        @Override
+        public String typeId() {
+            return OpenAiCompatibleType.ID;
+        }
+
+        @Override
+        protected String provider() {
+            return "The server";
+        }
+
+        @Override
+        protected boolean customTarget() {
+            return true;
+        }
+
+        @Override
+        protected Call call(CredentialMaterial m) {
+            URI models = OpenAiCompatibleType.models(m.config().get("baseUrl"));
+            HttpRequest.Builder b = HttpRequest.newBuilder();
+            new OpenAiCompatibleType().authenticate(m, b);
+            return new Call(models, models.getHost(), b);
+        }
+
+        @Override
+        protected Optional<VerificationResult> classify(ProviderError e, VerifierHttp.Reply r, Call call,
+                                                        VerificationContext ctx) {
+            if (e.type().equals("budget_exceeded") || e.says("budget has been exceeded")) {
+                return Optional.of(quotaExhausted());
+            }
+            if (r.status() == 429 && e.type().equals("insufficient_quota")) {
+                return Optional.of(quotaExhausted());
+            }
+            return Optional.empty();
+        }
     }
 }

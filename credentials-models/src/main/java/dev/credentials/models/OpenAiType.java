@@ -25,6 +25,11 @@ public final class OpenAiType implements CredentialType {
             FieldSpec.config("project", "Project id", FieldKind.TEXT)
                     .description("Only for legacy user keys (proj_...).").build());
 
+    /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
+    public OpenAiType() {
+        // stateless
+    }
+
     @Override
     public String id() {
         return ID;

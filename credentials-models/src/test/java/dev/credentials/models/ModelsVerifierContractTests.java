@@ -3,6 +3,7 @@ package dev.credentials.models;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.Secret;
 import dev.credentials.api.spi.Verifier;
+import dev.credentials.integration.Endpoints;
 import dev.credentials.testkit.StubHttpServer.Answer;
 import dev.credentials.testkit.StubHttpServer.Request;
 import dev.credentials.testkit.VerifierContract;
@@ -23,16 +24,9 @@ class ModelsVerifierContractTests {
         return prefix + UUID.randomUUID().toString().replace("-", "");
     }
 
-    static UnaryRoute to(URI base) {
-        return new UnaryRoute(base);
-    }
-
     /** Routes every call to a stub, keeping path and query. */
-    record UnaryRoute(URI base) implements java.util.function.UnaryOperator<URI> {
-        @Override
-        public URI apply(URI target) {
-            return URI.create(base + target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery()));
-        }
+    static Endpoints to(URI base) {
+        return Endpoints.via(base);
     }
 
     @Nested

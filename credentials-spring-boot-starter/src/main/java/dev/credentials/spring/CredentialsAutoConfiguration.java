@@ -41,7 +41,13 @@ public class CredentialsAutoConfiguration {
     /** The profile under which a local keyset file is refused. */
     public static final String PRODUCTION_PROFILE = "prod";
 
-    /** The JDBC store over the application's {@code DataSource}, migrated at start-up unless turned off. */
+    /**
+     * The JDBC store over the application's {@code DataSource}, migrated at start-up unless turned off.
+     *
+     * @param dataSource the data source
+     * @param properties the properties
+     * @return the JDBC store over the application's {@code DataSource}, migrated at start-up unless turned off
+     */
     @Bean
     @ConditionalOnBean(DataSource.class)
     @ConditionalOnMissingBean(CredentialStore.class)
@@ -55,6 +61,10 @@ public class CredentialsAutoConfiguration {
     /**
      * A keyring over the local keyset file named by {@code credentials.keys.local-keyset}. Production defines its own
      * {@code Keyring} bean over a KMS key; without one, start-up fails with a message saying what to do.
+     *
+     * @param properties the properties
+     * @param environment the environment
+     * @return a keyring over the local keyset file named by {@code credentials.keys.local-keyset}
      */
     @Bean
     @ConditionalOnBean(CredentialStore.class)
@@ -74,7 +84,12 @@ public class CredentialsAutoConfiguration {
         return Keyring.of(properties.getKeys().getLocalKekId(), LocalKeysets.aead(LocalKeysets.readOrCreate(file)));
     }
 
-    /** The URL policy from {@code credentials.url-policy.*}; the default allows public https hosts on 443 only. */
+    /**
+     * The URL policy from {@code credentials.url-policy.*}; the default allows public https hosts on 443 only.
+     *
+     * @param properties the properties
+     * @return the URL policy from {@code credentials.url-policy.*}; the default allows public https hosts on 443 only
+     */
     @Bean
     @ConditionalOnMissingBean(UrlPolicy.class)
     public UrlPolicy credentialsUrlPolicy(CredentialsProperties properties) {
@@ -98,7 +113,18 @@ public class CredentialsAutoConfiguration {
         return b.build();
     }
 
-    /** The manager, closed with the application context. */
+    /**
+     * The manager, closed with the application context.
+     *
+     * @param store the store
+     * @param keyring the keyring
+     * @param urlPolicy the url policy
+     * @param properties the properties
+     * @param publisher the publisher
+     * @param types the types
+     * @param verifiers the verifiers
+     * @return the manager, closed with the application context
+     */
     @Bean
     @ConditionalOnBean(CredentialStore.class)
     @ConditionalOnMissingBean
@@ -148,7 +174,13 @@ public class CredentialsAutoConfiguration {
         return key;
     }
 
-    /** Observed verify, resolve and authenticate over the manager. */
+    /**
+     * Observed verify, resolve and authenticate over the manager.
+     *
+     * @param manager the manager
+     * @param registry the registry
+     * @return the observed facade
+     */
     @Bean
     @ConditionalOnBean(CredentialManager.class)
     @ConditionalOnMissingBean
@@ -157,7 +189,13 @@ public class CredentialsAutoConfiguration {
         return new ObservedCredentials(manager, registry.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
-    /** The verification scheduler, started and stopped with the application context when enabled. */
+    /**
+     * The verification scheduler, started and stopped with the application context when enabled.
+     *
+     * @param manager the manager
+     * @param properties the properties
+     * @return the verification scheduler, started and stopped with the application context when enabled
+     */
     @Bean
     @ConditionalOnBean(CredentialManager.class)
     @ConditionalOnProperty(prefix = "credentials.scheduler", name = "enabled", havingValue = "true")

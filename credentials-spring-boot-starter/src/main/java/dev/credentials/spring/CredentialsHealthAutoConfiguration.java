@@ -21,7 +21,15 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean(CredentialManager.class)
 @ConditionalOnProperty(prefix = "credentials.health", name = "enabled", havingValue = "true", matchIfMissing = true)
 public class CredentialsHealthAutoConfiguration {
-    /** Reports as {@code credentials}. */
+    /**
+     * Reports as {@code credentials}.
+     *
+     * @param manager the manager
+     * @param store the store
+     * @param dataSource the data source
+     * @param properties the properties
+     * @return the health indicator
+     */
     @Bean
     @ConditionalOnMissingBean(name = "credentialsHealthIndicator")
     public CredentialsHealthIndicator credentialsHealthIndicator(CredentialManager manager,

@@ -28,6 +28,7 @@ public final class CredentialsHealthIndicator implements HealthIndicator {
      * A health indicator over {@code manager}'s store and keyring.
      *
      * @param counts counts of FAILED and soon-expiring credentials, or null when the store cannot give them
+     * @param manager the manager
      */
     public CredentialsHealthIndicator(CredentialManager manager, StoredCounts counts) {
         this.manager = Objects.requireNonNull(manager, "manager");

@@ -21,47 +21,83 @@ public class CredentialsProperties {
     private final Sharing sharing = new Sharing();
     private final PageTokens pageTokens = new PageTokens();
 
-    /** The JDBC store over the application's {@code DataSource}. */
+    /**
+     * The JDBC store over the application's {@code DataSource}.
+     *
+     * @return the JDBC store over the application's {@code DataSource}
+     */
     public Store getStore() {
         return store;
     }
 
-    /** Where the key-encryption keys come from when the application defines no {@code Keyring} bean. */
+    /**
+     * Where the key-encryption keys come from when the application defines no {@code Keyring} bean.
+     *
+     * @return where the key-encryption keys come from when the application defines no {@code Keyring} bean
+     */
     public Keys getKeys() {
         return keys;
     }
 
-    /** Which hosts verifiers and {@code authenticate} may send secrets to. */
+    /**
+     * Which hosts verifiers and {@code authenticate} may send secrets to.
+     *
+     * @return which hosts verifiers and {@code authenticate} may send secrets to
+     */
     public UrlPolicySettings getUrlPolicy() {
         return urlPolicy;
     }
 
-    /** How verifications run. */
+    /**
+     * How verifications run.
+     *
+     * @return how verifications run
+     */
     public Verification getVerification() {
         return verification;
     }
 
-    /** The background verification scheduler. */
+    /**
+     * The background verification scheduler.
+     *
+     * @return the background verification scheduler
+     */
     public Scheduler getScheduler() {
         return scheduler;
     }
 
-    /** The health indicator. */
+    /**
+     * The health indicator.
+     *
+     * @return the health indicator
+     */
     public Health getHealth() {
         return health;
     }
 
-    /** The REST API behind the admin screen. */
+    /**
+     * The REST API behind the admin screen.
+     *
+     * @return the REST API behind the admin screen
+     */
     public Web getWeb() {
         return web;
     }
 
-    /** Who may grant USE. */
+    /**
+     * Who may grant USE.
+     *
+     * @return who may grant USE
+     */
     public Sharing getSharing() {
         return sharing;
     }
 
-    /** How page tokens of listings are authenticated. */
+    /**
+     * How page tokens of listings are authenticated.
+     *
+     * @return how page tokens of listings are authenticated
+     */
     public PageTokens getPageTokens() {
         return pageTokens;
     }
@@ -74,12 +110,20 @@ public class CredentialsProperties {
          */
         private boolean strict;
 
-        /** Whether only USE holders may grant USE. */
+        /**
+         * Whether only USE holders may grant USE.
+         *
+         * @return whether only USE holders may grant USE
+         */
         public boolean isStrict() {
             return strict;
         }
 
-        /** Sets whether only USE holders may grant USE. */
+        /**
+         * Sets whether only USE holders may grant USE.
+         *
+         * @param strict the strict
+         */
         public void setStrict(boolean strict) {
             this.strict = strict;
         }
@@ -94,12 +138,20 @@ public class CredentialsProperties {
          */
         private String key;
 
-        /** The key, base64; null when unset. */
+        /**
+         * The key, base64; null when unset.
+         *
+         * @return the key, base64; null when unset
+         */
         public String getKey() {
             return key;
         }
 
-        /** Sets the key, base64. */
+        /**
+         * Sets the key, base64.
+         *
+         * @param key the key
+         */
         public void setKey(String key) {
             this.key = key;
         }
@@ -113,18 +165,38 @@ public class CredentialsProperties {
         /** Whether to create or upgrade the schema at start-up. Turn off to run migrations from a deployment step. */
         private boolean migrate = true;
 
+        /**
+         * The table prefix.
+         *
+         * @return the table prefix
+         */
         public String getTablePrefix() {
             return tablePrefix;
         }
 
+        /**
+         * Sets the table prefix.
+         *
+         * @param tablePrefix the table prefix
+         */
         public void setTablePrefix(String tablePrefix) {
             this.tablePrefix = tablePrefix;
         }
 
+        /**
+         * Whether to migrate.
+         *
+         * @return the migrate
+         */
         public boolean isMigrate() {
             return migrate;
         }
 
+        /**
+         * Sets the migrate.
+         *
+         * @param migrate the migrate
+         */
         public void setMigrate(boolean migrate) {
             this.migrate = migrate;
         }
@@ -141,18 +213,38 @@ public class CredentialsProperties {
         /** The id recorded with every record sealed under the local keyset. */
         private String localKekId = "local-1";
 
+        /**
+         * The local keyset.
+         *
+         * @return the local keyset
+         */
         public Path getLocalKeyset() {
             return localKeyset;
         }
 
+        /**
+         * Sets the local keyset.
+         *
+         * @param localKeyset the local keyset
+         */
         public void setLocalKeyset(Path localKeyset) {
             this.localKeyset = localKeyset;
         }
 
+        /**
+         * The local kek id.
+         *
+         * @return the local kek id
+         */
         public String getLocalKekId() {
             return localKekId;
         }
 
+        /**
+         * Sets the local kek id.
+         *
+         * @param localKekId the local kek id
+         */
         public void setLocalKekId(String localKekId) {
             this.localKekId = localKekId;
         }
@@ -172,34 +264,74 @@ public class CredentialsProperties {
         /** Ports to allow besides 443. */
         private List<Integer> allowPorts = new ArrayList<>();
 
+        /**
+         * Whether to allow loopback.
+         *
+         * @return the allow loopback
+         */
         public boolean isAllowLoopback() {
             return allowLoopback;
         }
 
+        /**
+         * Sets the allow loopback.
+         *
+         * @param allowLoopback the allow loopback
+         */
         public void setAllowLoopback(boolean allowLoopback) {
             this.allowLoopback = allowLoopback;
         }
 
+        /**
+         * The allow private.
+         *
+         * @return the allow private
+         */
         public List<String> getAllowPrivate() {
             return allowPrivate;
         }
 
+        /**
+         * Sets the allow private.
+         *
+         * @param allowPrivate the allow private
+         */
         public void setAllowPrivate(List<String> allowPrivate) {
             this.allowPrivate = allowPrivate;
         }
 
+        /**
+         * The allow http.
+         *
+         * @return the allow http
+         */
         public List<String> getAllowHttp() {
             return allowHttp;
         }
 
+        /**
+         * Sets the allow http.
+         *
+         * @param allowHttp the allow http
+         */
         public void setAllowHttp(List<String> allowHttp) {
             this.allowHttp = allowHttp;
         }
 
+        /**
+         * The allow ports.
+         *
+         * @return the allow ports
+         */
         public List<Integer> getAllowPorts() {
             return allowPorts;
         }
 
+        /**
+         * Sets the allow ports.
+         *
+         * @param allowPorts the allow ports
+         */
         public void setAllowPorts(List<Integer> allowPorts) {
             this.allowPorts = allowPorts;
         }
@@ -220,26 +352,56 @@ public class CredentialsProperties {
         /** How many recorded results each credential keeps. */
         private int historySize = 20;
 
+        /**
+         * The timeout.
+         *
+         * @return the timeout
+         */
         public Duration getTimeout() {
             return timeout;
         }
 
+        /**
+         * Sets the timeout.
+         *
+         * @param timeout the timeout
+         */
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
         }
 
+        /**
+         * The min interval.
+         *
+         * @return the min interval
+         */
         public Duration getMinInterval() {
             return minInterval;
         }
 
+        /**
+         * Sets the min interval.
+         *
+         * @param minInterval the min interval
+         */
         public void setMinInterval(Duration minInterval) {
             this.minInterval = minInterval;
         }
 
+        /**
+         * The history size.
+         *
+         * @return the history size
+         */
         public int getHistorySize() {
             return historySize;
         }
 
+        /**
+         * Sets the history size.
+         *
+         * @param historySize the history size
+         */
         public void setHistorySize(int historySize) {
             this.historySize = historySize;
         }
@@ -262,42 +424,92 @@ public class CredentialsProperties {
         /** How far ahead of an entered expiry date an Expiring event comes. */
         private Duration expiryLead = Duration.ofDays(14);
 
+        /**
+         * Whether this is enabled.
+         *
+         * @return whether this is enabled
+         */
         public boolean isEnabled() {
             return enabled;
         }
 
+        /**
+         * Sets whether this is enabled.
+         *
+         * @param enabled whether this is enabled
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
 
+        /**
+         * The period.
+         *
+         * @return the period
+         */
         public Duration getPeriod() {
             return period;
         }
 
+        /**
+         * Sets the period.
+         *
+         * @param period the period
+         */
         public void setPeriod(Duration period) {
             this.period = period;
         }
 
+        /**
+         * The max age.
+         *
+         * @return the max age
+         */
         public Duration getMaxAge() {
             return maxAge;
         }
 
+        /**
+         * Sets the max age.
+         *
+         * @param maxAge the max age
+         */
         public void setMaxAge(Duration maxAge) {
             this.maxAge = maxAge;
         }
 
+        /**
+         * The failed max age.
+         *
+         * @return the failed max age
+         */
         public Duration getFailedMaxAge() {
             return failedMaxAge;
         }
 
+        /**
+         * Sets the failed max age.
+         *
+         * @param failedMaxAge the failed max age
+         */
         public void setFailedMaxAge(Duration failedMaxAge) {
             this.failedMaxAge = failedMaxAge;
         }
 
+        /**
+         * The expiry lead.
+         *
+         * @return the expiry lead
+         */
         public Duration getExpiryLead() {
             return expiryLead;
         }
 
+        /**
+         * Sets the expiry lead.
+         *
+         * @param expiryLead the expiry lead
+         */
         public void setExpiryLead(Duration expiryLead) {
             this.expiryLead = expiryLead;
         }
@@ -311,18 +523,38 @@ public class CredentialsProperties {
         /** A credential whose entered expiry date falls within this lead counts as soon-expiring. */
         private Duration expiryLead = Duration.ofDays(14);
 
+        /**
+         * Whether this is enabled.
+         *
+         * @return whether this is enabled
+         */
         public boolean isEnabled() {
             return enabled;
         }
 
+        /**
+         * Sets whether this is enabled.
+         *
+         * @param enabled whether this is enabled
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
 
+        /**
+         * The expiry lead.
+         *
+         * @return the expiry lead
+         */
         public Duration getExpiryLead() {
             return expiryLead;
         }
 
+        /**
+         * Sets the expiry lead.
+         *
+         * @param expiryLead the expiry lead
+         */
         public void setExpiryLead(Duration expiryLead) {
             this.expiryLead = expiryLead;
         }
@@ -342,18 +574,38 @@ public class CredentialsProperties {
         /** The admin console. */
         private final Console console = new Console();
 
+        /**
+         * Whether this is enabled.
+         *
+         * @return whether this is enabled
+         */
         public boolean isEnabled() {
             return enabled;
         }
 
+        /**
+         * Sets whether this is enabled.
+         *
+         * @param enabled whether this is enabled
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
 
+        /**
+         * The base path.
+         *
+         * @return the base path
+         */
         public String getBasePath() {
             return basePath;
         }
 
+        /**
+         * Sets the base path.
+         *
+         * @param basePath the base path
+         */
         public void setBasePath(String basePath) {
             // The subject check is registered on this path: a path Spring reads differently (no leading '/', a
             // pattern) would leave the API without it, so anything but a plain absolute path stops start-up.
@@ -364,14 +616,29 @@ public class CredentialsProperties {
             this.basePath = basePath;
         }
 
+        /**
+         * The max body bytes.
+         *
+         * @return the max body bytes
+         */
         public int getMaxBodyBytes() {
             return maxBodyBytes;
         }
 
+        /**
+         * Sets the max body bytes.
+         *
+         * @param maxBodyBytes the max body bytes
+         */
         public void setMaxBodyBytes(int maxBodyBytes) {
             this.maxBodyBytes = maxBodyBytes;
         }
 
+        /**
+         * The console.
+         *
+         * @return the console
+         */
         public Console getConsole() {
             return console;
         }
@@ -384,10 +651,20 @@ public class CredentialsProperties {
              */
             private boolean enabled;
 
+            /**
+             * Whether this is enabled.
+             *
+             * @return whether this is enabled
+             */
             public boolean isEnabled() {
                 return enabled;
             }
 
+            /**
+             * Sets whether this is enabled.
+             *
+             * @param enabled whether this is enabled
+             */
             public void setEnabled(boolean enabled) {
                 this.enabled = enabled;
             }

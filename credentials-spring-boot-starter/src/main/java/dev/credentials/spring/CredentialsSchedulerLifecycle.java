@@ -14,7 +14,12 @@ public final class CredentialsSchedulerLifecycle implements SmartLifecycle {
     private final CredentialsProperties.Scheduler settings;
     private VerificationScheduler running;
 
-    /** A lifecycle over {@code manager}'s scheduler with these settings; nothing runs before {@link #start()}. */
+    /**
+     * A lifecycle over {@code manager}'s scheduler with these settings; nothing runs before {@link #start()}.
+     *
+     * @param manager the manager
+     * @param settings the settings
+     */
     public CredentialsSchedulerLifecycle(CredentialManager manager, CredentialsProperties.Scheduler settings) {
         this.manager = manager;
         this.settings = settings;

@@ -49,32 +49,60 @@ public final class ObservedCredentials {
     private final CredentialManager manager;
     private final ObservationRegistry registry;
 
-    /** Observes {@code manager}'s calls in {@code registry}. */
+    /**
+     * Observes {@code manager}'s calls in {@code registry}.
+     *
+     * @param manager the manager
+     * @param registry the registry
+     */
     public ObservedCredentials(CredentialManager manager, ObservationRegistry registry) {
         this.manager = Objects.requireNonNull(manager, "manager");
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    /** The manager underneath, for everything that is not observed. */
+    /**
+     * The manager underneath, for everything that is not observed.
+     *
+     * @return the manager underneath, for everything that is not observed
+     */
     public CredentialManager manager() {
         return manager;
     }
 
-    /** {@link CredentialManager#verify}, observed as {@value #VERIFY}. */
+    /**
+     * {@link CredentialManager#verify}, observed as {@value #VERIFY}.
+     *
+     * @param subject the subject
+     * @param id the id
+     * @return the manager's result
+     */
     public VerificationResult verify(Subject subject, CredentialId id) {
         return observe(VERIFY, () -> manager.get(subject, id).typeId(), () -> manager.verify(subject, id),
                 (o, result) -> o.lowCardinalityKeyValue(OUTCOME, lower(result.outcome()))
                         .lowCardinalityKeyValue(REASON, result.reason() == null ? NONE : lower(result.reason())));
     }
 
-    /** {@link CredentialManager#resolve}, observed as {@value #RESOLVE}. Close the material after use. */
+    /**
+     * {@link CredentialManager#resolve}, observed as {@value #RESOLVE}. Close the material after use.
+     *
+     * @param subject the subject
+     * @param id the id
+     * @return the manager's result
+     */
     public CredentialMaterial resolve(Subject subject, CredentialId id) {
         return observe(RESOLVE, () -> UNKNOWN, () -> manager.resolve(subject, id),
                 (o, material) -> o.lowCardinalityKeyValue(TYPE, material.typeId())
                         .lowCardinalityKeyValue(OUTCOME, "allowed"));
     }
 
-    /** {@link CredentialManager#authenticate}, observed as {@value #AUTHENTICATE}. */
+    /**
+     * {@link CredentialManager#authenticate}, observed as {@value #AUTHENTICATE}.
+     *
+     * @param subject the subject
+     * @param id the id
+     * @param request the request
+     * @return the manager's result
+     */
     public HttpRequest authenticate(Subject subject, CredentialId id, HttpRequest request) {
         return observe(AUTHENTICATE, () -> manager.get(subject, id).typeId(),
                 () -> manager.authenticate(subject, id, request),

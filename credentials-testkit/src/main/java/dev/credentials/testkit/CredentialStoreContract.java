@@ -71,10 +71,20 @@ public abstract class CredentialStoreContract {
     /** A second tenant no other test uses. */
     protected TenantId otherTenant;
 
-    /** A new store for one test. */
+    /**
+     * A new store for one test.
+     *
+     * @return a new store for one test
+     * @throws Exception when the store cannot be made or released
+     */
     protected abstract CredentialStore createStore() throws Exception;
 
-    /** Releases the store after a test; by default nothing. */
+    /**
+     * Releases the store after a test; by default nothing.
+     *
+     * @param store the store
+     * @throws Exception when the store cannot be made or released
+     */
     protected void releaseStore(CredentialStore store) throws Exception {}
 
     @BeforeEach
@@ -91,14 +101,24 @@ public abstract class CredentialStoreContract {
 
     // ------------------------------------------------------------------------------------------------ fixtures
 
-    /** A fresh random credential id. */
+    /**
+     * A fresh random credential id.
+     *
+     * @return a fresh random credential id
+     */
     public static CredentialId randomId() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         return CredentialId.of(Base64.getUrlEncoder().withoutPadding().encodeToString(b));
     }
 
-    /** A complete record in {@code tenant}, owned by user alice, for store tests. */
+    /**
+     * A complete record in {@code tenant}, owned by user alice, for store tests.
+     *
+     * @param tenant the tenant
+     * @param name the name
+     * @return a complete record in {@code tenant}, owned by user alice, for store tests
+     */
     public static StoredCredential record(TenantId tenant, String name) {
         byte[] payload = new byte[48];
         RANDOM.nextBytes(payload);
@@ -120,6 +140,7 @@ public abstract class CredentialStoreContract {
 
     // ------------------------------------------------------------------------------------------------ insert / find
 
+    /** Inserted record is found with every field intact. */
     @Test
     public void insertedRecordIsFoundWithEveryFieldIntact() {
         VerificationResult last = new VerificationResult(VerificationResult.Outcome.INCONCLUSIVE,
@@ -139,7 +160,12 @@ public abstract class CredentialStoreContract {
         assertEquals(Optional.of(normalized(r)), store.find(tenant, r.id()).map(CredentialStoreContract::normalized));
     }
 
-    /** The record with its shares in a fixed order: stores need not keep the order shares were given in. */
+    /**
+     * The record with its shares in a fixed order: stores need not keep the order shares were given in.
+     *
+     * @param r the record
+     * @return the record with its shares in a fixed order: stores need not keep the order shares were given in
+     */
     protected static StoredCredential normalized(StoredCredential r) {
         List<Share> shares = new ArrayList<>(r.shares());
         shares.sort(java.util.Comparator.comparing((Share s) -> s.principal().kind())
@@ -147,6 +173,7 @@ public abstract class CredentialStoreContract {
         return r.toBuilder().shares(shares).build();
     }
 
+    /** Find in another tenant finds nothing. */
     @Test
     public void findInAnotherTenantFindsNothing() {
         StoredCredential r = record(tenant, "a");
@@ -155,6 +182,7 @@ public abstract class CredentialStoreContract {
         assertEquals(Optional.empty(), store.find(tenant, randomId()));
     }
 
+    /** Inserting an existing id fails and keeps the first. */
     @Test
     public void insertingAnExistingIdFailsAndKeepsTheFirst() {
         StoredCredential r = record(tenant, "first");
@@ -164,6 +192,7 @@ public abstract class CredentialStoreContract {
         assertEquals("first", store.find(tenant, r.id()).orElseThrow().name());
     }
 
+    /** Request ids are unique per tenant. */
     @Test
     public void requestIdsAreUniquePerTenant() {
         StoredCredential r = record(tenant, "a").toBuilder().requestId("req").build();
@@ -179,6 +208,7 @@ public abstract class CredentialStoreContract {
 
     // ------------------------------------------------------------------------------------------------ update / delete
 
+    /** Update with the expected revision replaces the record. */
     @Test
     public void updateWithTheExpectedRevisionReplacesTheRecord() {
         StoredCredential r = record(tenant, "a");
@@ -189,6 +219,7 @@ public abstract class CredentialStoreContract {
         assertEquals(Optional.of(next), store.find(tenant, r.id()));
     }
 
+    /** Update with astale revision fails and changes nothing. */
     @Test
     public void updateWithAStaleRevisionFailsAndChangesNothing() {
         StoredCredential r = record(tenant, "a");
@@ -199,6 +230,7 @@ public abstract class CredentialStoreContract {
         assertEquals("b", store.find(tenant, r.id()).orElseThrow().name());
     }
 
+    /** Update of amissing or foreign record is not found. */
     @Test
     public void updateOfAMissingOrForeignRecordIsNotFound() {
         StoredCredential r = record(tenant, "a");
@@ -209,6 +241,7 @@ public abstract class CredentialStoreContract {
         assertEquals(r, store.find(tenant, r.id()).orElseThrow());
     }
 
+    /** Delete with the expected revision removes the record. */
     @Test
     public void deleteWithTheExpectedRevisionRemovesTheRecord() {
         StoredCredential r = record(tenant, "a").toBuilder().requestId("req").build();
@@ -219,6 +252,7 @@ public abstract class CredentialStoreContract {
         assertTrue(all(Visibility.all()).isEmpty());
     }
 
+    /** Delete with astale revision or in another tenant changes nothing. */
     @Test
     public void deleteWithAStaleRevisionOrInAnotherTenantChangesNothing() {
         StoredCredential r = record(tenant, "a");
@@ -229,6 +263,11 @@ public abstract class CredentialStoreContract {
         assertEquals(Optional.of(r), store.find(tenant, r.id()));
     }
 
+    /**
+     * Concurrent compare and set lets exactly one writer win each revision.
+     *
+     * @throws Exception when the code under test fails unexpectedly
+     */
     @Test
     public void concurrentCompareAndSetLetsExactlyOneWriterWinEachRevision() throws Exception {
         StoredCredential r = record(tenant, "counter");
@@ -271,6 +310,7 @@ public abstract class CredentialStoreContract {
 
     // ------------------------------------------------------------------------------------------------ list
 
+    /** List is ordered by sort key then id in binary order. */
     @Test
     public void listIsOrderedBySortKeyThenIdInBinaryOrder() {
         List<StoredCredential> inserted = new ArrayList<>();
@@ -288,6 +328,7 @@ public abstract class CredentialStoreContract {
                 all(Visibility.all()).stream().map(StoredCredential::id).toList());
     }
 
+    /** List never returns another tenants records. */
     @Test
     public void listNeverReturnsAnotherTenantsRecords() {
         store.insert(record(tenant, "mine"));
@@ -297,6 +338,7 @@ public abstract class CredentialStoreContract {
                 all(Visibility.anyOf(Set.of(Principal.user("alice")))).stream().map(StoredCredential::name).toList());
     }
 
+    /** Visibility matches owner or any share. */
     @Test
     public void visibilityMatchesOwnerOrAnyShare() {
         StoredCredential owned = record(tenant, "owned");
@@ -322,6 +364,7 @@ public abstract class CredentialStoreContract {
         return all(v).stream().map(StoredCredential::name).toList();
     }
 
+    /** List filters by type status share and name. */
     @Test
     public void listFiltersByTypeStatusShareAndName() {
         StoredCredential a = record(tenant, "Jira prod").toBuilder().sortKey("jira prod").build();
@@ -346,6 +389,7 @@ public abstract class CredentialStoreContract {
                 Optional.empty(), 100)));
     }
 
+    /** Name filter treats like wildcards as text. */
     @Test
     public void nameFilterTreatsLikeWildcardsAsText() {
         store.insert(record(tenant, "100% done").toBuilder().sortKey("100% done").build());
@@ -367,6 +411,7 @@ public abstract class CredentialStoreContract {
         return store.list(tenant, q).stream().map(StoredCredential::name).toList();
     }
 
+    /** Pages cover every record exactly once. */
     @Test
     public void pagesCoverEveryRecordExactlyOnce() {
         Set<CredentialId> ids = new HashSet<>();
@@ -395,6 +440,11 @@ public abstract class CredentialStoreContract {
         }
     }
 
+    /**
+     * Paging while others insert neither repeats nor skips.
+     *
+     * @throws Exception when the code under test fails unexpectedly
+     */
     @Test
     public void pagingWhileOthersInsertNeitherRepeatsNorSkips() throws Exception {
         Set<CredentialId> before = new LinkedHashSet<>();
@@ -425,6 +475,7 @@ public abstract class CredentialStoreContract {
         assertTrue(seen.containsAll(before), "a record that existed before paging began was skipped");
     }
 
+    /** List honours the limit. */
     @Test
     public void listHonoursTheLimit() {
         for (int i = 0; i < 5; i++) {
@@ -550,6 +601,7 @@ public abstract class CredentialStoreContract {
         return r.toBuilder().payload(new SealedPayload(kek, 1, r.payload().bytes())).build();
     }
 
+    /** Shares of every kind and access round trip. */
     @Test
     public void sharesOfEveryKindAndAccessRoundTrip() {
         List<Share> shares = new ArrayList<>();

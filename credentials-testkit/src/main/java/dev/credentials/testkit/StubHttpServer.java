@@ -33,39 +33,78 @@ public final class StubHttpServer implements AutoCloseable {
      * @param hangs whether to hold the request open until the server closes instead of answering
      */
     public record Answer(int status, Map<String, String> headers, String body, boolean hangs) {
+        /**
+         * Checks the components.
+         *
+         * @param status the status code, or 0 to close the connection without answering (a reset)
+         * @param headers response headers
+         * @param body the body, UTF-8
+         * @param hangs whether to hold the request open until the server closes instead of answering
+         */
         public Answer {
             headers = Map.copyOf(headers);
             Objects.requireNonNull(body, "body");
         }
 
-        /** A JSON answer. */
+        /**
+         * A JSON answer.
+         *
+         * @param status the status
+         * @param body the body
+         * @return a JSON answer
+         */
         public static Answer json(int status, String body) {
             return new Answer(status, Map.of("Content-Type", "application/json;charset=UTF-8"), body, false);
         }
 
-        /** A plain answer with no body. */
+        /**
+         * A plain answer with no body.
+         *
+         * @param status the status
+         * @return a plain answer with no body
+         */
         public static Answer status(int status) {
             return new Answer(status, Map.of(), "", false);
         }
 
-        /** An answer that never comes. */
+        /**
+         * An answer that never comes.
+         *
+         * @return an answer that never comes
+         */
         public static Answer hang() {
             return new Answer(200, Map.of(), "", true);
         }
 
-        /** No answer: the connection is closed as soon as the request is read, as a reset or a crash does. */
+        /**
+         * No answer: the connection is closed as soon as the request is read, as a reset or a crash does.
+         *
+         * @return no answer: the connection is closed as soon as the request is read, as a reset or a crash does
+         */
         public static Answer reset() {
             return new Answer(0, Map.of(), "", false);
         }
 
-        /** A copy with one more header. */
+        /**
+         * A copy with one more header.
+         *
+         * @param name the name
+         * @param value the value
+         * @return a copy with one more header
+         */
         public Answer header(String name, String value) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
             return new Answer(status, h, body, hangs);
         }
 
-        /** A copy with another body and content type. */
+        /**
+         * A copy with another body and content type.
+         *
+         * @param contentType the content type
+         * @param body the body
+         * @return a copy with another body and content type
+         */
         public Answer body(String contentType, String body) {
             return new Answer(status, headers, body, hangs).header("Content-Type", contentType);
         }
@@ -80,7 +119,12 @@ public final class StubHttpServer implements AutoCloseable {
      * @param body the request body, UTF-8
      */
     public record Request(String method, String path, Map<String, String> headers, String body) {
-        /** A header's value, or null. */
+        /**
+         * A header's value, or null.
+         *
+         * @param name the name
+         * @return a header's value, or null
+         */
         public String header(String name) {
             return headers.get(name.toLowerCase(java.util.Locale.ROOT));
         }
@@ -108,28 +152,50 @@ public final class StubHttpServer implements AutoCloseable {
         server.start();
     }
 
-    /** Answers every request with {@code answer}. */
+    /**
+     * Answers every request with {@code answer}.
+     *
+     * @param answer the answer
+     * @return this server
+     */
     public StubHttpServer answer(Answer answer) {
         return answer(r -> answer);
     }
 
-    /** Answers each request with {@code answers.apply(request)}. */
+    /**
+     * Answers each request with {@code answers.apply(request)}.
+     *
+     * @param answers the answers
+     * @return this server
+     */
     public StubHttpServer answer(Function<Request, Answer> answers) {
         this.answers = Objects.requireNonNull(answers, "answers");
         return this;
     }
 
-    /** {@code http://127.0.0.1:port}. */
+    /**
+     * {@code http://127.0.0.1:port}.
+     *
+     * @return the base URI, {@code http://127.0.0.1:port}
+     */
     public URI base() {
         return URI.create("http://127.0.0.1:" + port());
     }
 
-    /** The port. */
+    /**
+     * The port.
+     *
+     * @return the port
+     */
     public int port() {
         return server.getAddress().getPort();
     }
 
-    /** Every request received so far. */
+    /**
+     * Every request received so far.
+     *
+     * @return every request received so far
+     */
     public List<Request> requests() {
         return List.copyOf(requests);
     }

@@ -35,6 +35,11 @@ public final class TestVerificationContext implements VerificationContext {
     /**
      * A context whose deadline is {@code timeout} from now on the system clock, with a policy that also allows plain
      * http and any port on loopback, for a stub server.
+     *
+     * @param timeout the timeout
+     * @param ports the ports to allow
+     * @return a context whose deadline is {@code timeout} from now on the system clock, with a policy that also allows
+     *     plain http and any port on loopback, for a stub server
      */
     public static TestVerificationContext loopback(Duration timeout, int... ports) {
         return new TestVerificationContext(Clock.systemUTC(), timeout,
@@ -44,24 +49,44 @@ public final class TestVerificationContext implements VerificationContext {
     /**
      * As {@link #loopback(Duration, int...)}, on {@code clock}: pass a {@link TestClock} so that anything the verifier
      * computes from the time (a {@code retryAfter}, a token's expiry) can be compared exactly, however slow the machine.
+     *
+     * @param clock the clock
+     * @param timeout the timeout
+     * @param ports the ports to allow
+     * @return the context
      */
     public static TestVerificationContext loopback(Clock clock, Duration timeout, int... ports) {
         return new TestVerificationContext(clock, timeout,
                 UrlPolicy.builder().allowLoopback().allowHttp("127.0.0.1", "localhost").allowPort(ports).build());
     }
 
-    /** A context with the given clock, timeout and policy. */
+    /**
+     * A context with the given clock, timeout and policy.
+     *
+     * @param clock the clock
+     * @param timeout the timeout
+     * @param policy the policy
+     * @return a context with the given clock, timeout and policy
+     */
     public static TestVerificationContext of(Clock clock, Duration timeout, UrlPolicy policy) {
         return new TestVerificationContext(clock, timeout, policy);
     }
 
-    /** Makes {@link #storeRefreshedSecrets} answer false, as when the credential changed meanwhile. */
+    /**
+     * Makes {@link #storeRefreshedSecrets} answer false, as when the credential changed meanwhile.
+     *
+     * @return this context
+     */
     public TestVerificationContext rejectRefreshes() {
         acceptRefresh = false;
         return this;
     }
 
-    /** Every set of secrets the verifier stored, revealed, in order. For assertions only. */
+    /**
+     * Every set of secrets the verifier stored, revealed, in order. For assertions only.
+     *
+     * @return every set of secrets the verifier stored, revealed, in order
+     */
     public List<Map<String, String>> storedSecrets() {
         return List.copyOf(stored);
     }

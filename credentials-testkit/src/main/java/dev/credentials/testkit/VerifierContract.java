@@ -58,18 +58,33 @@ public abstract class VerifierContract {
     /** The verification's clock; it stands still, so times the verifier computes can be compared exactly. */
     protected final TestClock clock = new TestClock(Instant.now());
 
-    /** A verifier whose every outbound call goes to {@code stubBase} ({@code http://127.0.0.1:port}). */
+    /**
+     * A verifier whose every outbound call goes to {@code stubBase} ({@code http://127.0.0.1:port}).
+     *
+     * @param stubBase the stub base
+     * @return a verifier whose every outbound call goes to {@code stubBase} ({@code http://127.0.0.1:port})
+     */
     protected abstract Verifier verifier(URI stubBase);
 
-    /** Fresh material to verify; called once per verification. */
+    /**
+     * Fresh material to verify; called once per verification.
+     *
+     * @return new material, closed by the contract after use
+     */
     protected abstract CredentialMaterial material();
 
-    /** Answers, by request, that make up a real, active identity: the verifier must report VERIFIED. */
+    /**
+     * Answers, by request, that make up a real, active identity: the verifier must report VERIFIED.
+     *
+     * @return the answers of a real identity, by request
+     */
     protected abstract Function<Request, Answer> identity();
 
     /**
      * The deadline of a verification whose stub never answers; those tests wait this long. Every other verification
      * gets at least {@link #ANSWERED_DEADLINE}, so that a loaded machine cannot turn an answer into a timeout.
+     *
+     * @return the deadline of a verification whose stub never answers; those tests wait this long
      */
     protected Duration timeout() {
         return Duration.ofSeconds(2);
@@ -87,7 +102,12 @@ public abstract class VerifierContract {
         elsewhere.close();
     }
 
-    /** Verifies {@link #material()} against the stub answering with {@code answers}. */
+    /**
+     * Verifies {@link #material()} against the stub answering with {@code answers}.
+     *
+     * @param answers the answers
+     * @return the verifier's result
+     */
     protected VerificationResult verify(Function<Request, Answer> answers) {
         stub.answer(answers);
         return verifyAt(stub.base(), stub.port(), answered());
@@ -113,6 +133,7 @@ public abstract class VerifierContract {
         }
     }
 
+    /** A real identity is verified. */
     @Test
     public void aRealIdentityIsVerified() {
         VerificationResult r = verify(identity());
@@ -129,6 +150,12 @@ public abstract class VerifierContract {
                 Arguments.of("504", Answer.status(504)));
     }
 
+    /**
+     * A transient error is never failed.
+     *
+     * @param what the case, as the test report names it
+     * @param answer the answer
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("transientAnswers")
     public void aTransientErrorIsNeverFailed(String what, Answer answer) {
@@ -136,6 +163,7 @@ public abstract class VerifierContract {
         assertEquals(Outcome.INCONCLUSIVE, r.outcome(), what + ": " + r);
     }
 
+    /** A rate limit carries when to try again. */
     @Test
     public void aRateLimitCarriesWhenToTryAgain() {
         VerificationResult r = verify(req -> Answer.json(429, "{}").header("Retry-After", "120"));
@@ -144,6 +172,7 @@ public abstract class VerifierContract {
         assertEquals(clock.instant().plusSeconds(120), r.retryAfter());
     }
 
+    /** A server that never answers times out inconclusive. */
     @Test
     public void aServerThatNeverAnswersTimesOutInconclusive() {
         long start = System.nanoTime();
@@ -155,6 +184,11 @@ public abstract class VerifierContract {
                 "the verifier must respect the deadline");
     }
 
+    /**
+     * A closed port is unreachable not failed.
+     *
+     * @throws Exception when the code under test fails unexpectedly
+     */
     @Test
     public void aClosedPortIsUnreachableNotFailed() throws Exception {
         int closed;
@@ -165,13 +199,24 @@ public abstract class VerifierContract {
         assertEquals(Outcome.INCONCLUSIVE, r.outcome(), r.message());
     }
 
-    /** The answer of a third party that refuses a wrong credential; used for the altered one of a negative control. */
+    /**
+     * The answer of a third party that refuses a wrong credential; used for the altered one of a negative control.
+     *
+     * @return the answer of a third party that refuses a wrong credential; used for the altered one of a negative
+     *     control
+     */
     protected Answer refusal() {
         return Answer.json(401, "{\"error\":{\"message\":\"Invalid API key\",\"type\":\"invalid_request_error\","
                 + "\"code\":\"invalid_api_key\"}}");
     }
 
-    /** True when {@code request} carries one of the material's secrets in a header, raw or in base64 or Basic form. */
+    /**
+     * True when {@code request} carries one of the material's secrets in a header, raw or in base64 or Basic form.
+     *
+     * @param request the request
+     * @return true when {@code request} carries one of the material's secrets in a header, raw or in base64 or Basic
+     *     form
+     */
     protected boolean carriesTheSecret(Request request) {
         Redactor redactor;
         try (CredentialMaterial m = material()) {
@@ -195,6 +240,7 @@ public abstract class VerifierContract {
         return req -> carriesTheSecret(req) ? real.apply(req) : control.apply(req);
     }
 
+    /** Negative control aserver that accepts any key is never verified. */
     @Test
     public void negativeControlAServerThatAcceptsAnyKeyIsNeverVerified() {
         assumeTrue(declaresControl(), "the verifier declares no negative control");
@@ -213,6 +259,7 @@ public abstract class VerifierContract {
                 "the control must be sent with an altered credential");
     }
 
+    /** Negative control arefused altered key confirms the real one. */
     @Test
     public void negativeControlARefusedAlteredKeyConfirmsTheRealOne() {
         assumeTrue(declaresControl(), "the verifier declares no negative control");
@@ -237,6 +284,12 @@ public abstract class VerifierContract {
                 Arguments.of("a reset connection", Answer.reset()));
     }
 
+    /**
+     * Negative control that gets no answer leaves the question open.
+     *
+     * @param what the case, as the test report names it
+     * @param answer the answer
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("controlWithoutAnswer")
     public void negativeControlThatGetsNoAnswerLeavesTheQuestionOpen(String what, Answer answer) {
@@ -246,6 +299,7 @@ public abstract class VerifierContract {
         assertNotEquals(FailureReason.NOT_VERIFIABLE, r.reason(), what + ": a later check may settle it: " + r.message());
     }
 
+    /** Negative control that hangs ends at the deadline. */
     @Test
     public void negativeControlThatHangsEndsAtTheDeadline() {
         assumeTrue(declaresControl(), "the verifier declares no negative control");
@@ -267,6 +321,12 @@ public abstract class VerifierContract {
                 Arguments.of("404", Answer.json(404, "{\"message\":\"Not found\"}")));
     }
 
+    /**
+     * An answer that proves no identity is never verified.
+     *
+     * @param what the case, as the test report names it
+     * @param answer the answer
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("nonIdentities")
     public void anAnswerThatProvesNoIdentityIsNeverVerified(String what, Answer answer) {
@@ -274,6 +334,7 @@ public abstract class VerifierContract {
         assertNotEquals(Outcome.VERIFIED, r.outcome(), what + ": " + r);
     }
 
+    /** A redirect is not followed and nothing is sent on. */
     @Test
     public void aRedirectIsNotFollowedAndNothingIsSentOn() {
         URI target = elsewhere.base().resolve("/landing");
@@ -282,6 +343,7 @@ public abstract class VerifierContract {
         assertEquals(List.of(), elsewhere.requests(), "the redirect target must not be called");
     }
 
+    /** No request carries asecret in its url. */
     @Test
     public void noRequestCarriesASecretInItsUrl() {
         verify(identity());
@@ -293,6 +355,11 @@ public abstract class VerifierContract {
         }
     }
 
+    /**
+     * A message never quotes the body or asecret.
+     *
+     * @param status the status
+     */
     @ParameterizedTest(name = "status {0}")
     @MethodSource("echoStatuses")
     public void aMessageNeverQuotesTheBodyOrASecret(int status) {

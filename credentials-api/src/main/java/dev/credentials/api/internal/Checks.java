@@ -10,7 +10,7 @@ public final class Checks {
 
     /**
      * Checks an identifier: 1 to {@code max} characters, well-formed UTF-16 without noncharacters, no control
-     * characters. Throws a {@link ValidationException} for {@code field}; the message names {@code what} but never
+     * characters (see {@link #hasControl}). Throws a {@link ValidationException} for {@code field}; the message names {@code what} but never
      * echoes the value.
      */
     public static String identifier(String value, String field, String what, int max) {
@@ -28,20 +28,30 @@ public final class Checks {
         }
         if (hasControl(value)) {
             throw ValidationException.of(field, FieldError.Codes.CONTROL_CHARACTERS,
-                    what + " must not contain control characters");
+                    what + " must not contain control characters (including bidirectional controls such as U+202E)");
         }
         return value;
     }
 
-    /** True when {@code s} holds an ISO control character or a Unicode format/line separator. */
+    /**
+     * True when {@code s} holds an ISO control character, a line or paragraph separator, or a bidirectional control
+     * (the embeddings and overrides U+202A to U+202E, the isolates U+2066 to U+2069, and the marks U+200E, U+200F and
+     * U+061C): these make text display as other text, so a name or id holding one could pass for another.
+     */
     public static boolean hasControl(CharSequence s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || isBidiControl(c)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The characters with the Unicode property Bidi_Control. */
+    private static boolean isBidiControl(char c) {
+        return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')
+                || c == '\u200E' || c == '\u200F' || c == '\u061C';
     }
 
     /**

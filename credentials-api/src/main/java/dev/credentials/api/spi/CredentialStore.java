@@ -24,21 +24,36 @@ public interface CredentialStore {
     /**
      * Adds a new record.
      *
+     * @param record the sealed record
      * @throws DuplicateCredentialException when the tenant already has a record with this id, or with this non-null
      *     request id
      */
     void insert(StoredCredential record);
 
-    /** The record with this id in this tenant. */
+    /**
+     * The record with this id in this tenant.
+     *
+     * @param tenant the tenant
+     * @param id the id
+     * @return the record with this id in this tenant
+     */
     Optional<StoredCredential> find(TenantId tenant, CredentialId id);
 
-    /** The record created with this request id in this tenant. */
+    /**
+     * The record created with this request id in this tenant.
+     *
+     * @param tenant the tenant
+     * @param requestId the request id
+     * @return the record created with this request id in this tenant
+     */
     Optional<StoredCredential> findByRequestId(TenantId tenant, String requestId);
 
     /**
      * Replaces the record with {@code record.id()} if its stored revision is {@code expectedRevision}. The new record's
      * revision must be greater than {@code expectedRevision}.
      *
+     * @param record the sealed record
+     * @param expectedRevision the revision the caller read; the write fails if it has moved
      * @throws ConcurrentUpdateException when the stored revision differs
      * @throws CredentialNotFoundException when there is no such record
      */
@@ -47,11 +62,20 @@ public interface CredentialStore {
     /**
      * Deletes the record if its stored revision is {@code expectedRevision}.
      *
+     * @param tenant the tenant
+     * @param id the id
+     * @param expectedRevision the revision the caller read; the write fails if it has moved
      * @throws ConcurrentUpdateException when the stored revision differs
      * @throws CredentialNotFoundException when there is no such record
      */
     void delete(TenantId tenant, CredentialId id, long expectedRevision);
 
-    /** The records of {@code tenant} that match {@code query}, in its order; see {@link StoreQuery}. */
+    /**
+     * The records of {@code tenant} that match {@code query}, in its order; see {@link StoreQuery}.
+     *
+     * @param tenant the tenant
+     * @param query the query
+     * @return the records of {@code tenant} that match {@code query}, in its order; see {@link StoreQuery}
+     */
     List<StoredCredential> list(TenantId tenant, StoreQuery query);
 }

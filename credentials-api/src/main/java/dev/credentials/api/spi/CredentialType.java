@@ -24,21 +24,42 @@ import java.util.Set;
  * thread-safe.
  */
 public interface CredentialType {
-    /** A stable lower-kebab id, such as {@code atlassian-cloud-api-token}. Never changes once credentials exist. */
+    /**
+     * A stable lower-kebab id, such as {@code atlassian-cloud-api-token}. Never changes once credentials exist.
+     *
+     * @return a stable lower-kebab id, such as {@code atlassian-cloud-api-token}
+     */
     String id();
 
-    /** A name for people, such as "Atlassian Cloud (API token)". */
+    /**
+     * A name for people, such as "Atlassian Cloud (API token)".
+     *
+     * @return a name for people, such as "Atlassian Cloud (API token)"
+     */
     String displayName();
 
-    /** The fields, in the order a form shows them. Names are unique. */
+    /**
+     * The fields, in the order a form shows them. Names are unique.
+     *
+     * @return the fields, in the order a form shows them
+     */
     List<FieldSpec> fields();
 
-    /** The version of this type's field layout, written into each sealed payload. Raise it when fields change. */
+    /**
+     * The version of this type's field layout, written into each sealed payload. Raise it when fields change.
+     *
+     * @return the version of this type's field layout, written into each sealed payload
+     */
     default int schemaVersion() {
         return 1;
     }
 
-    /** The field named {@code name}, if the type has it. */
+    /**
+     * The field named {@code name}, if the type has it.
+     *
+     * @param name the name
+     * @return the field named {@code name}, if the type has it
+     */
     default Optional<FieldSpec> field(String name) {
         return fields().stream().filter(f -> f.name().equals(name)).findFirst();
     }
@@ -47,6 +68,8 @@ public interface CredentialType {
      * The type's own checks, run after the generic ones passed, on the complete values a credential would have.
      * Called on every create and update. Messages must not echo values.
      *
+     * @param config the config
+     * @param secrets the secrets
      * @return the problems found; empty when none
      */
     default List<FieldError> validate(Map<String, String> config, Map<String, Secret> secrets) {
@@ -57,6 +80,9 @@ public interface CredentialType {
      * The https origins ({@code scheme://host[:port]}) this credential's secrets may be sent to. By default the
      * origins of the {@link FieldRole#TARGET} URL fields plus {@link #constantTargets()}. Override when a target is
      * not a URL (a resource name, a cloud id).
+     *
+     * @param config the config
+     * @return the https origins ({@code scheme://host[:port]}) this credential's secrets may be sent to
      */
     default Set<URI> allowedTargets(Map<String, String> config) {
         Set<URI> origins = new LinkedHashSet<>(constantTargets());
@@ -69,7 +95,11 @@ public interface CredentialType {
         return origins;
     }
 
-    /** Hosts the type always talks to (for example {@code https://api.atlassian.com}); never taken from input. */
+    /**
+     * Hosts the type always talks to (for example {@code https://api.atlassian.com}); never taken from input.
+     *
+     * @return the constant target origins, empty by default
+     */
     default Set<URI> constantTargets() {
         return Set.of();
     }
@@ -78,6 +108,8 @@ public interface CredentialType {
      * Sets the authentication header(s) on {@code request} for this credential. The manager has already checked the
      * request's origin against {@link #allowedTargets} and the URL policy.
      *
+     * @param material the credential's values
+     * @param request the request
      * @throws UnsupportedOperationException when the type cannot authenticate requests (the default)
      */
     default void authenticate(CredentialMaterial material, HttpRequest.Builder request) {

@@ -46,6 +46,8 @@ public final class NegativeControl {
     /**
      * A control that alters these secret fields (those holding a value) and keeps every other field as it is.
      *
+     * @param secretFields the secret fields
+     * @return a control that alters these secret fields (those holding a value) and keeps every other field as it is
      * @throws IllegalArgumentException when no field is named, or a name is blank
      */
     public static NegativeControl altering(String... secretFields) {
@@ -61,7 +63,11 @@ public final class NegativeControl {
         return new NegativeControl(Set.of(secretFields));
     }
 
-    /** The secret fields the control alters. */
+    /**
+     * The secret fields the control alters.
+     *
+     * @return the secret fields the control alters
+     */
     public Set<String> secretFields() {
         return secretFields;
     }
@@ -70,6 +76,11 @@ public final class NegativeControl {
      * Verifies {@code material} with {@code verifier}, and, when the verifier declares a control and the result is
      * VERIFIED, runs the control and judges both as described above. This is what the manager calls; contract suites
      * call it too. Does not close {@code material}.
+     *
+     * @param verifier the verifier
+     * @param context the verification's context
+     * @param material the credential's values
+     * @return the verifier's result, or the result of judging it with the control
      */
     public static VerificationResult verify(Verifier verifier, VerificationContext context, CredentialMaterial material) {
         VerificationResult real = verifier.verify(context, material);

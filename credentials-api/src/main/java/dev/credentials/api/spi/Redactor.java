@@ -28,12 +28,22 @@ public final class Redactor {
         this.forms = forms;
     }
 
-    /** A redactor for the secrets {@code material} holds now. */
+    /**
+     * A redactor for the secrets {@code material} holds now.
+     *
+     * @param material the credential's values
+     * @return a redactor for the secrets {@code material} holds now
+     */
     public static Redactor of(CredentialMaterial material) {
         return new Redactor(List.copyOf(SecretForms.of(Objects.requireNonNull(material, "material"))));
     }
 
-    /** {@code text} with every form of every secret replaced by {@value #REDACTED}; empty text for null. */
+    /**
+     * {@code text} with every form of every secret replaced by {@value #REDACTED}; empty text for null.
+     *
+     * @param text the text
+     * @return the text with every form of every secret replaced; empty text for null
+     */
     public String redact(String text) {
         return SecretForms.redact(text, forms, REDACTED);
     }
@@ -42,6 +52,11 @@ public final class Redactor {
      * A value from a response (an error type or code, a request id) as it may be logged: redacted first, then kept
      * only if it is a short identifier; {@value #REDACTED} if it held a secret, "-" for anything else (free text, an
      * empty value, something too long).
+     *
+     * @param value the value
+     * @return a value from a response (an error type or code, a request id) as it may be logged: redacted first, then
+     *     kept only if it is a short identifier; {@value #REDACTED} if it held a secret, "-" for anything else (free text,
+     *     an empty value, something too long)
      */
     public String loggable(String value) {
         if (value == null || value.isEmpty()) {

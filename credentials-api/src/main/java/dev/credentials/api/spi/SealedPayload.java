@@ -11,6 +11,13 @@ import java.util.Objects;
  * @param bytes the sealed bytes (copied in and out)
  */
 public record SealedPayload(String kekId, int formatVersion, byte[] bytes) {
+    /**
+     * Checks the components: a key id of 1 to 128 characters, a positive format version, and bytes (copied).
+     *
+     * @param kekId the id of the key-encryption key that wrapped the data key
+     * @param formatVersion the layout of {@code bytes}; readers accept every older version
+     * @param bytes the sealed bytes (copied in and out)
+     */
     public SealedPayload {
         Objects.requireNonNull(kekId, "kekId");
         if (kekId.isEmpty() || kekId.length() > 128) {
@@ -22,13 +29,21 @@ public record SealedPayload(String kekId, int formatVersion, byte[] bytes) {
         bytes = Objects.requireNonNull(bytes, "bytes").clone();
     }
 
-    /** A copy of the sealed bytes. */
+    /**
+     * A copy of the sealed bytes.
+     *
+     * @return a copy of the sealed bytes
+     */
     @Override
     public byte[] bytes() {
         return bytes.clone();
     }
 
-    /** The number of sealed bytes. */
+    /**
+     * The number of sealed bytes.
+     *
+     * @return the number of sealed bytes
+     */
     public int length() {
         return bytes.length;
     }

@@ -38,6 +38,28 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
                                List<Share> shares, CredentialStatus status, VerificationState verification,
                                Instant createdAt, Instant updatedAt, long version, long contentVersion, long revision,
                                SealedPayload payload, String requestId) {
+    /**
+     * Checks that every component a record needs is present and copies the collections.
+     *
+     * @param tenant the tenant
+     * @param id the id
+     * @param name the trimmed name
+     * @param sortKey {@code NFC(name.strip()).toLowerCase(Locale.ROOT)}, computed by the core
+     * @param typeId the type id
+     * @param owner the user who created it
+     * @param config non-secret values
+     * @param secretFields names of the secret fields that hold a value
+     * @param shares shares, at most one per principal
+     * @param status the status
+     * @param verification the verification state
+     * @param createdAt creation time
+     * @param updatedAt time of the last user change
+     * @param version user-change counter (see {@link dev.credentials.api.Credential#version()})
+     * @param contentVersion content-change counter
+     * @param revision bumped by every write; the store's compare-and-set token
+     * @param payload the sealed secrets
+     * @param requestId the create request's idempotency key, or null
+     */
     public StoredCredential {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(id, "id");
@@ -58,12 +80,20 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
         }
     }
 
-    /** A builder holding this record's values. */
+    /**
+     * A builder holding this record's values.
+     *
+     * @return a builder holding this record's values
+     */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** A builder with no values. */
+    /**
+     * A builder with no values.
+     *
+     * @return a builder with no values
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -112,26 +142,138 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
             requestId = c.requestId;
         }
 
+        /**
+         * Sets the tenant.
+         *
+         * @param v the tenant
+         * @return this builder
+         */
         public Builder tenant(TenantId v) { tenant = v; return this; }
+        /**
+         * Sets the credential id.
+         *
+         * @param v the credential id
+         * @return this builder
+         */
         public Builder id(CredentialId v) { id = v; return this; }
+        /**
+         * Sets the name.
+         *
+         * @param v the name
+         * @return this builder
+         */
         public Builder name(String v) { name = v; return this; }
+        /**
+         * Sets the sort key.
+         *
+         * @param v the sort key (the name folded for ordering)
+         * @return this builder
+         */
         public Builder sortKey(String v) { sortKey = v; return this; }
+        /**
+         * Sets the type id.
+         *
+         * @param v the type id
+         * @return this builder
+         */
         public Builder typeId(String v) { typeId = v; return this; }
+        /**
+         * Sets the owner.
+         *
+         * @param v the owner
+         * @return this builder
+         */
         public Builder owner(Principal v) { owner = v; return this; }
+        /**
+         * Sets the configuration values.
+         *
+         * @param v the configuration values
+         * @return this builder
+         */
         public Builder config(Map<String, String> v) { config = v; return this; }
+        /**
+         * Sets the names of the secret fields.
+         *
+         * @param v the names of the secret fields
+         * @return this builder
+         */
         public Builder secretFields(Set<String> v) { secretFields = v; return this; }
+        /**
+         * Sets the shares.
+         *
+         * @param v the shares
+         * @return this builder
+         */
         public Builder shares(List<Share> v) { shares = v; return this; }
+        /**
+         * Sets the status.
+         *
+         * @param v the status
+         * @return this builder
+         */
         public Builder status(CredentialStatus v) { status = v; return this; }
+        /**
+         * Sets the verification state.
+         *
+         * @param v the verification state
+         * @return this builder
+         */
         public Builder verification(VerificationState v) { verification = v; return this; }
+        /**
+         * Sets the creation time.
+         *
+         * @param v the creation time
+         * @return this builder
+         */
         public Builder createdAt(Instant v) { createdAt = v; return this; }
+        /**
+         * Sets the last update time.
+         *
+         * @param v the last update time
+         * @return this builder
+         */
         public Builder updatedAt(Instant v) { updatedAt = v; return this; }
+        /**
+         * Sets the version callers see.
+         *
+         * @param v the version callers see
+         * @return this builder
+         */
         public Builder version(long v) { version = v; return this; }
+        /**
+         * Sets the content version.
+         *
+         * @param v the content version (moves when the secrets or configuration change)
+         * @return this builder
+         */
         public Builder contentVersion(long v) { contentVersion = v; return this; }
+        /**
+         * Sets the revision the store compares and sets.
+         *
+         * @param v the revision the store compares and sets
+         * @return this builder
+         */
         public Builder revision(long v) { revision = v; return this; }
+        /**
+         * Sets the sealed payload.
+         *
+         * @param v the sealed payload
+         * @return this builder
+         */
         public Builder payload(SealedPayload v) { payload = v; return this; }
+        /**
+         * Sets the request id that made the record.
+         *
+         * @param v the request id that made the record, or null
+         * @return this builder
+         */
         public Builder requestId(String v) { requestId = v; return this; }
 
-        /** Builds the record. */
+        /**
+         * Builds the record.
+         *
+         * @return the record
+         */
         public StoredCredential build() {
             return new StoredCredential(tenant, id, name, sortKey, typeId, owner, config, secretFields, shares, status,
                     verification, createdAt, updatedAt, version, contentVersion, revision, payload, requestId);

@@ -16,15 +16,28 @@ import java.util.Objects;
  * the same rules. Implementations must be thread-safe.
  */
 public interface UrlPolicy {
-    /** Checks {@code target}. Never throws for a bad URL: it is refused. */
+    /**
+     * Checks {@code target}. Never throws for a bad URL: it is refused.
+     *
+     * @param target the target
+     * @return whether the target is allowed, and why not
+     */
     Decision check(URI target);
 
-    /** https, port 443, public addresses only. */
+    /**
+     * https, port 443, public addresses only.
+     *
+     * @return the standard policy
+     */
     static UrlPolicy standard() {
         return builder().build();
     }
 
-    /** A builder starting from the standard rules. */
+    /**
+     * A builder starting from the standard rules.
+     *
+     * @return a builder starting from the standard rules
+     */
     static Builder builder() {
         return new Builder();
     }
@@ -36,27 +49,51 @@ public interface UrlPolicy {
      * @param reason why, for a message; names the host but nothing secret; empty when allowed
      */
     record Decision(Verdict verdict, String reason) {
+        /**
+         * Checks the components; both are required.
+         *
+         * @param verdict allowed, refused, or the host could not be resolved
+         * @param reason why, for a message; names the host but nothing secret; empty when allowed
+         */
         public Decision {
             Objects.requireNonNull(verdict, "verdict");
             Objects.requireNonNull(reason, "reason");
         }
 
-        /** An allowed target. */
+        /**
+         * An allowed target.
+         *
+         * @return an allowed target
+         */
         public static Decision allow() {
             return new Decision(Verdict.ALLOWED, "");
         }
 
-        /** A refused target. */
+        /**
+         * A refused target.
+         *
+         * @param reason the reason
+         * @return a refused target
+         */
         public static Decision refuse(String reason) {
             return new Decision(Verdict.REFUSED, reason);
         }
 
-        /** A host that did not resolve. */
+        /**
+         * A host that did not resolve.
+         *
+         * @param reason the reason
+         * @return a host that did not resolve
+         */
         public static Decision unresolved(String reason) {
             return new Decision(Verdict.UNRESOLVED, reason);
         }
 
-        /** True when the request may be sent. */
+        /**
+         * True when the request may be sent.
+         *
+         * @return true when the request may be sent
+         */
         public boolean allowed() {
             return verdict == Verdict.ALLOWED;
         }
@@ -75,7 +112,13 @@ public interface UrlPolicy {
     /** Resolves a host name to its addresses; tests substitute their own. */
     @FunctionalInterface
     interface Resolver {
-        /** All addresses of {@code host}. */
+        /**
+         * All addresses of {@code host}.
+         *
+         * @param host the host
+         * @return all addresses of {@code host}
+         * @throws UnknownHostException when the host does not resolve
+         */
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
@@ -92,13 +135,22 @@ public interface UrlPolicy {
 
         private Builder() {}
 
-        /** Allows loopback addresses (127.0.0.0/8, ::1), as tests and local tours need. */
+        /**
+         * Allows loopback addresses (127.0.0.0/8, ::1), as tests and local tours need.
+         *
+         * @return this builder
+         */
         public Builder allowLoopback() {
             settings.allowLoopback = true;
             return this;
         }
 
-        /** Allows addresses inside these CIDR blocks (e.g. {@code 10.20.0.0/16}) even though they are refused by default. */
+        /**
+         * Allows addresses inside these CIDR blocks (e.g. {@code 10.20.0.0/16}) even though they are refused by default.
+         *
+         * @param cidrs the address ranges, such as {@code 10.0.0.0/8}
+         * @return this builder
+         */
         public Builder allowPrivate(String... cidrs) {
             for (String c : cidrs) {
                 settings.allowedBlocks.add(DefaultUrlPolicy.Cidr.parse(c));
@@ -106,7 +158,12 @@ public interface UrlPolicy {
             return this;
         }
 
-        /** Allows plain http to these host names (compared ignoring case). */
+        /**
+         * Allows plain http to these host names (compared ignoring case).
+         *
+         * @param hosts the host names
+         * @return this builder
+         */
         public Builder allowHttp(String... hosts) {
             for (String h : hosts) {
                 settings.httpHosts.add(h.toLowerCase(java.util.Locale.ROOT));
@@ -114,7 +171,12 @@ public interface UrlPolicy {
             return this;
         }
 
-        /** Allows these ports besides 443 (and 80 for http hosts). */
+        /**
+         * Allows these ports besides 443 (and 80 for http hosts).
+         *
+         * @param ports the ports to allow
+         * @return this builder
+         */
         public Builder allowPort(int... ports) {
             for (int p : ports) {
                 if (p < 1 || p > 65535) {
@@ -125,13 +187,22 @@ public interface UrlPolicy {
             return this;
         }
 
-        /** Uses {@code resolver} instead of the system resolver. */
+        /**
+         * Uses {@code resolver} instead of the system resolver.
+         *
+         * @param resolver how host names are resolved
+         * @return this builder
+         */
         public Builder resolver(Resolver resolver) {
             settings.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 
-        /** Builds the policy. */
+        /**
+         * Builds the policy.
+         *
+         * @return the policy
+         */
         public UrlPolicy build() {
             return new DefaultUrlPolicy(settings.copy());
         }

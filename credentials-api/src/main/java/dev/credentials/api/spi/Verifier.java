@@ -13,12 +13,20 @@ import dev.credentials.api.VerificationResult;
  * a message. An exception thrown from {@code verify} is recorded as INCONCLUSIVE.
  */
 public interface Verifier {
-    /** The id of the {@link CredentialType} this verifier checks. */
+    /**
+     * The id of the {@link CredentialType} this verifier checks.
+     *
+     * @return the id of the {@link CredentialType} this verifier checks
+     */
     String typeId();
 
     /**
      * Verifies {@code material}. Do not close the material; the manager does. Return before
      * {@link VerificationContext#deadline()}; the manager stops waiting then and interrupts the thread.
+     *
+     * @param context the verification's context
+     * @param material the credential's values
+     * @return the outcome, never null; a network problem is INCONCLUSIVE, never FAILED
      */
     VerificationResult verify(VerificationContext context, CredentialMaterial material);
 
@@ -28,6 +36,8 @@ public interface Verifier {
      * the named secrets deliberately altered, and VERIFIED stands only if that is refused. Called by the manager on
      * its executor for each verification; must be cheap and return the same answer every time. Empty (the default)
      * when the identity call itself proves an identity (it names an account, or refuses a wrong key by design).
+     *
+     * @return the control to run after a VERIFIED result, or empty when none is needed
      */
     default java.util.Optional<NegativeControl> negativeControl() {
         return java.util.Optional.empty();

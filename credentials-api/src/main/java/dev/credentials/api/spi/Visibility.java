@@ -17,12 +17,21 @@ public final class Visibility {
         this.principals = principals;
     }
 
-    /** Every credential of the tenant. */
+    /**
+     * Every credential of the tenant.
+     *
+     * @return every credential of the tenant
+     */
     public static Visibility all() {
         return ALL;
     }
 
-    /** Credentials whose owner is one of {@code principals} or that are shared with any of them. */
+    /**
+     * Credentials whose owner is one of {@code principals} or that are shared with any of them.
+     *
+     * @param principals the principals
+     * @return visibility of those principals' credentials
+     */
     public static Visibility anyOf(Set<Principal> principals) {
         Objects.requireNonNull(principals, "principals");
         if (principals.isEmpty()) {
@@ -31,17 +40,31 @@ public final class Visibility {
         return new Visibility(Set.copyOf(principals));
     }
 
-    /** True for {@link #all()}. */
+    /**
+     * True for {@link #all()}.
+     *
+     * @return true for {@link #all()}
+     */
     public boolean isAll() {
         return principals == null;
     }
 
-    /** The principals; empty only for {@link #all()}. */
+    /**
+     * The principals; empty only for {@link #all()}.
+     *
+     * @return the principals; empty only for {@link #all()}
+     */
     public Set<Principal> principals() {
         return principals == null ? Set.of() : principals;
     }
 
-    /** True when a credential with this owner and these share principals is visible. */
+    /**
+     * True when a credential with this owner and these share principals is visible.
+     *
+     * @param owner the owner
+     * @param sharedWith the principal the credentials must be shared with, or empty
+     * @return true when a credential with this owner and these share principals is visible
+     */
     public boolean permits(Principal owner, java.util.Collection<Principal> sharedWith) {
         if (principals == null) {
             return true;

@@ -1,6 +1,6 @@
 package dev.credentials.atlassian.internal;
 
-import dev.credentials.api.spi.VerifierHttp;
+import dev.credentials.integration.VerifierHttp;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import java.net.URI;

@@ -1,10 +1,11 @@
 package dev.credentials.atlassian.internal;
 
-import dev.credentials.api.spi.VerifierHttp;
+import dev.credentials.integration.ThirdPartyJson;
+import dev.credentials.integration.VerifierHttp;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.VerificationContext;
-import dev.credentials.atlassian.AtlassianEndpoints;
+import dev.credentials.integration.Endpoints;
 import java.net.URI;
 import java.net.http.HttpRequest;
 
@@ -16,10 +17,10 @@ public final class CloudIds {
     public record Lookup(String cloudId, VerificationResult stop) {}
 
     /** Looks the cloud id of {@code site} up. */
-    public static Lookup lookup(VerificationContext ctx, AtlassianEndpoints endpoints, URI site) {
+    public static Lookup lookup(VerificationContext ctx, Endpoints endpoints, URI site) {
         String label = site.getHost();
         HttpRequest.Builder request = HttpRequest.newBuilder().GET().header("Accept", "application/json");
-        VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints::route, request, Sites.join(site, "/_edge/tenant_info"), label, false);
+        VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints, request, Sites.join(site, "/_edge/tenant_info"), label, false);
         if (ex.stopped()) {
             return new Lookup(null, ex.stop());
         }
@@ -33,7 +34,7 @@ public final class CloudIds {
                     java.util.Optional.empty(), ctx.clock());
             return new Lookup(null, Classifier.failure(r, t).orElseThrow());
         }
-        String cloudId = r.ok() ? Json.parse(r.body()).flatMap(n -> Json.text(n, "cloudId")).orElse(null) : null;
+        String cloudId = r.ok() ? ThirdPartyJson.parse(r.body()).flatMap(n -> ThirdPartyJson.text(n, "cloudId")).orElse(null) : null;
         if (cloudId == null || !Sites.isCloudId(cloudId)) {
             return new Lookup(null, VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, "The site " + label
                     + " did not give its cloud id; enter the cloud id on the credential and verify again."));

@@ -1,6 +1,7 @@
 package dev.credentials.atlassian.internal;
 
-import dev.credentials.api.spi.VerifierHttp;
+import dev.credentials.integration.ThirdPartyJson;
+import dev.credentials.integration.VerifierHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
@@ -55,7 +56,7 @@ public final class Identity {
 
     /** VERIFIED, FAILED or INCONCLUSIVE for a 2xx answer to {@code check}. */
     public static VerificationResult judge(Check check, VerifierHttp.Reply reply, Classifier.Target target) {
-        Optional<JsonNode> parsed = reply.truncated() ? Optional.empty() : Json.parse(reply.body());
+        Optional<JsonNode> parsed = reply.truncated() ? Optional.empty() : ThirdPartyJson.parse(reply.body());
         if (parsed.isEmpty() || !parsed.get().isObject()) {
             if (check == Check.JIRA_DC || check == Check.CONFLUENCE_DC) {
                 return VerificationResult.failed(FailureReason.MISCONFIGURED, target.label() + " did not answer like "
@@ -65,7 +66,7 @@ public final class Identity {
                     + target.label() + " did not answer with a user; nothing was learned about the credential.");
         }
         JsonNode user = parsed.get();
-        String type = Json.text(user, "type").orElse("");
+        String type = ThirdPartyJson.text(user, "type").orElse("");
         if (type.equals("anonymous")) {
             return VerificationResult.failed(FailureReason.INVALID_CREDENTIALS, check.product() + " on "
                     + target.label() + " answered as the anonymous user, so the " + target.secretName()
@@ -78,11 +79,11 @@ public final class Identity {
                     + " reports the account as deactivated; reactivate it or use another account.");
         }
         boolean identified = switch (check) {
-            case JIRA_CLOUD -> Json.text(user, "accountId").isPresent();
-            case CONFLUENCE_CLOUD -> Json.text(user, "accountId").isPresent();
-            case JIRA_DC -> Json.text(user, "name").isPresent() || Json.text(user, "key").isPresent();
+            case JIRA_CLOUD -> ThirdPartyJson.text(user, "accountId").isPresent();
+            case CONFLUENCE_CLOUD -> ThirdPartyJson.text(user, "accountId").isPresent();
+            case JIRA_DC -> ThirdPartyJson.text(user, "name").isPresent() || ThirdPartyJson.text(user, "key").isPresent();
             case CONFLUENCE_DC -> type.equals("known")
-                    && (Json.text(user, "username").isPresent() || Json.text(user, "userKey").isPresent());
+                    && (ThirdPartyJson.text(user, "username").isPresent() || ThirdPartyJson.text(user, "userKey").isPresent());
         };
         if (!identified) {
             return VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, check.product() + " on "

@@ -1,9 +1,9 @@
 package dev.credentials.atlassian.internal;
 
-import dev.credentials.api.spi.VerifierHttp;
+import dev.credentials.integration.VerifierHttp;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.VerificationContext;
-import dev.credentials.atlassian.AtlassianEndpoints;
+import dev.credentials.integration.Endpoints;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -52,16 +52,16 @@ public final class IdentityRun {
      *
      * @param tlsFailureIsConfig see {@link VerifierHttp#send}
      */
-    public static VerificationResult run(VerificationContext ctx, AtlassianEndpoints endpoints, List<Identity.Check> checks,
+    public static VerificationResult run(VerificationContext ctx, Endpoints endpoints, List<Identity.Check> checks,
                                          Plan plan, boolean tlsFailureIsConfig) {
         return run(ctx, endpoints, checks, plan, tlsFailureIsConfig, reply -> null);
     }
 
     /**
-     * As {@link #run(VerificationContext, AtlassianEndpoints, List, Plan, boolean)}, with a hook that may take over a
+     * As {@link #run(VerificationContext, Endpoints, List, Plan, boolean)}, with a hook that may take over a
      * reply before it is classified (an OAuth verifier refreshes on 401): a non-null result ends the run with it.
      */
-    public static VerificationResult run(VerificationContext ctx, AtlassianEndpoints endpoints, List<Identity.Check> checks,
+    public static VerificationResult run(VerificationContext ctx, Endpoints endpoints, List<Identity.Check> checks,
                                          Plan plan, boolean tlsFailureIsConfig,
                                          Function<VerifierHttp.Reply, VerificationResult> intercept) {
         if (checks.isEmpty()) {
@@ -76,7 +76,7 @@ public final class IdentityRun {
             HttpRequest.Builder request = HttpRequest.newBuilder().GET()
                     .header("Accept", "application/json")
                     .header("Authorization", plan.authorization());
-            VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints::route, request, plan.uri(check), target.label(), tlsFailureIsConfig);
+            VerifierHttp.Exchange ex = VerifierHttp.send(ctx, endpoints, request, plan.uri(check), target.label(), tlsFailureIsConfig);
             if (ex.stopped()) {
                 return ex.stop();
             }

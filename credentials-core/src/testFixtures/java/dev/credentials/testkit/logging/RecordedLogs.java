@@ -25,18 +25,28 @@ public final class RecordedLogs {
     /**
      * True when the recording provider is the JVM's SLF4J provider. Tests that scan logs should check this first, so
      * that a missing system property fails the test instead of scanning nothing.
+     *
+     * @return true when the recording provider is the JVM's SLF4J provider
      */
     public static boolean active() {
         org.slf4j.LoggerFactory.getILoggerFactory(); // make sure SLF4J has initialized
         return active;
     }
 
-    /** Every line so far. */
+    /**
+     * Every line so far.
+     *
+     * @return every line so far
+     */
     public static List<Line> lines() {
         return List.copyOf(LINES);
     }
 
-    /** Every line's text joined by newlines, for a contains-check. */
+    /**
+     * Every line's text joined by newlines, for a contains-check.
+     *
+     * @return every line's text joined by newlines, for a contains-check
+     */
     public static String text() {
         StringBuilder b = new StringBuilder();
         for (Line l : LINES) {

@@ -1,19 +1,20 @@
 package dev.credentials.models.internal;
 
+import dev.credentials.integration.ThirdPartyJson;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.Redactor;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.api.spi.Verifier;
-import dev.credentials.api.spi.VerifierHttp;
+import dev.credentials.integration.Endpoints;
+import dev.credentials.integration.VerifierHttp;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * statuses handled alike; the provider's own error codes read before any status fallback (OpenAI scope errors arrive
  * as 401, Anthropic billing as 400, OpenAI billing as 429). Logs only the provider, the status, the error type, code
  * and reason and the request id, each redacted like a message and kept only when it is a plain identifier: provider
- * bodies and headers can echo the key. Not public API.
+ * bodies and headers can echo the key. Each public verifier of this module holds one as a private part (composition,
+ * so no public type exposes this one). Not public API.
  */
 public abstract class ModelVerifier implements Verifier {
     private static final Logger LOG = LoggerFactory.getLogger(ModelVerifier.class);
@@ -35,10 +37,15 @@ public abstract class ModelVerifier implements Verifier {
      */
     static final int READ_LIMIT = 256 * 1024;
 
-    private final UnaryOperator<URI> route;
+    private final Endpoints endpoints;
 
-    protected ModelVerifier(UnaryOperator<URI> route) {
-        this.route = Objects.requireNonNull(route, "route");
+    /**
+     * A check whose calls go where {@code endpoints} says.
+     *
+     * @param endpoints where the requests actually go
+     */
+    protected ModelVerifier(Endpoints endpoints) {
+        this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     }
 
     /** One request: where, how it is named in messages, and the request with its headers. */
@@ -92,7 +99,7 @@ public abstract class ModelVerifier implements Verifier {
             return redirected(reply, call);
         }
         if (reply.ok()) {
-            if (Json.startsList(reply.body(), listField())) {
+            if (ThirdPartyJson.startsList(reply.body(), listField())) {
                 return VerificationResult.verified(provider() + " accepted the key and listed its models.");
             }
             return customTarget()
@@ -117,7 +124,7 @@ public abstract class ModelVerifier implements Verifier {
     }
 
     private VerifierHttp.Exchange send(VerificationContext ctx, Call call) {
-        return VerifierHttp.send(ctx, route, call.request().GET().header("Accept", "application/json"), call.target(),
+        return VerifierHttp.send(ctx, endpoints, call.request().GET().header("Accept", "application/json"), call.target(),
                 call.label(), customTarget(), READ_LIMIT);
     }
 

@@ -1,7 +1,8 @@
 package dev.credentials.models.internal;
 
+import dev.credentials.integration.ThirdPartyJson;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.credentials.api.spi.VerifierHttp;
+import dev.credentials.integration.VerifierHttp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,7 @@ public record ProviderError(String type, String code, String status, String reas
 
     /** Reads what it can of {@code reply}'s body. */
     public static ProviderError of(VerifierHttp.Reply reply) {
-        Optional<JsonNode> parsed = reply.truncated() ? Optional.empty() : Json.parse(reply.body());
+        Optional<JsonNode> parsed = reply.truncated() ? Optional.empty() : ThirdPartyJson.parse(reply.body());
         if (parsed.isEmpty() || !parsed.get().isObject()) {
             return NONE;
         }

@@ -43,19 +43,32 @@ public class ConsoleController {
     private record Asset(byte[] bytes, MediaType type) {
     }
 
-    /** Without the trailing slash, the page's relative links would miss: send the browser to {@code console/}. */
+    /**
+     * Without the trailing slash, the page's relative links would miss: send the browser to {@code console/}.
+     *
+     * @return a redirect to {@code console/}
+     */
     @GetMapping("")
     public ResponseEntity<byte[]> redirect() {
         return secured(ResponseEntity.status(HttpStatus.FOUND).header(HttpHeaders.LOCATION, "console/")).build();
     }
 
-    /** The page. */
+    /**
+     * The page.
+     *
+     * @return the page
+     */
     @GetMapping("/")
     public ResponseEntity<byte[]> page() {
         return serve("index.html");
     }
 
-    /** The style sheet or the script; 404 for any other name. */
+    /**
+     * The style sheet or the script; 404 for any other name.
+     *
+     * @param file the file
+     * @return the style sheet or the script; 404 for any other name
+     */
     @GetMapping("/{file:[a-z]+\\.(?:js|css|html)}")
     public ResponseEntity<byte[]> file(@PathVariable("file") String file) {
         return serve(file);

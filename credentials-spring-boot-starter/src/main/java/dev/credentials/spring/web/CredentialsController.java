@@ -68,14 +68,29 @@ public class CredentialsController {
         this.bodies = bodies;
     }
 
-    /** The installed types with their field specs: enough to draw the add form. */
+    /**
+     * The installed types with their field specs: enough to draw the add form.
+     *
+     * @return the installed types with their field specs: enough to draw the add form
+     */
     @GetMapping("/types")
     public ResponseEntity<Object> types() {
         List<Map<String, Object>> types = manager.types().stream().map(CredentialsController::type).toList();
         return ok(Map.of("items", types));
     }
 
-    /** One page of the credentials the caller may see. */
+    /**
+     * One page of the credentials the caller may see.
+     *
+     * @param request the request
+     * @param type the type
+     * @param status the status
+     * @param sharedWith the principal the credentials must be shared with, or empty
+     * @param nameContains the name contains
+     * @param pageSize the page size
+     * @param pageToken the page token
+     * @return one page of the credentials the caller may see
+     */
     @GetMapping
     public ResponseEntity<Object> list(HttpServletRequest request,
                                        @RequestParam(name = "type", required = false) String type,
@@ -102,7 +117,13 @@ public class CredentialsController {
         return ok(body);
     }
 
-    /** One credential: status, configuration with secrets hidden, last verification and history. */
+    /**
+     * One credential: status, configuration with secrets hidden, last verification and history.
+     *
+     * @param request the request
+     * @param id the id
+     * @return one credential: status, configuration with secrets hidden, last verification and history
+     */
     @GetMapping("/{id}")
     public ResponseEntity<Object> get(HttpServletRequest request, @PathVariable("id") String id) {
         Subject subject = subject(request);
@@ -111,7 +132,12 @@ public class CredentialsController {
         return withVersion(ResponseEntity.ok(), c).body(detail(c, manager.history(subject, cid)));
     }
 
-    /** Creates a credential owned by the caller; 201 with its location and version. */
+    /**
+     * Creates a credential owned by the caller; 201 with its location and version.
+     *
+     * @param request the request
+     * @return 201 with the credential
+     */
     @PostMapping
     public ResponseEntity<Object> create(HttpServletRequest request) {
         Subject subject = subject(request);
@@ -148,7 +174,14 @@ public class CredentialsController {
         return withVersion(ResponseEntity.created(location), c).body(detail(c, List.of()));
     }
 
-    /** Changes a credential; {@code If-Match} must carry the version the client read. */
+    /**
+     * Changes a credential; {@code If-Match} must carry the version the client read.
+     *
+     * @param request the request
+     * @param id the id
+     * @param ifMatch the if match
+     * @return the changed credential
+     */
     @PatchMapping("/{id}")
     public ResponseEntity<Object> update(HttpServletRequest request, @PathVariable("id") String id,
                                          @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
@@ -173,14 +206,26 @@ public class CredentialsController {
         return withVersion(ResponseEntity.ok(), c).body(detail(c, manager.history(subject, cid)));
     }
 
-    /** Removes a credential; 204. */
+    /**
+     * Removes a credential; 204.
+     *
+     * @param request the request
+     * @param id the id
+     * @return 204 No Content
+     */
     @DeleteMapping("/{id}")
     public ResponseEntity<Object> delete(HttpServletRequest request, @PathVariable("id") String id) {
         manager.delete(subject(request), id(id));
         return ResponseEntity.noContent().cacheControl(NO_STORE).build();
     }
 
-    /** Adds or replaces a principal's share. */
+    /**
+     * Adds or replaces a principal's share.
+     *
+     * @param request the request
+     * @param id the id
+     * @return the credential with its shares
+     */
     @PostMapping("/{id}/shares")
     public ResponseEntity<Object> share(HttpServletRequest request, @PathVariable("id") String id) {
         Subject subject = subject(request);
@@ -195,7 +240,15 @@ public class CredentialsController {
         return withVersion(ResponseEntity.ok(), c).body(detail(c, manager.history(subject, cid)));
     }
 
-    /** Removes a principal's share; removing one that does not exist does nothing. */
+    /**
+     * Removes a principal's share; removing one that does not exist does nothing.
+     *
+     * @param request the request
+     * @param id the id
+     * @param kind the kind
+     * @param principalId the principal id
+     * @return the credential with its shares
+     */
     @DeleteMapping("/{id}/shares/{kind}/{principalId}")
     public ResponseEntity<Object> unshare(HttpServletRequest request, @PathVariable("id") String id,
                                           @PathVariable("kind") String kind, @PathVariable("principalId") String principalId) {
@@ -212,7 +265,13 @@ public class CredentialsController {
         return withVersion(ResponseEntity.ok(), c).body(detail(c, manager.history(subject, cid)));
     }
 
-    /** Checks the credential against the third party now; the answer holds the result and the credential after it. */
+    /**
+     * Checks the credential against the third party now; the answer holds the result and the credential after it.
+     *
+     * @param request the request
+     * @param id the id
+     * @return the result and the credential
+     */
     @PostMapping("/{id}/verify")
     public ResponseEntity<Object> verify(HttpServletRequest request, @PathVariable("id") String id) {
         Subject subject = subject(request);

@@ -28,7 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
 @ConditionalOnProperty(prefix = "credentials.web", name = "enabled", havingValue = "true")
 @Import(CredentialsExceptionHandler.class)
 public class CredentialsWebAutoConfiguration {
-    /** The controller. */
+    /**
+     * The controller.
+     *
+     * @param observed the observed
+     * @param properties the properties
+     * @return the controller
+     */
     @Bean
     public CredentialsController credentialsController(ObservedCredentials observed, CredentialsProperties properties) {
         return new CredentialsController(observed, new Bodies(properties.getWeb().getMaxBodyBytes()));
@@ -37,6 +43,9 @@ public class CredentialsWebAutoConfiguration {
     /**
      * The admin console under {@code <base-path>/console/}, opt-in with {@code credentials.web.console.enabled=true}.
      * The {@link SubjectInterceptor} guards it as it guards the API.
+     *
+     * @return the admin console under {@code <base-path>/console/}, opt-in with {@code
+     *     credentials.web.console.enabled=true}
      */
     @Bean
     @ConditionalOnProperty(prefix = "credentials.web.console", name = "enabled", havingValue = "true")
@@ -44,7 +53,13 @@ public class CredentialsWebAutoConfiguration {
         return new ConsoleController();
     }
 
-    /** Puts the {@link SubjectInterceptor} in front of every path under the base path. */
+    /**
+     * Puts the {@link SubjectInterceptor} in front of every path under the base path.
+     *
+     * @param resolver how host names are resolved
+     * @param properties the properties
+     * @return the configurer
+     */
     @Bean
     public WebMvcConfigurer credentialsWebMvcConfigurer(ObjectProvider<SubjectResolver> resolver,
                                                         CredentialsProperties properties) {

@@ -56,17 +56,29 @@ public final class Problems {
             this.title = title;
         }
 
-        /** The HTTP status. */
+        /**
+         * The HTTP status.
+         *
+         * @return the HTTP status
+         */
         public HttpStatus status() {
             return status;
         }
 
-        /** The stable {@code type} URI, {@code urn:dev.credentials:problem:<slug>}. */
+        /**
+         * The stable {@code type} URI, {@code urn:dev.credentials:problem:<slug>}.
+         *
+         * @return the stable {@code type} URI, {@code urn:dev.credentials:problem:<slug>}
+         */
         public URI uri() {
             return uri;
         }
 
-        /** The short title. */
+        /**
+         * The short title.
+         *
+         * @return the short title
+         */
         public String title() {
             return title;
         }

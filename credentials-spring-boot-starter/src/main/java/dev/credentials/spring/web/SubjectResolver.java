@@ -15,6 +15,11 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface SubjectResolver {
-    /** The authenticated caller of {@code request}, or empty when there is none. */
+    /**
+     * The authenticated caller of {@code request}, or empty when there is none.
+     *
+     * @param request the request
+     * @return the authenticated caller of {@code request}, or empty when there is none
+     */
     Optional<Subject> resolve(HttpServletRequest request);
 }

@@ -1,7 +1,9 @@
-package dev.credentials.api.spi;
+package dev.credentials.integration;
 
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.UrlPolicy;
+import dev.credentials.api.spi.VerificationContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -20,7 +22,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,10 +34,11 @@ import javax.net.ssl.SSLException;
  * One outbound call of a verifier, done the way every verifier must: the URL policy is checked on the
  * address actually dialled, timeouts come from the verification deadline, no redirect is followed (the context's
  * client follows none), at most {@value #MAX_BODY_BYTES} bytes of a body are read, and transport failures become
- * INCONCLUSIVE results whose messages name the host and nothing else. JDK only; stateless and thread-safe.
+ * INCONCLUSIVE results whose messages name the host and nothing else. Every request carries the User-Agent
+ * {@code credentials-sdk/<version> (+credential check)} with this library's version. Stateless and thread-safe.
  *
  * <pre>{@code
- * VerifierHttp.Exchange ex = VerifierHttp.send(ctx, uri -> uri, HttpRequest.newBuilder().GET()
+ * VerifierHttp.Exchange ex = VerifierHttp.send(ctx, Endpoints.direct(), HttpRequest.newBuilder().GET()
  *         .header("Authorization", "Bearer " + key), URI.create("https://api.example.com/v1/me"), "api.example.com", false);
  * if (ex.stopped()) {
  *     return ex.stop();               // refused by policy, unreachable, timed out: already a result
@@ -48,7 +50,7 @@ public final class VerifierHttp {
     /** The most bytes of a body read. */
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(15);
-    private static final String USER_AGENT = "credentials-sdk/0.1 (+credential check)";
+    static final String USER_AGENT = "credentials-sdk/" + LibraryVersion.get() + " (+credential check)";
 
     private VerifierHttp() {}
 
@@ -62,18 +64,31 @@ public final class VerifierHttp {
      * @param uri the URI that was requested (after routing)
      */
     public record Reply(int status, HttpHeaders headers, byte[] body, boolean truncated, URI uri) {
-        /** The first value of a header, or empty text. */
+        /**
+         * The first value of a header, or empty text.
+         *
+         * @param name the header's name, in any case
+         * @return its first value, or empty text
+         */
         public String header(String name) {
             return headers.firstValue(name).orElse("");
         }
 
-        /** The body as lower-case text, for matching known phrases; never for display. */
+        /**
+         * The body as lower-case text, for matching known phrases; never for display.
+         *
+         * @return at most the first 64 KiB of the body, decoded as UTF-8 and lower-cased
+         */
         public String bodyText() {
             int n = Math.min(body.length, 64 * 1024);
             return new String(body, 0, n, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
         }
 
-        /** True for a 2xx status. */
+        /**
+         * True for a 2xx status.
+         *
+         * @return whether the status is 2xx
+         */
         public boolean ok() {
             return status >= 200 && status < 300;
         }
@@ -109,36 +124,55 @@ public final class VerifierHttp {
             return new Exchange(null, result, failure);
         }
 
-        /** True when the verification ends here. */
+        /**
+         * True when the verification ends here.
+         *
+         * @return whether there is no reply and {@link #stop()} is the result
+         */
         public boolean stopped() {
             return stop != null;
         }
     }
 
     /**
-     * Sends {@code request} to {@code target}, routed by {@code route} (identity in production; tests send every call
-     * to a loopback stub). The policy is checked on the routed URI, which is the one dialled.
+     * Sends {@code request} to {@code target}, routed by {@code endpoints} ({@link Endpoints#direct()} in production;
+     * tests send every call to a loopback stub). The policy is checked on the routed URI, which is the one dialled.
      *
+     * @param ctx the verification's context: its client, policy and deadline
+     * @param endpoints where the request actually goes
+     * @param request the request with its method and headers; its URI, timeout and User-Agent are set here
+     * @param target the URI the request is meant for
      * @param label the host as messages should name it (the configured one, not the routed one)
      * @param tlsFailureIsConfig whether a TLS failure means a wrong configuration (a self-hosted server) rather than a
      *     transient problem (a provider's own hosts)
+     * @return the reply, or the result that ends the verification
      */
-    public static Exchange send(VerificationContext ctx, UnaryOperator<URI> route, HttpRequest.Builder request,
+    public static Exchange send(VerificationContext ctx, Endpoints endpoints, HttpRequest.Builder request,
                                 URI target, String label, boolean tlsFailureIsConfig) {
-        return send(ctx, route, request, target, label, tlsFailureIsConfig, MAX_BODY_BYTES);
+        return send(ctx, endpoints, request, target, label, tlsFailureIsConfig, MAX_BODY_BYTES);
     }
 
     /**
-     * As {@link #send(VerificationContext, UnaryOperator, HttpRequest.Builder, URI, String, boolean)}, reading at most
+     * As {@link #send(VerificationContext, Endpoints, HttpRequest.Builder, URI, String, boolean)}, reading at most
      * {@code maxBodyBytes} of the body (at most {@link #MAX_BODY_BYTES}) and cancelling the rest of the stream: for a
      * check that needs only the beginning of a long answer, such as the first entries of a model list.
+     *
+     * @param ctx the verification's context: its client, policy and deadline
+     * @param endpoints where the request actually goes
+     * @param request the request with its method and headers; its URI, timeout and User-Agent are set here
+     * @param target the URI the request is meant for
+     * @param label the host as messages should name it (the configured one, not the routed one)
+     * @param tlsFailureIsConfig whether a TLS failure means a wrong configuration rather than a transient problem
+     * @param maxBodyBytes the most bytes of the body read, between 1 and {@link #MAX_BODY_BYTES}
+     * @return the reply, or the result that ends the verification
+     * @throws IllegalArgumentException if {@code maxBodyBytes} is out of range
      */
-    public static Exchange send(VerificationContext ctx, UnaryOperator<URI> route, HttpRequest.Builder request,
+    public static Exchange send(VerificationContext ctx, Endpoints endpoints, HttpRequest.Builder request,
                                 URI target, String label, boolean tlsFailureIsConfig, int maxBodyBytes) {
         if (maxBodyBytes < 1 || maxBodyBytes > MAX_BODY_BYTES) {
             throw new IllegalArgumentException("maxBodyBytes must be between 1 and " + MAX_BODY_BYTES);
         }
-        URI actual = route.apply(target);
+        URI actual = endpoints.route(target);
         UrlPolicy.Decision decision = ctx.urlPolicy().check(actual);
         if (decision.verdict() == UrlPolicy.Verdict.UNRESOLVED) {
             return Exchange.stop(VerificationResult.inconclusive(FailureReason.UNREACHABLE,
@@ -183,6 +217,10 @@ public final class VerifierHttp {
     /**
      * When to try again, from the standard headers: {@code retry-after-ms}, then {@code Retry-After} as seconds or as
      * an HTTP date. Empty when the reply gives no hint.
+     *
+     * @param r the reply
+     * @param clock the clock that seconds are counted from
+     * @return when to try again, or empty
      */
     public static Optional<Instant> retryAfter(Reply r, Clock clock) {
         String ms = r.header("retry-after-ms").strip();
@@ -208,6 +246,9 @@ public final class VerifierHttp {
      * firewall (Cloudflare, Akamai, Amazon CloudFront, Azure Front Door, Imperva, F5) rather than an answer of the
      * API behind it: such a page judges the caller's network, never the credential. Empty for any other reply,
      * including every JSON body and every 2xx, 408, 429 and 5xx.
+     *
+     * @param r the reply
+     * @return the name of the network that blocked the request, or empty
      */
     public static Optional<String> networkBlock(Reply r) {
         int s = r.status();
@@ -240,7 +281,13 @@ public final class VerifierHttp {
         return Optional.empty();
     }
 
-    /** The result for a {@link #networkBlock} page: FAILED {@code BLOCKED}, with advice about the network. */
+    /**
+     * The result for a {@link #networkBlock} page: FAILED {@code BLOCKED}, with advice about the network.
+     *
+     * @param network the network's name, as {@link #networkBlock} gave it
+     * @param label the host as messages should name it
+     * @return the FAILED {@code BLOCKED} result
+     */
     public static VerificationResult blockedByNetwork(String network, String label) {
         return VerificationResult.failed(FailureReason.BLOCKED, network + " in front of " + label + " blocked this"
                 + " server's request before the credential was judged; the credential may be fine, the network path is"
@@ -248,7 +295,12 @@ public final class VerifierHttp {
                 + " egress network.");
     }
 
-    /** True when the body is a JSON object or array (an API's answer), whatever the declared content type. */
+    /**
+     * True when the body is a JSON object or array (an API's answer), whatever the declared content type.
+     *
+     * @param r the reply
+     * @return whether the body starts as a JSON object or array
+     */
     public static boolean isJson(Reply r) {
         for (byte b : r.body()) {
             if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
