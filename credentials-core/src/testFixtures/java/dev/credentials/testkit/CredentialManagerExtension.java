@@ -83,6 +83,9 @@ public final class CredentialManagerExtension implements ParameterResolver {
     /**
      * The default setup over the stores {@code stores} makes: one per test, asked for when the test first needs the
      * manager or the store. The extension does not close them; the test owns what it supplies.
+     *
+     * @param stores makes one store per test
+     * @return the extension
      */
     public static CredentialManagerExtension withStore(Supplier<? extends CredentialStore> stores) {
         return builder().store(stores).build();
@@ -237,13 +240,21 @@ public final class CredentialManagerExtension implements ParameterResolver {
         /**
          * Where each test's store comes from; default a fresh {@link InMemoryCredentialStore}. The extension does not
          * close the stores.
+         *
+         * @param stores makes one store per test
+         * @return this builder
          */
         public Builder store(Supplier<? extends CredentialStore> stores) {
             this.stores = Objects.requireNonNull(stores, "stores");
             return this;
         }
 
-        /** Any other setting of the manager's builder. */
+        /**
+         * Any other setting of the manager's builder.
+         *
+         * @param customizer applied to each manager's builder before it is built
+         * @return this builder
+         */
         public Builder customize(Consumer<CredentialManager.Builder> customizer) {
             this.customizer = customizer;
             return this;

@@ -18,6 +18,9 @@ public class InMemoryCredentialStore extends dev.credentials.core.InMemoryCreden
      * Rewrites a stored record behind the manager's back, as an attacker with database access could: for tests of
      * tampering. The revision is left as it is.
      *
+     * @param tenant the record's tenant
+     * @param id the record's id
+     * @param change how to rewrite it
      * @throws CredentialNotFoundException when there is no such record
      */
     public synchronized void tamper(TenantId tenant, CredentialId id, UnaryOperator<StoredCredential> change) {

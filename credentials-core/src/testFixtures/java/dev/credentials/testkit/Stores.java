@@ -12,6 +12,9 @@ public final class Stores {
     /**
      * A view of {@code store} with the per-tenant methods of {@link CredentialStore} only, none of its optional
      * capabilities: to test code, or a contract, against a store that lacks them. Thread-safe as {@code store} is.
+     *
+     * @param store the store to wrap
+     * @return a view with the per-tenant methods only
      */
     public static CredentialStore perTenantOnly(CredentialStore store) {
         Objects.requireNonNull(store, "store");

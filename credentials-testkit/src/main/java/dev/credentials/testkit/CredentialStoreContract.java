@@ -506,6 +506,7 @@ public abstract class CredentialStoreContract {
             maintenance = (MaintenanceStore) store;
         }
 
+        /** Records are counted per KEK across tenants, and a re-sealed record moves between counts. */
         @Test
         public void recordsAreCountedByKekAcrossTenants() {
             String kekA = "kek-a-" + randomId().value();
@@ -524,6 +525,7 @@ public abstract class CredentialStoreContract {
             assertEquals(2L, maintenance.countByKek().get(kekB));
         }
 
+        /** Paging by KEK visits every record sealed under it once, in tenant then id order. */
         @Test
         public void pagingByKekVisitsEveryRecordOnceInTenantThenIdOrder() {
             String kek = "kek-p-" + randomId().value();
@@ -554,6 +556,7 @@ public abstract class CredentialStoreContract {
             assertEquals(expected.stream().map(StoredCredential::id).toList(), seen);
         }
 
+        /** A retired KEK refuses every write under it, and a KEK still in use is not retired. */
         @Test
         public void aRetiredKekRefusesEveryWriteUnderItAndAKekInUseIsNotRetired() {
             String used = "kek-u-" + randomId().value();
@@ -577,6 +580,7 @@ public abstract class CredentialStoreContract {
             store.update(moved, r.revision());
         }
 
+        /** Records due for a check are listed across tenants, the oldest due first. */
         @Test
         public void dueRecordsAreListedAcrossTenantsOldestFirst() {
             Instant now = Instant.parse("1990-01-01T00:00:00Z");

@@ -27,6 +27,8 @@ public interface MaintenanceStore extends CredentialStore {
      * How many records each key-encryption key protects, across all tenants: what key rotation and retirement read
      * to know what is left to do. Called rarely (status screens, rotation progress). KEK ids that protect nothing are
      * absent.
+     *
+     * @return the number of records per KEK id
      */
     Map<String, Long> countByKek();
 
@@ -34,6 +36,10 @@ public interface MaintenanceStore extends CredentialStore {
      * The records sealed under {@code kekId}, across all tenants, ordered by tenant then id, starting strictly after
      * {@code after} (null for the start), at most {@code limit}. Key rotation pages through them in batches.
      *
+     * @param kekId the key-encryption key's id
+     * @param after the position to start after, or null for the start
+     * @param limit the most records returned, at least 1
+     * @return one page of records sealed under {@code kekId}
      * @throws IllegalArgumentException when {@code limit} is below 1
      */
     List<StoredCredential> listByKek(String kekId, KekCursor after, int limit);
@@ -43,6 +49,9 @@ public interface MaintenanceStore extends CredentialStore {
      * oldest due first (null first), at most {@code limit}. A scheduler reads them, then claims each with
      * {@link #update} (compare-and-set), so that two nodes never check the same credential in one period.
      *
+     * @param now the current time
+     * @param limit the most records returned, at least 1
+     * @return the due records, oldest first
      * @throws IllegalArgumentException when {@code limit} is below 1
      */
     List<StoredCredential> listDue(Instant now, int limit);
@@ -56,10 +65,17 @@ public interface MaintenanceStore extends CredentialStore {
      * (which then sees it, and the key is not retired) or is refused. A writer's check of the key and its commit must
      * not let a retirement pass between them; the JDBC store holds a lock on the key's row for both. Key rotation calls
      * this; it is called rarely.
+     *
+     * @param kekId the key-encryption key's id
+     * @return how many records are still sealed under {@code kekId}; 0 when it is retired
      */
     long retireKek(String kekId);
 
-    /** The KEK ids retired in this store by {@link #retireKek}; empty when none is. */
+    /**
+     * The KEK ids retired in this store by {@link #retireKek}.
+     *
+     * @return the retired KEK ids; empty when none is
+     */
     Set<String> retiredKeks();
 
     /**
@@ -69,18 +85,33 @@ public interface MaintenanceStore extends CredentialStore {
      * @param id the id of the last record seen
      */
     record KekCursor(TenantId tenant, CredentialId id) {
-        /** Checks that neither part is null. */
+        /**
+         * Checks that neither part is null.
+         *
+         * @param tenant the tenant of the last record seen
+         * @param id the id of the last record seen
+         */
         public KekCursor {
             Objects.requireNonNull(tenant, "tenant");
             Objects.requireNonNull(id, "id");
         }
 
-        /** The position of {@code r}. */
+        /**
+         * The position of {@code r}.
+         *
+         * @param r a record
+         * @return its position in (tenant, id) order
+         */
         public static KekCursor of(StoredCredential r) {
             return new KekCursor(r.tenant(), r.id());
         }
 
-        /** True when {@code r} comes strictly after this position in (tenant, id) order. */
+        /**
+         * True when {@code r} comes strictly after this position in (tenant, id) order.
+         *
+         * @param r a record
+         * @return whether {@code r} comes after this position
+         */
         public boolean precedes(StoredCredential r) {
             int c = r.tenant().value().compareTo(tenant.value());
             return c > 0 || (c == 0 && r.id().value().compareTo(id.value()) > 0);
