@@ -74,6 +74,9 @@ public final class LoopbackConsole implements AutoCloseable {
     private final AtomicReference<byte[]> unusedToken;
     /** The session the login started; null before it. */
     private final AtomicReference<byte[]> session = new AtomicReference<>();
+    /** Requests being answered, and whether {@link #close()} has begun; guarded by {@code this}. */
+    private int inFlight;
+    private boolean closing;
 
     private LoopbackConsole(Builder b) throws IOException {
         this.api = CredentialsApi.of(b.manager, b.verify == null ? b.manager::verify : b.verify, b.maxBodyBytes);
@@ -122,10 +125,25 @@ public final class LoopbackConsole implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + CONSOLE + "/");
     }
 
-    /** Stops accepting requests, lets running ones finish for a short while, then stops; idempotent. */
+    /**
+     * Answers every new request 503, lets the running ones finish for at most two seconds, then stops the server and
+     * its threads; idempotent.
+     */
     @Override
     public void close() {
-        server.stop((int) STOP_WAIT.toSeconds());
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        synchronized (this) {
+            closing = true;
+            try {
+                for (long left = STOP_WAIT.toNanos(); inFlight > 0 && left > 0; left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // The JDK 17 server's stop(n) waits the whole n seconds even when idle: the wait above is ours, bounded.
+        server.stop(0);
         executor.shutdown();
         try {
             if (!executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -142,6 +160,16 @@ public final class LoopbackConsole implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ requests
 
     private void exchange(HttpExchange exchange) throws IOException {
+        synchronized (this) {
+            if (closing) {
+                try (exchange) {
+                    send(exchange, CredentialsApi.problem(Problems.Type.SHUTTING_DOWN,
+                            "The console is stopping.", "/"));
+                }
+                return;
+            }
+            inFlight++;
+        }
         try (exchange; InputStream body = exchange.getRequestBody()) {
             ApiResponse response;
             try {
@@ -152,6 +180,11 @@ public final class LoopbackConsole implements AutoCloseable {
                         exchange.getRequestURI().getRawPath());
             }
             send(exchange, response);
+        } finally {
+            synchronized (this) {
+                inFlight--;
+                notifyAll();
+            }
         }
     }
 

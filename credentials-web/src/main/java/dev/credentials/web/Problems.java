@@ -44,6 +44,8 @@ public final class Problems {
         UNREADABLE(500, "unreadable", "Credential unreadable"),
         /** The store failed; the detail says whether trying again may help. */
         STORE_UNAVAILABLE(503, "store-unavailable", "Store unavailable"),
+        /** The loopback console is stopping and takes no new request. */
+        SHUTTING_DOWN(503, "shutting-down", "Shutting down"),
         /** Anything else; the server log has the exception class. */
         INTERNAL(500, "internal", "Internal error");
 
