@@ -38,23 +38,11 @@ public final class ConsoleCommand extends Command {
                 """;
     }
 
-    private static int port(String text) {
-        try {
-            int p = Integer.parseInt(text.strip());
-            if (p >= 1 && p <= 65535) {
-                return p;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new Args.UsageException("--port takes a port number from 1 to 65535, not '" + Settings.cut(text)
-                + "'; leave it out for a free port");
-    }
-
     @Override
     public int run(Session s) {
         s.positionals(0, 0, "");
-        int port = s.args().get("port").map(ConsoleCommand::port).orElse(0);
+        int port = s.args().get("port")
+                .map(p -> Settings.port(p, "--port", "; leave it out for a free port")).orElse(0);
         Subject operator = s.subject();
         // The JDK's server waits for a slow request without end unless told otherwise; the first server of the
         // process reads these.
