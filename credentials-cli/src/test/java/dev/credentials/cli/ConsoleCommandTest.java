@@ -55,6 +55,9 @@ class ConsoleCommandTest {
             jira.close();
         }
         for (Reply r : replies) {
+            assertEquals("nosniff", r.header("X-Content-Type-Options"), "every answer, refusals too: " + r.all());
+            assertTrue(r.header("Content-Security-Policy").contains("default-src 'none'"), r.all());
+            assertEquals("no-store", r.header("Cache-Control"), r.all());
             assertFalse(r.all().contains(PAT), "a reply holds the secret: " + r.all());
             assertFalse(r.all().contains(console.token()), "a reply holds the login token: " + r.all());
         }

@@ -90,13 +90,14 @@ public final class LoopbackConsole implements AutoCloseable {
         this.port = server.getAddress().getPort();
         this.cookieName = "credentials-console-" + port;
         AtomicInteger threads = new AtomicInteger();
-        // Bounded threads and queue: a flood from a local process is refused, not queued without end.
+        // Bounded threads and queue: a flood from a local process is slowed down (the acceptor answers it itself),
+        // not queued without end; a rejection thrown into the JDK server's dispatcher could stop it.
         this.executor = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(64), r -> {
                     Thread t = new Thread(r, "credentials-console-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
         server.setExecutor(executor);
         server.createContext("/", this::exchange);
         server.start();
@@ -207,11 +208,8 @@ public final class LoopbackConsole implements AutoCloseable {
             return loggedIn ? seeOther(Map.of()) : login(token(uri.getRawQuery()).get(), path);
         }
         if (!loggedIn) {
-            Map<String, String> headers = new LinkedHashMap<>(ConsoleFiles.securityHeaders());
-            ApiResponse p = CredentialsApi.problem(Problems.Type.UNAUTHENTICATED,
+            return CredentialsApi.problem(Problems.Type.UNAUTHENTICATED,
                     "Open the console with the address 'credentials console' printed when it started.", path);
-            headers.putAll(p.headers());
-            return new ApiResponse(p.status(), headers, p.body());
         }
         if (path.equals("/")) {
             return seeOther(Map.of());
@@ -230,10 +228,7 @@ public final class LoopbackConsole implements AutoCloseable {
         if (path.equals(API_BASE) || path.startsWith(API_BASE + "/")) {
             ApiRequest request = new ApiRequest(method, path.substring(API_BASE.length()), uri.getRawQuery(),
                     h.getFirst("Content-Type"), h.getFirst("If-Match"), contentLength(h), body, path);
-            ApiResponse r = api.handle(operator, request);
-            Map<String, String> headers = new LinkedHashMap<>(ConsoleFiles.securityHeaders());
-            headers.putAll(r.headers());
-            return new ApiResponse(r.status(), headers, r.body());
+            return api.handle(operator, request);
         }
         return CredentialsApi.problem(Problems.Type.NO_SUCH_PATH, "The console and its API live under "
                 + API_BASE + ".", path);
@@ -259,8 +254,7 @@ public final class LoopbackConsole implements AutoCloseable {
     }
 
     private ApiResponse seeOther(Map<String, String> extra) {
-        Map<String, String> headers = new LinkedHashMap<>(ConsoleFiles.securityHeaders());
-        headers.putAll(extra);
+        Map<String, String> headers = new LinkedHashMap<>(extra);
         headers.put("Location", CONSOLE + "/");
         return new ApiResponse(303, headers, new byte[0]);
     }
@@ -326,8 +320,10 @@ public final class LoopbackConsole implements AutoCloseable {
         }
     }
 
+    /** Writes {@code response} under the console's security headers, which every answer carries. */
     private static void send(HttpExchange exchange, ApiResponse response) throws IOException {
         Headers out = exchange.getResponseHeaders();
+        ConsoleFiles.securityHeaders().forEach(out::set);
         response.headers().forEach(out::set);
         boolean head = exchange.getRequestMethod().equalsIgnoreCase("HEAD");
         byte[] body = response.body();
