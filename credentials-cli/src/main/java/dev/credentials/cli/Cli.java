@@ -10,6 +10,7 @@ import dev.credentials.cli.internal.Args;
 import dev.credentials.cli.internal.Args.UsageException;
 import dev.credentials.cli.internal.Command;
 import dev.credentials.cli.internal.ConfigCommand;
+import dev.credentials.cli.internal.ConsoleCommand;
 import dev.credentials.cli.internal.EditCommand;
 import dev.credentials.cli.internal.Home;
 import dev.credentials.cli.internal.KeysCommand;
@@ -65,7 +66,8 @@ public final class Cli {
             "allow-port");
     private static final Map<String, Command> COMMANDS = commands(new TypesCommand(), new AddCommand(),
             new ListCommand(), new ShowCommand(), new EditCommand(), new ShareCommand(), new UnshareCommand(),
-            new VerifyCommand(), new RemoveCommand(), new KeysCommand(), new ConfigCommand(), new TourCommand());
+            new VerifyCommand(), new RemoveCommand(), new KeysCommand(), new ConfigCommand(), new ConsoleCommand(),
+            new TourCommand());
 
     private final BufferedReader in;
     private final PrintStream out;

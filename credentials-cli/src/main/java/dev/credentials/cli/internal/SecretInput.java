@@ -28,6 +28,20 @@ public final class SecretInput {
         this.env = env;
     }
 
+    /**
+     * Blocks until standard input ends (Ctrl-D at a terminal, the pipe closed), discarding what is typed: how a
+     * long-running command such as {@code console} learns to stop. A read error counts as the end.
+     */
+    public void awaitEndOfInput() {
+        try {
+            while (stdin.readLine() != null) {
+                // Typed lines mean nothing to a running server; only the end of input does.
+            }
+        } catch (IOException e) {
+            // The input is gone: that is the end too.
+        }
+    }
+
     /** A secret spec: its field name and where the value comes from. */
     public record Spec(String field, String source) {}
 

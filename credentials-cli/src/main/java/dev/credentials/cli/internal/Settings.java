@@ -145,6 +145,11 @@ public final class Settings {
 
     /** A port number, or a usage error naming the value. */
     public static int port(String text) {
+        return port(text, "allow-port", "");
+    }
+
+    /** A port number given to {@code option}, or a usage error naming the value, followed by {@code hint}. */
+    public static int port(String text, String option, String hint) {
         try {
             int p = Integer.parseInt(text.strip());
             if (p >= 1 && p <= 65535) {
@@ -153,7 +158,7 @@ public final class Settings {
         } catch (NumberFormatException e) {
             // below
         }
-        throw new Args.UsageException("allow-port takes a port number from 1 to 65535, not '" + cut(text) + "'");
+        throw new Args.UsageException(option + " takes a port number from 1 to 65535, not '" + cut(text) + "'" + hint);
     }
 
     private List<String> list(String key) {

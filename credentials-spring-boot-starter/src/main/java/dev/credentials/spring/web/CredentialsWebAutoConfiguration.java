@@ -4,6 +4,7 @@ import dev.credentials.core.CredentialManager;
 import dev.credentials.spring.CredentialsAutoConfiguration;
 import dev.credentials.spring.CredentialsProperties;
 import dev.credentials.spring.ObservedCredentials;
+import dev.credentials.web.CredentialsApi;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -11,22 +12,20 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The REST API, opt-in with {@code credentials.web.enabled=true}, in a servlet web application with Spring MVC and
- * Jackson 3. Every request passes the {@link SubjectInterceptor} first.
+ * The REST API, opt-in with {@code credentials.web.enabled=true}, in a servlet web application with Spring MVC: the
+ * framework-neutral {@link CredentialsApi} behind a Spring controller. Every request passes the
+ * {@link SubjectInterceptor} first.
  */
 @AutoConfiguration(after = CredentialsAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({DispatcherServlet.class, JsonMapper.class})
+@ConditionalOnClass(DispatcherServlet.class)
 @ConditionalOnBean(CredentialManager.class)
 @ConditionalOnProperty(prefix = "credentials.web", name = "enabled", havingValue = "true")
-@Import(CredentialsExceptionHandler.class)
 public class CredentialsWebAutoConfiguration {
     /**
      * The controller.
@@ -37,7 +36,8 @@ public class CredentialsWebAutoConfiguration {
      */
     @Bean
     public CredentialsController credentialsController(ObservedCredentials observed, CredentialsProperties properties) {
-        return new CredentialsController(observed, new Bodies(properties.getWeb().getMaxBodyBytes()));
+        return new CredentialsController(CredentialsApi.of(observed.manager(), observed::verify,
+                properties.getWeb().getMaxBodyBytes()), properties.getWeb().getBasePath());
     }
 
     /**
@@ -65,7 +65,7 @@ public class CredentialsWebAutoConfiguration {
                                                         CredentialsProperties properties) {
         String base = properties.getWeb().getBasePath().replaceAll("/+$", "");
         int max = properties.getWeb().getMaxBodyBytes();
-        SubjectInterceptor interceptor = new SubjectInterceptor(resolver, new Bodies(max), max);
+        SubjectInterceptor interceptor = new SubjectInterceptor(resolver, max);
         return new WebMvcConfigurer() {
             @Override
             public void addInterceptors(InterceptorRegistry registry) {

@@ -1,33 +1,34 @@
 package dev.credentials.spring.web;
 
 import dev.credentials.api.Subject;
+import dev.credentials.web.ApiRequest;
+import dev.credentials.web.ApiResponse;
+import dev.credentials.web.CredentialsApi;
+import dev.credentials.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.List;
+import java.io.InputStream;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.http.MediaType;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
  * Runs before any handler of the REST API: finds the caller through the {@link SubjectResolver} (401 without one),
  * then refuses a POST, PUT or PATCH that is not {@code application/json} (415) or declares a body over the limit
- * (413). Nothing else runs for a refused request.
+ * (413), with {@link CredentialsApi#screen}. Nothing else runs for a refused request.
  */
 final class SubjectInterceptor implements HandlerInterceptor {
     static final String SUBJECT = SubjectInterceptor.class.getName() + ".subject";
     private static final Logger LOG = LoggerFactory.getLogger(SubjectInterceptor.class);
 
     private final ObjectProvider<SubjectResolver> resolver;
-    private final Bodies bodies;
     private final int maxBodyBytes;
 
-    SubjectInterceptor(ObjectProvider<SubjectResolver> resolver, Bodies bodies, int maxBodyBytes) {
+    SubjectInterceptor(ObjectProvider<SubjectResolver> resolver, int maxBodyBytes) {
         this.resolver = resolver;
-        this.bodies = bodies;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -37,19 +38,14 @@ final class SubjectInterceptor implements HandlerInterceptor {
         Optional<Subject> subject = resolve(request);
         if (subject.isEmpty()) {
             response.setHeader("WWW-Authenticate", "Bearer");
-            return refuse(request, response, Problems.Type.UNAUTHENTICATED,
-                    "This API needs an authenticated caller.");
+            return refuse(response, CredentialsApi.problem(Problems.Type.UNAUTHENTICATED,
+                    "This API needs an authenticated caller.", request.getRequestURI()));
         }
-        String method = request.getMethod();
-        if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
-            if (!isJson(request.getContentType())) {
-                return refuse(request, response, Problems.Type.UNSUPPORTED_MEDIA_TYPE,
-                        "Send requests with Content-Type: application/json.");
-            }
-            if (request.getContentLengthLong() > maxBodyBytes) {
-                return refuse(request, response, Problems.Type.BODY_TOO_LARGE,
-                        "The request body is larger than " + maxBodyBytes + " bytes.");
-            }
+        ApiRequest headersOnly = new ApiRequest(request.getMethod(), "", null, request.getContentType(), null,
+                request.getContentLengthLong(), InputStream.nullInputStream(), request.getRequestURI());
+        Optional<ApiResponse> refused = CredentialsApi.screen(headersOnly, maxBodyBytes);
+        if (refused.isPresent()) {
+            return refuse(response, refused.get());
         }
         request.setAttribute(SUBJECT, subject.get());
         return true;
@@ -69,25 +65,11 @@ final class SubjectInterceptor implements HandlerInterceptor {
         }
     }
 
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        try {
-            MediaType type = MediaType.parseMediaType(contentType);
-            return MediaType.APPLICATION_JSON.equalsTypeAndSubtype(type);
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private boolean refuse(HttpServletRequest request, HttpServletResponse response, Problems.Type type,
-                           String detail) throws IOException {
-        response.setStatus(type.status().value());
-        response.setContentType(Problems.PROBLEM_JSON.toString());
-        response.setCharacterEncoding("UTF-8");
-        bodies.mapper().writeValue(response.getOutputStream(),
-                Problems.body(type, detail, request.getRequestURI(), List.of()));
+    private static boolean refuse(HttpServletResponse response, ApiResponse problem) throws IOException {
+        response.setStatus(problem.status());
+        problem.headers().forEach(response::setHeader);
+        response.setContentLength(problem.body().length);
+        response.getOutputStream().write(problem.body());
         return false;
     }
 }

@@ -11,6 +11,7 @@ import dev.credentials.atlassian.AtlassianDataCenterPatVerifier;
 import dev.credentials.core.CredentialManager;
 import dev.credentials.testkit.StubHttpServer;
 import dev.credentials.testkit.logging.RecordedLogs;
+import dev.credentials.web.browser.HeadlessChromium;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,11 +21,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -38,15 +37,9 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -59,8 +52,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.util.ContentCachingResponseWrapper;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The admin console in a real headless Chromium over a real server on a random loopback port: the seed's screen
@@ -73,9 +64,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, classes = ConsoleBrowserTest.App.class)
 class ConsoleBrowserTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Duration WAIT = Duration.ofSeconds(30);
     static final String GOOD = "goodPat" + UUID.randomUUID().toString().replace("-", "");
     static final String BAD = "badPat" + UUID.randomUUID().toString().replace("-", "");
     static final String USER_COOKIE = "console-test-user";
@@ -172,24 +160,9 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void startBrowser() throws IOException {
-        Browsers.requireChromium(CHROMIUM, CHROMEDRIVER);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().withTimeout(Duration.ofSeconds(60))
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,900",
-                "--user-data-dir=" + Files.createTempDirectory("console-chromium").toAbsolutePath());
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.PERFORMANCE, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+        driver = HeadlessChromium.start();
         // The console redraws the list and the panel after each change: an element found a moment ago may be gone.
-        wait = new WebDriverWait(driver, WAIT);
-        wait.ignoring(StaleElementReferenceException.class);
+        wait = HeadlessChromium.waitFor(driver);
         Files.createDirectories(OUT);
     }
 
@@ -347,47 +320,16 @@ class ConsoleBrowserTest {
         everyResponseTheBrowserSawWasRecorded();
     }
 
-    /**
-     * Takes what the browser logged since the last call: response events (status, headers) and the bodies it still
-     * holds, read back over the DevTools protocol before a navigation drops them. Request events go to {@link #SENT}:
-     * the secrets the test typed are, rightly, in the bodies the browser sent.
-     */
     static void collectNetworkLog() {
-        JsonMapper json = JsonMapper.builder().build();
-        for (LogEntry e : driver.manage().logs().get(LogType.PERFORMANCE)) {
-            JsonNode m = json.readTree(e.getMessage()).get("message");
-            String method = m.get("method").stringValue();
-            if (method.startsWith("Network.response") || method.startsWith("Network.loading")) {
-                BROWSER_LOG.add(e.getMessage());
-            } else if (method.startsWith("Network.request")) {
-                SENT.add(e.getMessage());
-            }
-            if (method.equals("Network.loadingFinished")) {
-                String requestId = m.get("params").get("requestId").stringValue();
-                try {
-                    BROWSER_BODIES.add(String.valueOf(driver.executeCdpCommand("Network.getResponseBody",
-                            Map.of("requestId", requestId))));
-                } catch (WebDriverException gone) {
-                    // The browser no longer holds this body; the server's recorder has it.
-                }
-            }
-        }
+        HeadlessChromium.collectNetworkLog(driver, BROWSER_LOG, BROWSER_BODIES, SENT);
     }
 
     /** The browser's network log names each response; the server's recorder must have seen every one of them. */
     void everyResponseTheBrowserSawWasRecorded() {
-        JsonMapper json = JsonMapper.builder().build();
         List<String> seen = new ArrayList<>();
-        for (String message : BROWSER_LOG) {
-            JsonNode m = json.readTree(message).get("message");
-            if (m == null) {
-                continue;
-            }
-            if (m.get("method").stringValue().equals("Network.responseReceived")) {
-                URI u = URI.create(m.get("params").get("response").get("url").stringValue());
-                if (u.getPort() == port) {
-                    seen.add(u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
-                }
+        for (URI u : HeadlessChromium.responseUrls(BROWSER_LOG)) {
+            if (u.getPort() == port) {
+                seen.add(u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
             }
         }
         assertThat(seen).as("the network log saw the API calls").anyMatch(p -> p.endsWith("/verify"));

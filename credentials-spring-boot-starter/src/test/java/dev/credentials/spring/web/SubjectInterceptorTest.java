@@ -16,7 +16,7 @@ class SubjectInterceptorTest {
         if (resolver != null) {
             beans.registerSingleton("resolver", resolver);
         }
-        return new SubjectInterceptor(beans.getBeanProvider(SubjectResolver.class), new Bodies(1024), 1024);
+        return new SubjectInterceptor(beans.getBeanProvider(SubjectResolver.class), 1024);
     }
 
     private static MockHttpServletRequest post() {
@@ -41,8 +41,7 @@ class SubjectInterceptorTest {
         SubjectResolver alice = r -> Optional.of(Subject.user(TenantId.of("acme"), "alice"));
         beans.registerSingleton("one", alice);
         beans.registerSingleton("two", alice);
-        SubjectInterceptor interceptor = new SubjectInterceptor(beans.getBeanProvider(SubjectResolver.class),
-                new Bodies(1024), 1024);
+        SubjectInterceptor interceptor = new SubjectInterceptor(beans.getBeanProvider(SubjectResolver.class), 1024);
         MockHttpServletResponse response = new MockHttpServletResponse();
         assertThat(interceptor.preHandle(post(), response, new Object())).isFalse();
         assertThat(response.getStatus()).isEqualTo(401);

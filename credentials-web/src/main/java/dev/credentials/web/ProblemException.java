@@ -1,4 +1,4 @@
-package dev.credentials.spring.web;
+package dev.credentials.web;
 
 import dev.credentials.api.FieldError;
 import java.util.List;

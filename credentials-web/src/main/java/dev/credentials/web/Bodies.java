@@ -1,27 +1,31 @@
-package dev.credentials.spring.web;
+package dev.credentials.web;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.credentials.api.FieldError;
-import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads request bodies: at most the configured number of bytes, strict JSON (no duplicate keys, bounded depth and
- * string length), an object at the top, unknown properties named as field errors. Parser messages are never passed
- * on: they quote the input, which may be a secret. Thread-safe.
+ * Reads request bodies: at most the configured number of bytes, strict JSON (no duplicate keys, no trailing content,
+ * bounded depth and string length), an object at the top, unknown properties named as field errors; and writes
+ * answers. Parser messages are never passed on: they quote the input, which may be a secret. Thread-safe.
  */
 final class Bodies {
+    /** Answers hold only maps, lists, strings, numbers and booleans of the API's own making. */
+    private static final JsonMapper WRITER = JsonMapper.builder().build();
+
     private final JsonMapper mapper;
     private final int maxBytes;
 
@@ -32,22 +36,30 @@ final class Bodies {
                         .maxStringLength(maxBytes).maxDocumentLength(maxBytes).build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        this.mapper = JsonMapper.builder(factory).build();
+        this.mapper = JsonMapper.builder(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     }
 
-    JsonMapper mapper() {
-        return mapper;
+    int maxBytes() {
+        return maxBytes;
+    }
+
+    static byte[] write(Object value) {
+        try {
+            return WRITER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("an answer could not be written as JSON", e);
+        }
     }
 
     /** The body as a JSON object whose property names are all among {@code allowed}. */
-    JsonNode readObject(HttpServletRequest request, Set<String> allowed) {
+    JsonNode readObject(ApiRequest request, Set<String> allowed) {
         byte[] bytes = readBounded(request);
         JsonNode node;
         try {
             node = mapper.readTree(bytes);
-        } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        } catch (IOException e) {
+            String where = !(e instanceof JsonProcessingException p) || p.getLocation() == null ? ""
+                    : " (line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ")";
             throw new ProblemException(Problems.Type.MALFORMED_BODY,
                     "The request body is not valid JSON" + where + ", or repeats a property.");
         } finally {
@@ -70,12 +82,11 @@ final class Bodies {
         return node;
     }
 
-    private byte[] readBounded(HttpServletRequest request) {
-        long declared = request.getContentLengthLong();
-        if (declared > maxBytes) {
+    private byte[] readBounded(ApiRequest request) {
+        if (request.contentLength() > maxBytes) {
             throw tooLarge();
         }
-        try (InputStream in = request.getInputStream()) {
+        try (InputStream in = request.body()) {
             byte[] bytes = in.readNBytes(maxBytes + 1);
             if (bytes.length > maxBytes) {
                 Arrays.fill(bytes, (byte) 0);
@@ -87,7 +98,7 @@ final class Bodies {
         }
     }
 
-    private ProblemException tooLarge() {
+    ProblemException tooLarge() {
         return new ProblemException(Problems.Type.BODY_TOO_LARGE,
                 "The request body is larger than " + maxBytes + " bytes.");
     }

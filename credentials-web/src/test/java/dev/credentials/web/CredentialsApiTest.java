@@ -1,0 +1,123 @@
+package dev.credentials.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credentials.api.Subject;
+import dev.credentials.api.TenantId;
+import dev.credentials.core.CredentialManager;
+import dev.credentials.testkit.CredentialManagerExtension;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The framework-neutral API on its own, for what a server hands it that Spring would have handled itself: routing,
+ * methods, percent-encoding, trailing JSON. The flows are tested through both servers (the starter's and the CLI's).
+ */
+@ExtendWith(CredentialManagerExtension.class)
+class CredentialsApiTest {
+    private static final Subject ALICE = Subject.user(TenantId.of("acme"), "alice");
+    private static final String SECRET = "tok-web-api-SECRET-41c9";
+    private static final String BASE = "/api/credentials";
+
+    private static ApiResponse call(CredentialsApi api, String method, String path, String query, String body,
+                                    String ifMatch) {
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        return api.handle(ALICE, new ApiRequest(method, path, query, body == null ? null : "application/json",
+                ifMatch, body == null ? 0 : bytes.length, new ByteArrayInputStream(bytes), BASE + path));
+    }
+
+    private static String text(ApiResponse r) {
+        return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    private static String created(CredentialsApi api) {
+        ApiResponse r = call(api, "POST", "", null, "{\"type\":\"test-api-key\",\"name\":\"Jira\",\"config\":{"
+                + "\"baseUrl\":\"https://jira.example.com\",\"username\":\"svc\"},\"secrets\":{\"apiToken\":\""
+                + SECRET + "\"}}", null);
+        assertEquals(201, r.status(), text(r));
+        assertFalse(text(r).contains(SECRET));
+        Matcher m = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(text(r));
+        assertTrue(m.find());
+        assertEquals(BASE + "/" + m.group(1), r.header("Location"));
+        return m.group(1);
+    }
+
+    @Test
+    void aPathTheApiDoesNotHaveIsAProblemNotACrash(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 4096);
+        for (String path : new String[] {"/types/x", "/a/b", "/a/b/c", "//", "/%zz", "/a/shares/user"}) {
+            ApiResponse r = call(api, "GET", path, null, null, null);
+            assertEquals(404, r.status(), path + ": " + text(r));
+            assertEquals(Problems.PROBLEM_JSON, r.header("Content-Type"));
+            assertTrue(text(r).contains("urn:dev.credentials:problem:no-such-path"), text(r));
+            assertTrue(text(r).contains("\"instance\":\"" + BASE + path + "\""), text(r));
+        }
+    }
+
+    @Test
+    void aMethodThePathDoesNotTakeIs405WithAllow(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 4096);
+        ApiResponse r = call(api, "DELETE", "/types", null, null, null);
+        assertEquals(405, r.status());
+        assertEquals("GET", r.header("Allow"));
+        assertTrue(text(r).contains("urn:dev.credentials:problem:method-not-allowed"), text(r));
+        assertEquals("GET, POST", call(api, "PUT", "", null, "{}", null).header("Allow"));
+    }
+
+    @Test
+    void jsonWithTrailingContentIsMalformedAndNothingIsStored(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 4096);
+        ApiResponse r = call(api, "POST", "", null, "{\"type\":\"test-api-key\",\"name\":\"x\"} {\"name\":\"" + SECRET
+                + "\"}", null);
+        assertEquals(400, r.status(), text(r));
+        assertTrue(text(r).contains("urn:dev.credentials:problem:malformed-body"), text(r));
+        assertFalse(text(r).contains(SECRET));
+        assertTrue(text(call(api, "GET", "", null, null, null)).contains("\"items\":[]"));
+    }
+
+    @Test
+    void pathSegmentsAndQueryValuesArePercentDecoded(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 4096);
+        String id = created(api);
+        ApiResponse shared = call(api, "POST", "/" + id + "/shares", null,
+                "{\"principal\":{\"kind\":\"USER\",\"id\":\"bob@example.com\"},\"access\":\"USE\"}", null);
+        assertEquals(200, shared.status(), text(shared));
+        ApiResponse listed = call(api, "GET", "", "sharedWith=user%3Abob%40example.com&nameContains=Ji", null, null);
+        assertTrue(text(listed).contains(id), text(listed));
+        ApiResponse unshared = call(api, "DELETE", "/" + id + "/shares/user/bob%40example.com", null, null, null);
+        assertEquals(200, unshared.status(), text(unshared));
+        assertFalse(text(unshared).contains("bob@example.com"), text(unshared));
+    }
+
+    @Test
+    void anUnknownOrMalformedIdIsTheSameNotFound(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 4096);
+        ApiResponse malformed = call(api, "GET", "/not-an-id", null, null, null);
+        ApiResponse patched = call(api, "PATCH", "/not-an-id", null, "{}", "\"1\"");
+        assertEquals(404, malformed.status());
+        assertEquals(text(malformed).replace("/not-an-id", ""), text(patched).replace("/not-an-id", ""));
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedEvenWhenItsLengthWasNotDeclared(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 64);
+        byte[] big = ("{\"name\":\"" + "x".repeat(100) + "\"}").getBytes(StandardCharsets.UTF_8);
+        ApiResponse r = api.handle(ALICE, new ApiRequest("POST", "", null, "application/json", null, -1,
+                new ByteArrayInputStream(big), BASE));
+        assertEquals(413, r.status(), text(r));
+    }
+
+    @Test
+    void badOptionsAreNamed(CredentialManager manager) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LoopbackConsole.builder(manager, ALICE).port(70000).maxBodyBytes(0).start());
+        assertTrue(e.getMessage().contains("port") && e.getMessage().contains("maxBodyBytes"), e.getMessage());
+    }
+}
