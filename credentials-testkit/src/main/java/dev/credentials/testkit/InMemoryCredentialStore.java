@@ -1,11 +1,17 @@
 package dev.credentials.testkit;
 
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.DuplicateCredentialException;
 import dev.credentials.api.KeyRetiredException;
+import dev.credentials.api.Principal;
+import dev.credentials.api.PrincipalUsage;
 import dev.credentials.api.TenantId;
+import dev.credentials.api.spi.AuditStore;
+import dev.credentials.api.spi.AuditStoreQuery;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
@@ -22,9 +28,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * A {@link CredentialStore} in memory, for tests and examples. Thread-safe: every method runs under one lock, so each
- * is atomic. Listings walk an ordered index, so pages are stable while others insert.
+ * is atomic. Listings walk an ordered index, so pages are stable while others insert. It keeps an audit trail
+ * ({@link AuditStore}) in memory too: a change and its records are written under the same lock, all or nothing.
  */
-public final class InMemoryCredentialStore implements CredentialStore {
+public final class InMemoryCredentialStore implements AuditStore {
     private record Key(TenantId tenant, CredentialId id) {}
 
     private record Order(String sortKey, String id) {}
@@ -36,6 +43,11 @@ public final class InMemoryCredentialStore implements CredentialStore {
     private final Map<TenantId, NavigableMap<Order, StoredCredential>> byTenant = new HashMap<>();
     private final Map<TenantId, Map<String, CredentialId>> requestIds = new HashMap<>();
     private final java.util.Set<String> retired = new java.util.TreeSet<>();
+    /** Per tenant, newest first by time then id; see {@link AuditStoreQuery.Cursor#precedes}. */
+    private final Map<TenantId, NavigableMap<AuditStoreQuery.Cursor, AuditRecord>> trail = new HashMap<>();
+    private static final Comparator<AuditStoreQuery.Cursor> NEWEST_FIRST =
+            Comparator.comparing(AuditStoreQuery.Cursor::at).thenComparing(AuditStoreQuery.Cursor::id).reversed();
+    private final java.util.Set<String> auditIds = new java.util.HashSet<>();
 
     @Override
     public synchronized void insert(StoredCredential record) {
@@ -50,6 +62,101 @@ public final class InMemoryCredentialStore implements CredentialStore {
             throw new DuplicateCredentialException("a credential with this request id already exists");
         }
         put(record);
+    }
+
+    @Override
+    public synchronized void insert(StoredCredential record, List<AuditRecord> audit) {
+        List<AuditRecord> records = List.copyOf(audit);
+        insert(record);
+        addAll(records);
+    }
+
+    @Override
+    public synchronized void update(StoredCredential record, long expectedRevision, List<AuditRecord> audit) {
+        List<AuditRecord> records = List.copyOf(audit);
+        update(record, expectedRevision);
+        addAll(records);
+    }
+
+    @Override
+    public synchronized void delete(TenantId tenant, CredentialId id, long expectedRevision, List<AuditRecord> audit) {
+        List<AuditRecord> records = List.copyOf(audit);
+        delete(tenant, id, expectedRevision);
+        addAll(records);
+    }
+
+    @Override
+    public synchronized void append(List<AuditRecord> records) {
+        addAll(List.copyOf(records));
+    }
+
+    /** Adds every record or, when one's id is already in its tenant's trail, none. */
+    private void addAll(List<AuditRecord> records) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (AuditRecord r : records) {
+            if (!seen.add(r.tenant().value() + "/" + r.id()) || auditIds.contains(r.tenant().value() + "/" + r.id())) {
+                throw new dev.credentials.api.CredentialStoreException("audit record " + r.id()
+                        + " is already in the trail", false);
+            }
+        }
+        auditIds.addAll(seen);
+        for (AuditRecord r : records) {
+            trail.computeIfAbsent(r.tenant(), t -> new TreeMap<>(NEWEST_FIRST)).put(AuditStoreQuery.Cursor.of(r), r);
+        }
+    }
+
+    @Override
+    public synchronized List<AuditRecord> audit(TenantId tenant, AuditStoreQuery query) {
+        NavigableMap<AuditStoreQuery.Cursor, AuditRecord> index = trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST));
+        NavigableMap<AuditStoreQuery.Cursor, AuditRecord> tail = query.after().map(c -> index.tailMap(c, false)).orElse(index);
+        List<AuditRecord> out = new ArrayList<>();
+        for (AuditRecord r : tail.values()) {
+            if (query.matches(r)) {
+                out.add(r);
+                if (out.size() == query.limit()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<PrincipalUsage> usage(TenantId tenant, CredentialId credential, java.time.Instant since,
+                                                   java.util.Set<AuditAction> actions) {
+        Map<Principal, PrincipalUsage> out = new java.util.LinkedHashMap<>();
+        for (AuditRecord r : uses(tenant, credential, since, actions)) {
+            for (Principal p : r.principals()) {
+                out.merge(p, new PrincipalUsage(p, 1, r.at()), (a, b) -> new PrincipalUsage(p, a.uses() + 1,
+                        a.lastUsed().isAfter(b.lastUsed()) ? a.lastUsed() : b.lastUsed()));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    @Override
+    public synchronized long count(TenantId tenant, CredentialId credential, java.time.Instant since,
+                                   java.util.Set<AuditAction> actions) {
+        return uses(tenant, credential, since, actions).size();
+    }
+
+    private List<AuditRecord> uses(TenantId tenant, CredentialId credential, java.time.Instant since,
+                                   java.util.Set<AuditAction> actions) {
+        return trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST)).values().stream()
+                .filter(r -> r.credential().equals(credential) && !r.at().isBefore(since) && actions.contains(r.action()))
+                .toList();
+    }
+
+    @Override
+    public synchronized long purgeBefore(java.time.Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        long purged = 0;
+        for (NavigableMap<AuditStoreQuery.Cursor, AuditRecord> index : trail.values()) {
+            int before = index.size();
+            index.values().removeIf(r -> r.at().isBefore(cutoff) && auditIds.remove(r.tenant().value() + "/" + r.id()));
+            purged += before - index.size();
+        }
+        return purged;
     }
 
     @Override
