@@ -17,6 +17,10 @@ import dev.credentials.api.CredentialUnreadableException;
 import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.CredentialUseException;
 import dev.credentials.api.AccessDeniedException;
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditQuery;
+import dev.credentials.api.AuditRecord;
+import dev.credentials.api.CredentialUsage;
 import dev.credentials.api.DuplicateCredentialException;
 import dev.credentials.api.FieldError;
 import dev.credentials.api.FieldError.Codes;
@@ -43,6 +47,7 @@ import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.api.spi.VerificationState;
 import dev.credentials.api.spi.Verifier;
+import dev.credentials.core.internal.Auditing;
 import dev.credentials.core.internal.Envelope;
 import dev.credentials.core.internal.Events;
 import dev.credentials.core.internal.Faults;
@@ -128,6 +133,7 @@ public final class CredentialManager implements AutoCloseable {
     private final Envelope envelope;
     private final KeyRotation keys;
     private final SecureRandom random;
+    private final Auditing auditing;
     private final Stripes stripes = new Stripes(64);
     private final ConcurrentHashMap<Key, CompletableFuture<Ran>> inflight = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<VerificationResult>> running = ConcurrentHashMap.newKeySet();
@@ -149,6 +155,7 @@ public final class CredentialManager implements AutoCloseable {
             b.random.nextBytes(tokenKey);
         }
         this.pageTokens = new PageTokens(tokenKey, "CredentialManager.builder().pageTokenKey(...)");
+        this.auditing = new Auditing(b.store, b.auditTrail, b.auditQueueCapacity, b.clock, b.random, tokenKey);
         Arrays.fill(tokenKey, (byte) 0);
         this.events = new Events(b.listener);
         this.executor = executor;
@@ -305,7 +312,7 @@ public final class CredentialManager implements AutoCloseable {
                         .createdAt(now).updatedAt(now).version(0).contentVersion(0).revision(0)
                         .payload(payload).requestId(requestId.orElse(null)).build();
                 try {
-                    store.insert(record);
+                    auditing.insert(record, subject);
                 } catch (DuplicateCredentialException e) {
                     if (requestId.isPresent()) {
                         Optional<StoredCredential> first = store.findByRequestId(subject.tenant(), requestId.get());
@@ -396,7 +403,7 @@ public final class CredentialManager implements AutoCloseable {
      */
     public Credential update(Subject subject, CredentialId id, long expectedVersion, CredentialUpdate update) {
         Objects.requireNonNull(update, "update");
-        return mutate(subject, id, "update credentials", Access.MANAGE, current -> {
+        return mutate(subject, id, "update credentials", Access.MANAGE, AuditAction.UPDATED, current -> {
             if (current.version() != expectedVersion) {
                 throw new ConcurrentUpdateException("credential " + id + " is at version " + current.version()
                         + ", not " + expectedVersion + "; read it again and retry");
@@ -509,7 +516,7 @@ public final class CredentialManager implements AutoCloseable {
     public Credential share(Subject subject, CredentialId id, Share share) {
         Objects.requireNonNull(share, "share");
         boolean[] heldUse = new boolean[1];
-        return mutate(subject, id, "share credentials", Access.MANAGE, current -> {
+        return mutate(subject, id, "share credentials", Access.MANAGE, AuditAction.SHARED, current -> {
             heldUse[0] = Permissions.rights(subject, current).contains(Access.USE);
             if (share.access() == Access.USE && !heldUse[0]) {
                 if (sharing.onlyUseHoldersGrantUse()) {
@@ -544,7 +551,7 @@ public final class CredentialManager implements AutoCloseable {
     /** Removes {@code principal}'s share; a principal with no share changes nothing. */
     public Credential unshare(Subject subject, CredentialId id, Principal principal) {
         Objects.requireNonNull(principal, "principal");
-        return mutate(subject, id, "unshare credentials", Access.MANAGE, current -> {
+        return mutate(subject, id, "unshare credentials", Access.MANAGE, AuditAction.UNSHARED, current -> {
             List<Share> shares = current.shares().stream().filter(s -> !s.principal().equals(principal)).toList();
             if (shares.size() == current.shares().size()) {
                 return null;
@@ -564,7 +571,7 @@ public final class CredentialManager implements AutoCloseable {
                 Visible v = visible(subject, id, null);
                 requirePermission(subject, v, "delete credentials", Access.MANAGE);
                 try {
-                    store.delete(subject.tenant(), id, v.record.revision());
+                    auditing.delete(subject.tenant(), id, v.record.revision(), subject);
                 } catch (ConcurrentUpdateException e) {
                     if (attempt < MAX_REVISION_RETRIES) {
                         continue;
@@ -585,7 +592,7 @@ public final class CredentialManager implements AutoCloseable {
      * Read, check, change, compare-and-set, emit; under the credential's stripe. A revision conflict (someone recorded
      * a verification meanwhile) is retried from a fresh read; a version conflict surfaces from {@code change}.
      */
-    private Credential mutate(Subject subject, CredentialId id, String what, Access needed,
+    private Credential mutate(Subject subject, CredentialId id, String what, Access needed, AuditAction action,
                               Function<StoredCredential, Change> change,
                               java.util.function.BiFunction<StoredCredential, Change, CredentialEvent> event) {
         Objects.requireNonNull(subject, "subject");
@@ -600,7 +607,7 @@ public final class CredentialManager implements AutoCloseable {
                 }
                 StoredCredential next = c.next.toBuilder().updatedAt(now()).revision(v.record.revision() + 1).build();
                 try {
-                    store.update(next, v.record.revision());
+                    auditing.update(next, v.record.revision(), subject, action, AuditRecord.OK);
                 } catch (ConcurrentUpdateException e) {
                     if (attempt < MAX_REVISION_RETRIES) {
                         continue;
@@ -636,6 +643,7 @@ public final class CredentialManager implements AutoCloseable {
         } catch (RuntimeException e) {
             throw useFailure(type, id, "resolve", e);
         }
+        auditing.use(subject, id, AuditAction.RESOLVED, AuditRecord.OK);
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                 subject.actor(), now(), subject.memberships(), Use.RESOLVE));
         return material;
@@ -676,6 +684,7 @@ public final class CredentialManager implements AutoCloseable {
                 return copy.build();
             });
         }
+        auditing.use(subject, id, AuditAction.AUTHENTICATED, AuditRecord.OK);
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record.version(),
                 subject.actor(), now(), subject.memberships(), Use.AUTHENTICATE));
         return signed;
@@ -719,6 +728,94 @@ public final class CredentialManager implements AutoCloseable {
             host = host.substring(0, host.length() - 1);
         }
         return scheme + "://" + host + ":" + port;
+    }
+
+    // ------------------------------------------------------------------------------------------------ audit trail
+
+    /**
+     * One page of the audit trail of the subject's tenant, newest first: every change (create, update, share, unshare,
+     * delete, a recorded verification) and every use or refusal (resolve, authenticate, access denied). A tenant admin
+     * may read the whole tenant's trail, deleted credentials included; anyone else must name a credential
+     * ({@link AuditQuery.Builder#credential}) on which they hold MANAGE. Records never hold a secret value.
+     *
+     * @throws CredentialNotFoundException when a non-admin names a credential it may not see
+     * @throws AccessDeniedException when a non-admin names no credential, or holds no MANAGE on it
+     * @throws ValidationException for {@code pageToken} when the token was issued for another query or caller
+     * @throws UnsupportedOperationException when the store keeps no audit trail or the trail is turned off
+     */
+    public Page<AuditRecord> audit(Subject subject, AuditQuery query) {
+        ensureOpen();
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(query, "query");
+        requireAuditReader(subject, query.credential().orElse(null));
+        return auditing.query(subject, query);
+    }
+
+    /**
+     * Which agents, tools and users used the credential (resolve, authenticate) at or after {@code since}, how often
+     * and when last, and how many uses were refused: what to read before deleting or re-keying it. Same access as
+     * {@link #audit}: MANAGE on the credential, or a tenant admin.
+     *
+     * @throws CredentialNotFoundException when a non-admin may not see the credential
+     * @throws AccessDeniedException when a non-admin holds no MANAGE on it
+     * @throws UnsupportedOperationException when the store keeps no audit trail or the trail is turned off
+     */
+    public CredentialUsage usage(Subject subject, CredentialId id, Instant since) {
+        ensureOpen();
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(since, "since");
+        requireAuditReader(subject, id);
+        return auditing.usage(subject.tenant(), id, since);
+    }
+
+    /**
+     * Deletes every audit record older than {@code cutoff}, in every tenant, and returns how many: for a retention
+     * job. It takes no {@link Subject} because it spans tenants: call it from the platform's own maintenance code,
+     * never on behalf of a tenant's user (like {@link #keys()}). A cutoff after the current time is refused, so a
+     * mistyped date cannot erase the trail.
+     *
+     * @throws ValidationException for {@code cutoff} when it is after the current time
+     * @throws UnsupportedOperationException when the store keeps no audit trail or the trail is turned off
+     */
+    public long purgeBefore(Instant cutoff) {
+        ensureOpen();
+        Objects.requireNonNull(cutoff, "cutoff");
+        if (cutoff.isAfter(now())) {
+            throw ValidationException.of("cutoff", Codes.OUT_OF_RANGE,
+                    "the purge cutoff must not be in the future: records of the last days would be erased");
+        }
+        long purged = auditing.purgeBefore(cutoff);
+        LOG.info("Purged {} audit records older than {}", purged, cutoff);
+        return purged;
+    }
+
+    /** The audit trail's background writer: queued, written, dropped and failed use records since build. */
+    public AuditStats auditStats() {
+        var s = auditing.stats();
+        return new AuditStats(auditing.enabled(), s.queued(), s.written(), s.dropped(), s.failed());
+    }
+
+    /**
+     * Waits up to {@code timeout} until the use records queued so far are written: for tests and for an orderly
+     * shutdown. Returns whether they were.
+     */
+    public boolean flushAudit(Duration timeout) throws InterruptedException {
+        return auditing.flush(timeout);
+    }
+
+    private void requireAuditReader(Subject subject, CredentialId id) {
+        if (subject.isAdmin()) {
+            return;
+        }
+        if (id == null) {
+            throw new AccessDeniedException("only a tenant admin can read the whole tenant's audit trail; "
+                    + "name a credential you manage");
+        }
+        Visible v = visible(subject, id, null);
+        if (!v.rights.contains(Access.MANAGE)) {
+            throw new AccessDeniedException("you need MANAGE access to credential " + id + " to read its audit trail");
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ verify
@@ -929,7 +1026,7 @@ public final class CredentialManager implements AutoCloseable {
                         .verification(current.verification().record(result, historySize))
                         .revision(current.revision() + 1).build();
                 try {
-                    store.update(next, current.revision());
+                    auditing.update(next, current.revision(), subject, AuditAction.VERIFIED, AuditRecord.outcomeOf(result));
                 } catch (ConcurrentUpdateException e) {
                     if (attempt < MAX_REVISION_RETRIES) {
                         continue;
@@ -1041,6 +1138,7 @@ public final class CredentialManager implements AutoCloseable {
                 return new Visible(found.get(), rights);
             }
             if (attempted != null) {
+                auditing.use(subject, id, AuditAction.DENIED, AuditRecord.DENIED);
                 events.emit(() -> new CredentialEvent.AccessDenied(UUID.randomUUID(), subject.tenant(), id,
                         found.get().version(), subject.actor(), now(), attempted, "not shared with the subject"));
             }
@@ -1066,6 +1164,7 @@ public final class CredentialManager implements AutoCloseable {
     }
 
     private AccessDeniedException deny(Subject subject, Visible v, Use use, String why) {
+        auditing.use(subject, v.record.id(), AuditAction.DENIED, AuditRecord.DENIED);
         events.emit(() -> new CredentialEvent.AccessDenied(UUID.randomUUID(), subject.tenant(), v.record.id(),
                 v.record.version(), subject.actor(), now(), use, why));
         return new AccessDeniedException("access to credential " + v.record.id() + " was refused: " + why);
@@ -1225,6 +1324,7 @@ public final class CredentialManager implements AutoCloseable {
         if (ownsExecutor) {
             executor.shutdownNow();
         }
+        auditing.close();
         if (http != null) {
             http.shutdownNow();
         }
@@ -1268,6 +1368,8 @@ public final class CredentialManager implements AutoCloseable {
         private SecureRandom random = new SecureRandom();
         private DataKeyCache dataKeyCache;
         private int historySize = 20;
+        private boolean auditTrail = true;
+        private int auditQueueCapacity = 10_000;
 
         private Builder() {}
 
@@ -1277,6 +1379,27 @@ public final class CredentialManager implements AutoCloseable {
                 throw new IllegalArgumentException("the history size must be 1 to 1000");
             }
             this.historySize = size;
+            return this;
+        }
+
+        /**
+         * Whether to keep an audit trail when the store can ({@link dev.credentials.api.spi.AuditStore}); default
+         * true. With false, changes are written without records and {@code audit}/{@code usage} are refused.
+         */
+        public Builder auditTrail(boolean enabled) {
+            this.auditTrail = enabled;
+            return this;
+        }
+
+        /**
+         * The most use records waiting to be written at once (default 10,000). When the store falls behind, further
+         * uses are not recorded but counted ({@link CredentialManager#auditStats()}) and logged at WARN.
+         */
+        public Builder auditQueueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("the audit queue capacity must be at least 1");
+            }
+            this.auditQueueCapacity = capacity;
             return this;
         }
 
