@@ -193,8 +193,12 @@ final class AuditTable {
         }
     }
 
-    /** Deletes the records older than {@code cutoff}; their principals go with them (ON DELETE CASCADE). */
+    /** Deletes the records older than {@code cutoff}, and their principals, which carry the same time. */
     long purgeBefore(Connection c, Instant cutoff) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + principals + " WHERE occurred_at < ?")) {
+            ps.setObject(1, time(cutoff));
+            ps.executeUpdate();
+        }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + audit + " WHERE occurred_at < ?")) {
             ps.setObject(1, time(cutoff));
             return ps.executeUpdate();

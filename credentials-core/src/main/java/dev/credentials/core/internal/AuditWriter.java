@@ -46,6 +46,7 @@ public final class AuditWriter implements AutoCloseable {
     private final AuditStore store;
     private final Clock clock;
     private final int batchSize;
+    private final Duration linger;
     private final Duration warnInterval;
     private final Duration closeTimeout;
     private final BlockingQueue<AuditRecord> queue;
@@ -72,17 +73,20 @@ public final class AuditWriter implements AutoCloseable {
      *
      * @param capacity the most records waiting at once, at least 1
      * @param batchSize the most records per store call, at least 1
+     * @param linger how long the thread waits, after the first record of a batch, for more to fill it: fewer, larger
+     *     transactions when uses trickle in (zero writes at once)
      * @param warnInterval the least time between two warnings of one kind
      * @param closeTimeout how long {@link #close()} waits for the queue to drain
      */
-    public AuditWriter(AuditStore store, Clock clock, int capacity, int batchSize, Duration warnInterval,
-                       Duration closeTimeout) {
+    public AuditWriter(AuditStore store, Clock clock, int capacity, int batchSize, Duration linger,
+                       Duration warnInterval, Duration closeTimeout) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (capacity < 1 || batchSize < 1) {
             throw new IllegalArgumentException("capacity and batch size must be at least 1");
         }
         this.batchSize = batchSize;
+        this.linger = Objects.requireNonNull(linger, "linger");
         this.warnInterval = Objects.requireNonNull(warnInterval, "warnInterval");
         this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -212,7 +216,7 @@ public final class AuditWriter implements AutoCloseable {
                 // closing: write what is left, then stop
                 Thread.currentThread().interrupt();
             }
-            queue.drainTo(batch, batchSize - batch.size());
+            fill(batch);
             write(batch);
             batch.clear();
             if (Thread.currentThread().isInterrupted() && queue.isEmpty()) {
@@ -221,6 +225,29 @@ public final class AuditWriter implements AutoCloseable {
         }
     }
 
+
+    /** Tops the batch up from the queue, waiting up to the linger for more while it is not full and not closing. */
+    private void fill(List<AuditRecord> batch) {
+        queue.drainTo(batch, batchSize - batch.size());
+        long deadline = System.nanoTime() + linger.toNanos();
+        while (batch.size() < batchSize && !closed && !Thread.currentThread().isInterrupted()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                // in short steps, so that close() is noticed at once rather than after the linger
+                AuditRecord next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
+                if (next != null) {
+                    batch.add(next);
+                    queue.drainTo(batch, batchSize - batch.size());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // closing: write what is here
+                return;
+            }
+        }
+    }
 
     private void write(List<AuditRecord> batch) {
         if (batch.isEmpty()) {

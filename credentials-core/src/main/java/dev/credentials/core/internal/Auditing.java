@@ -48,6 +48,7 @@ public final class Auditing implements AutoCloseable {
     private static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final int BATCH_SIZE = 256;
+    private static final Duration LINGER = Duration.ofMillis(50);
 
     private final CredentialStore store;
     private final AuditStore trail;
@@ -68,7 +69,7 @@ public final class Auditing implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.writer = trail == null ? null
-                : new AuditWriter(trail, clock, queueCapacity, BATCH_SIZE, WARN_INTERVAL, CLOSE_TIMEOUT);
+                : new AuditWriter(trail, clock, queueCapacity, BATCH_SIZE, LINGER, WARN_INTERVAL, CLOSE_TIMEOUT);
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(pageTokenKey, "HmacSHA256"));

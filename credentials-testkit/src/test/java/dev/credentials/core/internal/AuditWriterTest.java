@@ -76,7 +76,7 @@ class AuditWriterTest {
 
     @Test
     void usesAreWrittenOffTheCallersThreadInBoundedBatches() throws Exception {
-        try (AuditWriter writer = new AuditWriter(store(b -> {}), clock, 10_000, 64, INTERVAL, WAIT)) {
+        try (AuditWriter writer = new AuditWriter(store(b -> {}), clock, 10_000, 64, Duration.ZERO, INTERVAL, WAIT)) {
             for (int i = 0; i < 1_000; i++) {
                 assertTrue(writer.submit(use(i)));
             }
@@ -89,13 +89,32 @@ class AuditWriterTest {
     }
 
     @Test
+    void usesThatTrickleInWaitForTheLingerToShareOneTransaction() throws Exception {
+        try (AuditWriter writer = new AuditWriter(store(b -> {}), clock, 100, 10, WAIT, INTERVAL, WAIT)) {
+            for (int i = 0; i < 10; i++) {
+                assertTrue(writer.submit(use(i)));
+            }
+            assertTrue(writer.flush(WAIT));
+        }
+        assertEquals(List.of(10), batches.stream().map(List::size).toList(), "one full batch, not ten small ones");
+    }
+
+    @Test
+    void closeDoesNotWaitOutTheLinger() {
+        AuditWriter writer = new AuditWriter(store(b -> {}), clock, 100, 10, Duration.ofDays(1), INTERVAL, WAIT);
+        writer.submit(use(0));
+        writer.close(); // a day of linger and 30 s of close timeout: the record is written as soon as close is called
+        assertEquals(new AuditWriter.Stats(0, 1, 0, 0), writer.stats());
+    }
+
+    @Test
     void aFullQueueDropsCountsAndWarnsOncePerInterval() throws Exception {
         CountDownLatch inStore = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try (AuditWriter writer = new AuditWriter(store(b -> {
             inStore.countDown();
             await(release);
-        }), clock, 4, 2, INTERVAL, WAIT)) {
+        }), clock, 4, 2, Duration.ZERO, INTERVAL, WAIT)) {
             try {
                 fillAndOverflow(writer, inStore);
             } finally {
@@ -139,7 +158,7 @@ class AuditWriterTest {
                 throw new CredentialStoreException("the credential store could not append 3 audit records "
                         + "(SQL state 08006; retrying may succeed)", true);
             }
-        }), clock, 100, 10, INTERVAL, WAIT)) {
+        }), clock, 100, 10, Duration.ZERO, INTERVAL, WAIT)) {
             writer.submit(use(1));
             assertTrue(writer.flush(WAIT));
             assertEquals(new AuditWriter.Stats(0, 0, 0, 1), writer.stats());
@@ -160,7 +179,7 @@ class AuditWriterTest {
         AuditWriter writer = new AuditWriter(store(b -> {
             inStore.countDown();
             await(release);
-        }), clock, 1_000, 16, INTERVAL, WAIT);
+        }), clock, 1_000, 16, Duration.ZERO, INTERVAL, WAIT);
         writer.submit(use(0));
         await(inStore);
         for (int i = 1; i < 100; i++) {
@@ -184,7 +203,7 @@ class AuditWriterTest {
             } catch (InterruptedException e) {
                 throw new CredentialStoreException("the credential store could not append (interrupted)", true);
             }
-        }), clock, 1_000, 16, INTERVAL, Duration.ofMillis(50));
+        }), clock, 1_000, 16, Duration.ZERO, INTERVAL, Duration.ofMillis(50));
         try {
             writer.submit(use(0));
             await(inStore);

@@ -1,5 +1,7 @@
 -- The audit trail: append-only, one row per record, and one row per principal a record names (actor, memberships,
--- on-behalf-of user) for the principal filter and usage. Records outlive their credential, so no foreign key to it.
+-- on-behalf-of user) for the principal filter and usage. Records outlive their credential, so no foreign key to it;
+-- and none between the two tables either, nor an index for the purge: every index and check is paid on each use
+-- recorded, while a purge (which deletes from both by time) is a rare maintenance job that may scan.
 -- Ids compare in binary (code unit) order, which the newest-first keyset paging (occurred_at, id) assumes.
 CREATE TABLE ${p}audit (
     tenant         VARCHAR(128) NOT NULL,
@@ -16,7 +18,6 @@ CREATE TABLE ${p}audit (
 );
 CREATE INDEX ${p}audit_order_ix ON ${p}audit (tenant, occurred_at DESC, id DESC);
 CREATE INDEX ${p}audit_credential_ix ON ${p}audit (tenant, credential_id, occurred_at DESC, id DESC);
-CREATE INDEX ${p}audit_purge_ix ON ${p}audit (occurred_at);
 CREATE TABLE ${p}audit_principals (
     tenant         VARCHAR(128) NOT NULL,
     record_id      VARCHAR(22) NOT NULL,
@@ -24,9 +25,7 @@ CREATE TABLE ${p}audit_principals (
     credential_id  VARCHAR(22) NOT NULL,
     action         VARCHAR(32) NOT NULL,
     occurred_at    TIMESTAMP(6) WITH TIME ZONE NOT NULL,
-    CONSTRAINT ${p}audit_principals_pk PRIMARY KEY (tenant, record_id, principal_key),
-    CONSTRAINT ${p}audit_principals_record_fk FOREIGN KEY (tenant, record_id)
-        REFERENCES ${p}audit (tenant, id) ON DELETE CASCADE
+    CONSTRAINT ${p}audit_principals_pk PRIMARY KEY (tenant, record_id, principal_key)
 );
 CREATE INDEX ${p}audit_principals_principal_ix ON ${p}audit_principals (tenant, principal_key, occurred_at DESC, record_id DESC);
 CREATE INDEX ${p}audit_principals_usage_ix ON ${p}audit_principals (tenant, credential_id, occurred_at, action, principal_key);
