@@ -1,11 +1,8 @@
 package dev.credentials.core;
 
-import dev.credentials.core.internal.Envelope;
+import dev.credentials.core.internal.DataKeyLru;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,29 +15,15 @@ import java.util.Objects;
  * <p>The trade-off: cached keys live in memory (inside Tink's primitives, which cannot be wiped) until they age out.
  * Keep the bounds small. Thread-safe.
  */
-public final class DataKeyCache implements Envelope.DataKeys {
+public final class DataKeyCache {
     private final int maxEntries;
     private final Duration maxAge;
-    private final Clock clock;
-    private final LinkedHashMap<Envelope.CacheKey, Slot> entries;
-    private long hits;
-    private long misses;
-
-    /** A cached key and when it was stored. (Not named Entry: that would shadow the map's own member type.) */
-    private record Slot(Envelope.Cached key, Instant storedAt) {}
+    private final DataKeyLru keys;
 
     private DataKeyCache(int maxEntries, Duration maxAge, Clock clock) {
         this.maxEntries = maxEntries;
         this.maxAge = maxAge;
-        this.clock = clock;
-        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Envelope.CacheKey, Slot> eldest) {
-                return size() > DataKeyCache.this.maxEntries;
-            }
-        };
+        this.keys = new DataKeyLru(maxEntries, maxAge, clock);
     }
 
     /**
@@ -61,50 +44,29 @@ public final class DataKeyCache implements Envelope.DataKeys {
         return new DataKeyCache(maxEntries, maxAge, Objects.requireNonNull(clock, "clock"));
     }
 
-    @Override
-    public synchronized Envelope.Cached get(Envelope.CacheKey key) {
-        Slot e = entries.get(key);
-        if (e == null) {
-            misses++;
-            return null;
-        }
-        if (clock.instant().isAfter(e.storedAt().plus(maxAge))) {
-            entries.remove(key);
-            misses++;
-            return null;
-        }
-        hits++;
-        return e.key();
-    }
-
-    @Override
-    public synchronized void put(Envelope.CacheKey key, Envelope.Cached dataKey) {
-        entries.put(key, new Slot(dataKey, clock.instant()));
-    }
-
-    @Override
-    public synchronized void remove(Envelope.CacheKey key) {
-        entries.remove(key);
+    /** The cache itself, for the manager's envelope. */
+    DataKeyLru keys() {
+        return keys;
     }
 
     /** Forgets every entry. */
-    public synchronized void clear() {
-        entries.clear();
+    public void clear() {
+        keys.clear();
     }
 
     /** The number of entries held (some may have aged out but not yet been looked at). */
-    public synchronized int size() {
-        return entries.size();
+    public int size() {
+        return keys.size();
     }
 
     /** Lookups that found a fresh entry. */
-    public synchronized long hits() {
-        return hits;
+    public long hits() {
+        return keys.hits();
     }
 
     /** Lookups that did not. */
-    public synchronized long misses() {
-        return misses;
+    public long misses() {
+        return keys.misses();
     }
 
     @Override

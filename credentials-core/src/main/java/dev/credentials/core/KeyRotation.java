@@ -6,7 +6,11 @@ import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.CredentialStore.KekCursor;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoredCredential;
-import dev.credentials.core.internal.Envelope;
+import dev.credentials.core.internal.Engine;
+import dev.credentials.core.internal.Lifecycle;
+import dev.credentials.core.internal.Sealing;
+import dev.credentials.core.internal.WritePath;
+import dev.credentials.core.internal.WritePath.Write;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,16 +35,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class KeyRotation {
     private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
-    private static final int MAX_CONFLICT_RETRIES = 5;
 
     private final CredentialStore store;
-    private final Envelope envelope;
-    private final Runnable ensureOpen;
+    private final Sealing sealing;
+    private final WritePath writes;
+    private final Lifecycle lifecycle;
 
-    KeyRotation(CredentialStore store, Envelope envelope, Runnable ensureOpen) {
-        this.store = store;
-        this.envelope = envelope;
-        this.ensureOpen = ensureOpen;
+    KeyRotation(Engine engine) {
+        this.store = engine.store();
+        this.sealing = engine.sealing();
+        this.writes = engine.writes();
+        this.lifecycle = engine.lifecycle();
     }
 
     /**
@@ -94,10 +99,10 @@ public final class KeyRotation {
 
     /** Records per KEK, and which KEKs are missing from the keyring. */
     public KeyUsage usage() {
-        ensureOpen.run();
+        lifecycle.ensureOpen();
         Map<String, Long> counts = new TreeMap<>(store.countByKek());
         Set<String> missing = new TreeSet<>();
-        Keyring ring = envelope.keyring();
+        Keyring ring = sealing.envelope().keyring();
         counts.keySet().forEach(k -> {
             if (ring.kek(k).isEmpty()) {
                 missing.add(k);
@@ -117,7 +122,7 @@ public final class KeyRotation {
      * interrupted; a store failure propagates. Either way, running it again finishes the work.
      */
     public Report rewrap(int batchSize, Consumer<Progress> progress) {
-        ensureOpen.run();
+        lifecycle.ensureOpen();
         if (batchSize < 1) {
             throw new IllegalArgumentException("the batch size must be positive");
         }
@@ -157,37 +162,42 @@ public final class KeyRotation {
 
     private enum Outcome { REWRAPPED, CURRENT, UNREADABLE }
 
+    /**
+     * Moves one record to its tenant's primary through the write path: a concurrent edit wins, and the record is
+     * looked at again (an edit that re-sealed it may have done the work). Conflicts on every try leave it for the
+     * next run.
+     */
     private Outcome rewrapOne(StoredCredential first) {
-        StoredCredential r = first;
-        for (int attempt = 0; ; attempt++) {
-            String target = envelope.keyring().primaryFor(r.tenant());
-            if (r.payload().kekId().equals(target)) {
-                return Outcome.CURRENT;
-            }
-            if (envelope.keyring().kek(r.payload().kekId()).isEmpty()) {
-                return Outcome.UNREADABLE;
-            }
-            SealedPayload payload;
-            try {
-                payload = envelope.rewrap(new Envelope.Binding(r.tenant(), r.id(), r.typeId(), r.config()), r.payload(),
-                        target);
-            } catch (CredentialUnreadableException e) {
-                LOG.warn("Cannot rewrap credential {} in tenant {}: {}", r.id(), r.tenant(), e.getMessage());
-                return Outcome.UNREADABLE;
-            }
-            try {
-                store.update(r.toBuilder().payload(payload).revision(r.revision() + 1).build(), r.revision());
-                return Outcome.REWRAPPED;
-            } catch (ConcurrentUpdateException e) {
-                // Someone changed it meanwhile: look again; an edit that re-sealed it may have done our work.
-                var fresh = store.find(r.tenant(), r.id());
-                if (fresh.isEmpty() || attempt >= MAX_CONFLICT_RETRIES) {
-                    return Outcome.CURRENT;
+        Outcome[] outcome = {Outcome.CURRENT};
+        try {
+            writes.write(first, found -> {
+                outcome[0] = Outcome.CURRENT;
+                if (found.isEmpty()) {
+                    return Write.none();
                 }
-                r = fresh.get();
-            } catch (dev.credentials.api.CredentialNotFoundException e) {
-                return Outcome.CURRENT;
-            }
+                StoredCredential r = found.get();
+                Keyring ring = sealing.envelope().keyring();
+                String target = ring.primaryFor(r.tenant());
+                if (r.payload().kekId().equals(target)) {
+                    return Write.none();
+                }
+                outcome[0] = Outcome.UNREADABLE;
+                if (ring.kek(r.payload().kekId()).isEmpty()) {
+                    return Write.none();
+                }
+                SealedPayload payload;
+                try {
+                    payload = sealing.rewrap(r, target);
+                } catch (CredentialUnreadableException e) {
+                    LOG.warn("Cannot rewrap credential {} in tenant {}: {}", r.id(), r.tenant(), e.getMessage());
+                    return Write.none();
+                }
+                outcome[0] = Outcome.REWRAPPED;
+                return Write.update(r.toBuilder().payload(payload).build());
+            });
+            return outcome[0];
+        } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
+            return Outcome.CURRENT;
         }
     }
 
@@ -207,9 +217,9 @@ public final class KeyRotation {
      * @throws UnsupportedOperationException when the store cannot retire keys
      */
     public Keyring retire(String kekId) {
-        ensureOpen.run();
+        lifecycle.ensureOpen();
         Objects.requireNonNull(kekId, "kekId");
-        Keyring without = envelope.keyring().without(kekId); // refuses a primary before the store changes
+        Keyring without = sealing.envelope().keyring().without(kekId); // refuses a primary before the store changes
         long records = store.retireKek(kekId);
         if (records > 0) {
             throw new KeyInUseException(kekId, records);

@@ -28,7 +28,14 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import dev.credentials.core.internal.Engine;
+import dev.credentials.core.internal.Events;
 import dev.credentials.core.internal.Faults;
+import dev.credentials.core.internal.Installed;
+import dev.credentials.core.internal.Lifecycle;
+import dev.credentials.core.internal.Verifications;
+import dev.credentials.core.internal.WritePath;
+import dev.credentials.core.internal.WritePath.Write;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +65,14 @@ public final class VerificationScheduler implements AutoCloseable {
     public static final String ACTOR = "credentials-scheduler";
     private static final Logger LOG = LoggerFactory.getLogger(VerificationScheduler.class);
 
-    private final CredentialManager manager;
     private final CredentialStore store;
+    private final java.time.Clock clock;
+    private final Lifecycle lifecycle;
+    private final Events events;
+    private final Installed installed;
+    private final Verifications verifications;
+    private final WritePath writes;
+    private final Runnable stopOnClose = this::stop;
     private Duration maxAge = Duration.ofHours(24);
     private Duration failedMaxAge = Duration.ofHours(72);
     private double jitter = 0.1;
@@ -69,9 +82,14 @@ public final class VerificationScheduler implements AutoCloseable {
     private Random random = new SecureRandom();
     private ScheduledExecutorService timer;
 
-    VerificationScheduler(CredentialManager manager) {
-        this.manager = manager;
-        this.store = manager.store();
+    VerificationScheduler(Engine engine) {
+        this.store = engine.store();
+        this.clock = engine.clock();
+        this.lifecycle = engine.lifecycle();
+        this.events = engine.events();
+        this.installed = engine.installed();
+        this.verifications = engine.verifications();
+        this.writes = engine.writes();
     }
 
     /** How old a VERIFIED or UNVERIFIED credential's last check may get; default 24 h. */
@@ -149,8 +167,8 @@ public final class VerificationScheduler implements AutoCloseable {
      * @throws IllegalStateException when the manager is closed
      */
     public Report runOnce() {
-        manager.ensureOpen();
-        Instant now = manager.clock().instant();
+        lifecycle.ensureOpen();
+        Instant now = clock.instant();
         int claimed = 0;
         int verified = 0;
         int expired = 0;
@@ -160,19 +178,15 @@ public final class VerificationScheduler implements AutoCloseable {
         for (int round = 0; round < 1_000 && !busy; round++) {
             List<StoredCredential> due = store.listDue(now, batchSize);
             for (StoredCredential r : due) {
-                if (manager.isClosed()) {
+                if (lifecycle.isClosed()) {
                     busy = true;
                     break;
                 }
-                CredentialType type = manager.type(r.typeId()).orElse(null);
+                CredentialType type = installed.type(r.typeId()).orElse(null);
                 Optional<LocalDate> expiry = expiryDate(type, r);
-                StoredCredential claim = r.toBuilder()
-                        .verification(r.verification().withNextCheckAt(next(r, expiry, now)))
-                        .revision(r.revision() + 1).build();
-                try {
-                    store.update(claim, r.revision());
-                } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
-                    continue; // another node claimed it, or it changed or went away meanwhile
+                StoredCredential claim = claim(r, expiry, now);
+                if (claim == null) {
+                    continue; // another node claimed it, or it went away meanwhile
                 }
                 claimed++;
                 Subject system = Subject.user(r.tenant(), ACTOR).asAdmin();
@@ -181,7 +195,7 @@ public final class VerificationScheduler implements AutoCloseable {
                     if (!now.isBefore(expiresAt)) {
                         VerificationResult last = r.verification().lastResult();
                         if (last == null || last.reason() != FailureReason.EXPIRED) {
-                            manager.record(system, claim, VerificationResult.failed(FailureReason.EXPIRED,
+                            verifications.record(system, claim, VerificationResult.failed(FailureReason.EXPIRED,
                                     "The expiry date entered for this credential (" + expiry.get() + ") has passed;"
                                             + " create a new one and update this credential.").withTiming(now, Duration.ZERO));
                             expired++;
@@ -192,16 +206,16 @@ public final class VerificationScheduler implements AutoCloseable {
                     VerificationResult last = r.verification().lastResult();
                     if (!now.isBefore(leadStart) && (last == null || last.checkedAt() == null
                             || last.checkedAt().isBefore(leadStart))) {
-                        manager.emit(() -> new CredentialEvent.Expiring(UUID.randomUUID(), r.tenant(), r.id(),
+                        events.emit(() -> new CredentialEvent.Expiring(UUID.randomUUID(), r.tenant(), r.id(),
                                 r.version(), system.actor(), now, expiry.get()));
                         expiring++;
                     }
                 }
-                if (type == null || !manager.canVerify(r.typeId())) {
+                if (type == null || !installed.canVerify(r.typeId())) {
                     continue;
                 }
                 try {
-                    CredentialManager.Ran ran = manager.check(system, r.id());
+                    Verifications.Ran ran = verifications.check(system, r.id());
                     if (!ran.aboutCredential()) {
                         release(claim, r);
                         busy = true;
@@ -215,7 +229,7 @@ public final class VerificationScheduler implements AutoCloseable {
                         if (after.isPresent() && after.get().status() == CredentialStatus.VERIFIED
                                 && after.get().verification().consecutiveInconclusive() == staleAfter) {
                             StoredCredential a = after.get();
-                            manager.emit(() -> new CredentialEvent.Stale(UUID.randomUUID(), a.tenant(), a.id(),
+                            events.emit(() -> new CredentialEvent.Stale(UUID.randomUUID(), a.tenant(), a.id(),
                                     a.version(), system.actor(), now, a.verification().consecutiveInconclusive()));
                             stale++;
                         }
@@ -225,7 +239,7 @@ public final class VerificationScheduler implements AutoCloseable {
                             e.getClass().getSimpleName());
                 } catch (RuntimeException | Error e) {
                     Faults.rethrowIfFatal(e);
-                    if (manager.isClosed()) {
+                    if (lifecycle.isClosed()) {
                         release(claim, r);
                         busy = true;
                         break;
@@ -242,35 +256,60 @@ public final class VerificationScheduler implements AutoCloseable {
         return new Report(claimed, verified, expired, expiring, stale);
     }
 
+    /**
+     * Claims a due credential by moving its next check ahead; null when it is no longer due (another node claimed it)
+     * or went away.
+     */
+    private StoredCredential claim(StoredCredential due, Optional<LocalDate> expiry, Instant now) {
+        try {
+            WritePath.Result w = writes.write(due, found -> {
+                if (found.isEmpty()) {
+                    return Write.none();
+                }
+                StoredCredential r = found.get();
+                Instant next = r.verification().nextCheckAt();
+                if (next != null && next.isAfter(now)) {
+                    return Write.none();
+                }
+                return Write.update(r.toBuilder()
+                        .verification(r.verification().withNextCheckAt(next(r, expiry, now))).build());
+            });
+            return w.written() ? w.after() : null;
+        } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
+            return null;
+        }
+    }
+
     /** Gives a claim back: the credential is due again as it was, for this node's next run or another node. */
     private void release(StoredCredential claim, StoredCredential before) {
         try {
-            store.update(claim.toBuilder()
-                    .verification(claim.verification().withNextCheckAt(before.verification().nextCheckAt()))
-                    .revision(claim.revision() + 1).build(), claim.revision());
+            writes.write(claim, found -> {
+                if (found.isEmpty() || !Objects.equals(found.get().verification().nextCheckAt(),
+                        claim.verification().nextCheckAt())) {
+                    return Write.none(); // changed meanwhile: whoever changed it planned its next check
+                }
+                StoredCredential r = found.get();
+                return Write.update(r.toBuilder()
+                        .verification(r.verification().withNextCheckAt(before.verification().nextCheckAt())).build());
+            });
         } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
-            // changed or gone meanwhile: whoever changed it planned its next check
+            // changed or gone meanwhile, on every try: whoever changed it planned its next check
         }
     }
 
     /** After a check, plans the next one from the status it left (a credential that just failed waits longer). */
     private void reschedule(StoredCredential before, Optional<LocalDate> expiry, Instant now) {
-        for (int attempt = 0; attempt < 3; attempt++) {
-            Optional<StoredCredential> found = store.find(before.tenant(), before.id());
-            if (found.isEmpty() || found.get().status() == before.status()) {
-                return;
-            }
-            StoredCredential current = found.get();
-            try {
-                store.update(current.toBuilder()
-                        .verification(current.verification().withNextCheckAt(next(current, expiry, now)))
-                        .revision(current.revision() + 1).build(), current.revision());
-                return;
-            } catch (ConcurrentUpdateException e) {
-                // changed meanwhile: look again
-            } catch (dev.credentials.api.CredentialNotFoundException e) {
-                return;
-            }
+        try {
+            writes.write(before.tenant(), before.id(), found -> {
+                if (found.isEmpty() || found.get().status() == before.status()) {
+                    return Write.none();
+                }
+                StoredCredential r = found.get();
+                return Write.update(r.toBuilder()
+                        .verification(r.verification().withNextCheckAt(next(r, expiry, now))).build());
+            });
+        } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
+            // changed on every try, or gone: its next writer plans the check
         }
     }
 
@@ -316,7 +355,7 @@ public final class VerificationScheduler implements AutoCloseable {
         if (timer != null) {
             throw new IllegalStateException("the scheduler is already running");
         }
-        manager.started(this);
+        lifecycle.remember(stopOnClose);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "credentials-scheduler");
             t.setDaemon(true);
@@ -329,7 +368,7 @@ public final class VerificationScheduler implements AutoCloseable {
                     LOG.info("Scheduled checks: {}", report);
                 }
             } catch (Exception | Error e) {
-                if (manager.isClosed()) {
+                if (lifecycle.isClosed()) {
                     return;
                 }
                 if (Faults.fatal(e)) {
@@ -353,7 +392,7 @@ public final class VerificationScheduler implements AutoCloseable {
             timer.shutdown();
             timer = null;
         }
-        manager.stopped(this);
+        lifecycle.forget(stopOnClose);
     }
 
     @Override

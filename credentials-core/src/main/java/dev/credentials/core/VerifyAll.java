@@ -8,7 +8,6 @@ import dev.credentials.api.Subject;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.CredentialType;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,17 +18,17 @@ import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HashMap;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import dev.credentials.core.internal.Engine;
 import dev.credentials.core.internal.Faults;
+import dev.credentials.core.internal.Verifications;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +98,7 @@ public final class VerifyAll {
      */
     public record Progress(int done, int total, int errors) {}
 
-    private final CredentialManager manager;
+    private final Engine engine;
     private final Subject subject;
     private final CredentialQuery query;
     private final Clock clock;
@@ -113,14 +112,17 @@ public final class VerifyAll {
     private volatile boolean cancelled;
     private boolean started;
 
-    VerifyAll(CredentialManager manager, Subject subject, CredentialQuery query, Clock clock) {
-        this.manager = manager;
+    VerifyAll(Engine engine, Subject subject, CredentialQuery query) {
+        this.engine = engine;
         this.subject = Objects.requireNonNull(subject, "subject");
         this.query = Objects.requireNonNull(query, "query");
-        this.clock = clock;
+        this.clock = engine.clock();
     }
 
-    /** Checks running at once; default 8. The manager's verification pool must be at least as large. */
+    /**
+     * Checks running at once; default 8. The manager's own limits ({@link CredentialManager.Builder#maxOutboundCalls},
+     * {@link CredentialManager.Builder#maxOutboundCallsPerHost}) apply too: checks beyond them wait their turn.
+     */
     public VerifyAll concurrency(int n) {
         this.concurrency = positive(n, "concurrency");
         return this;
@@ -207,7 +209,7 @@ public final class VerifyAll {
             }
             started = true;
         }
-        manager.ensureOpen();
+        engine.lifecycle().ensureOpen();
         Instant start = clock.instant();
         Instant end = start.plus(deadline);
         Map<String, Host> hosts = new LinkedHashMap<>();
@@ -229,12 +231,7 @@ public final class VerifyAll {
         int done = skipped;
         progress.accept(new Progress(done, total, errors));
         BlockingQueue<Done> completions = new LinkedBlockingQueue<>();
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "credentials-verify-all-" + threadNumber.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        Map<Item, Verifications.Pending> running = new HashMap<>();
         int inFlight = 0;
         boolean deadlineReached = false;
         try {
@@ -253,8 +250,8 @@ public final class VerifyAll {
                             item.attempts++;
                             h.inFlight++;
                             inFlight++;
-                            pool.execute(() -> completions.add(check(item, start)));
-                            // check never throws, so every check started adds exactly one completion
+                            start(item, start, completions, running);
+                            // every check started adds exactly one completion, now or when it settles
                         }
                     }
                 }
@@ -274,10 +271,13 @@ public final class VerifyAll {
                     }
                     continue;
                 }
-                Done d = completions.poll(50, TimeUnit.MILLISECONDS);
+                Done d = completions.poll(Math.min(50_000_000L, nanosToNextExpiry(running)), TimeUnit.NANOSECONDS);
                 if (d == null) {
+                    long t = System.nanoTime();
+                    running.values().stream().filter(p -> p.due(t)).toList().forEach(Verifications.Pending::expire);
                     continue;
                 }
+                running.remove(d.item());
                 inFlight--;
                 Host h = hosts.get(d.item().host);
                 h.inFlight--;
@@ -309,34 +309,56 @@ public final class VerifyAll {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancelled = true;
-        } finally {
-            pool.shutdown();
         }
         int left = (int) hosts.values().stream().mapToLong(h -> h.queue.size()).sum() + inFlight;
         return new Summary(verified, failed, inconclusive, skipped + left, errors, cancelled, deadlineReached);
     }
 
-    /** Verifies one credential; never throws (but for a JVM failure), so the run always hears back. */
-    private Done check(Item item, Instant start) {
+    /**
+     * Starts one check on the manager's dispatcher; its settlement (or the failure that kept it from starting) adds
+     * exactly one {@link Done} to {@code completions}.
+     */
+    private void start(Item item, Instant start, BlockingQueue<Done> completions,
+                       Map<Item, Verifications.Pending> running) {
+        Verifications.Pending p;
         try {
-            VerificationResult r = manager.verify(subject, item.credential.id());
+            p = engine.verifications().start(subject, item.credential.id());
+        } catch (RuntimeException | Error e) {
+            completions.add(failed(item, e));
+            return;
+        }
+        running.put(item, p);
+        p.future().whenComplete((ran, e) -> {
+            if (e != null) {
+                completions.add(failed(item, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e));
+                return;
+            }
+            VerificationResult r = ran.result();
             // A result from before this run is the last recorded one, returned within the minimum interval.
             boolean fresh = r.checkedAt() == null || !r.checkedAt().isBefore(start);
-            return new Done(item, r, !fresh, null);
-        } catch (CredentialNotFoundException e) {
+            completions.add(new Done(item, r, !fresh, null));
+        });
+    }
+
+    private static Done failed(Item item, Throwable e) {
+        if (e instanceof CredentialNotFoundException) {
             return new Done(item, null, true, null); // deleted, or unshared, meanwhile
-        } catch (RuntimeException | Error e) {
-            Faults.rethrowIfFatal(e);
-            LOG.warn("Checking credential {} failed with {}", item.credential.id(), e.getClass().getName());
-            return new Done(item, null, false, e);
         }
+        Faults.rethrowIfFatal(e);
+        LOG.warn("Checking credential {} failed with {}", item.credential.id(), e.getClass().getName());
+        return new Done(item, null, false, e);
+    }
+
+    private static long nanosToNextExpiry(Map<Item, Verifications.Pending> running) {
+        long now = System.nanoTime();
+        return running.values().stream().mapToLong(p -> p.nanosLeft(now)).min().orElse(Long.MAX_VALUE);
     }
 
     private List<Credential> all() {
         List<Credential> out = new ArrayList<>();
         CredentialQuery q = query.toBuilder().pageSize(CredentialQuery.MAX_PAGE_SIZE).pageToken(null).build();
         while (true) {
-            Page<Credential> page = manager.list(subject, q);
+            Page<Credential> page = engine.edits().list(subject, q);
             out.addAll(page.items());
             if (!page.hasNext()) {
                 return out;
@@ -347,19 +369,10 @@ public final class VerifyAll {
 
     /** The host a credential's secrets go to, which is what a rate limit applies to; null when not verifiable. */
     private String host(Credential c) {
-        CredentialType type = manager.type(c.typeId()).orElse(null);
-        if (type == null || !manager.canVerify(c.typeId())) {
+        CredentialType type = engine.installed().type(c.typeId()).orElse(null);
+        if (type == null || !engine.installed().canVerify(c.typeId())) {
             return null;
         }
-        try {
-            for (URI target : type.allowedTargets(c.config())) {
-                if (target.getHost() != null) {
-                    return target.getHost().toLowerCase(Locale.ROOT);
-                }
-            }
-        } catch (RuntimeException e) {
-            return c.typeId();
-        }
-        return c.typeId();
+        return Verifications.host(type, c.typeId(), c.config());
     }
 }

@@ -96,6 +96,14 @@ public final class Auditing implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ changes
 
+    /**
+     * The records a change by {@code subject} commits with it, for {@link WritePath.Write#withAudit}: one record, or
+     * none when the trail is off. Built per try of the write path, so only the committed try's record is kept.
+     */
+    public List<AuditRecord> change(Subject subject, CredentialId id, AuditAction action, String outcome) {
+        return trail == null ? List.of() : List.of(record(subject, id, action, outcome));
+    }
+
     /** Inserts {@code r}, with the record of its creation by {@code subject} when the trail is on. */
     public void insert(StoredCredential r, Subject subject) {
         if (trail == null) {

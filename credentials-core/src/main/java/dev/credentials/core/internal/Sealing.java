@@ -1,0 +1,125 @@
+package dev.credentials.core.internal;
+
+import dev.credentials.api.CredentialId;
+import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.CredentialUnreadableException;
+import dev.credentials.api.CredentialUseException;
+import dev.credentials.api.FieldError.Codes;
+import dev.credentials.api.FieldRole;
+import dev.credentials.api.FieldSpec;
+import dev.credentials.api.Secret;
+import dev.credentials.api.TenantId;
+import dev.credentials.api.ValidationException;
+import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.SealedPayload;
+import dev.credentials.api.spi.StoredCredential;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Sealing and opening credential records: the envelope (and its data-key cache), the secrets' encoding, and the
+ * {@link CredentialMaterial} handed out. Plaintext copies made here are wiped after use. Thread-safe.
+ */
+public final class Sealing {
+    private final Envelope envelope;
+
+    public Sealing(Envelope envelope) {
+        this.envelope = envelope;
+    }
+
+    /** The envelope, for the keyring and for rewrapping. */
+    public Envelope envelope() {
+        return envelope;
+    }
+
+    /**
+     * The record's secrets; the caller wipes them.
+     *
+     * @throws CredentialUnreadableException when they cannot be decrypted or decoded
+     */
+    public SecretsCodec.Decoded open(StoredCredential record) {
+        byte[] plaintext = envelope.open(binding(record), record.payload());
+        try {
+            return SecretsCodec.decode(plaintext);
+        } catch (IllegalArgumentException e) {
+            throw new CredentialUnreadableException("credential " + record.id()
+                    + " cannot be read: its sealed data is malformed");
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    /** The record's values, without {@link FieldRole#INTERNAL} ones unless {@code withInternal}; the caller closes. */
+    public CredentialMaterial material(StoredCredential record, CredentialType type, boolean withInternal) {
+        SecretsCodec.Decoded decoded = open(record);
+        Map<String, Secret> secrets = new LinkedHashMap<>();
+        Set<String> internalFields = new HashSet<>();
+        if (!withInternal) {
+            List<FieldSpec> fields;
+            try {
+                fields = TypeCode.run(type, record.id(), "describe the fields of", type::fields);
+            } catch (CredentialUseException e) {
+                decoded.secrets().values().forEach(v -> Arrays.fill(v, '\0'));
+                throw e;
+            }
+            for (FieldSpec f : fields) {
+                if (f.has(FieldRole.INTERNAL)) {
+                    internalFields.add(f.name());
+                }
+            }
+        }
+        decoded.secrets().forEach((name, value) -> {
+            if (!internalFields.contains(name)) {
+                secrets.put(name, Secret.wrap(value));
+            } else {
+                Arrays.fill(value, '\0');
+            }
+        });
+        return CredentialMaterial.of(record.id(), record.typeId(), record.config(), secrets);
+    }
+
+    /**
+     * Seals {@code secrets} (not wiped here) for the record they belong to.
+     *
+     * @throws ValidationException for {@code secrets} when they are too large together
+     */
+    public SealedPayload seal(TenantId tenant, CredentialId id, CredentialType type, Map<String, String> config,
+                              Map<String, char[]> secrets) {
+        byte[] plaintext = SecretsCodec.encode(type.schemaVersion(), secrets);
+        try {
+            if (plaintext.length > Envelope.MAX_PLAINTEXT_BYTES) {
+                throw ValidationException.of("secrets", Codes.TOO_LARGE,
+                        "the secrets together must be at most " + Envelope.MAX_PLAINTEXT_BYTES / 1024 + " KiB");
+            }
+            return envelope.seal(new Envelope.Binding(tenant, id, type.id(), config), plaintext);
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    /** The record's payload with its data key wrapped under {@code targetKekId}; the secrets stay sealed. */
+    public SealedPayload rewrap(StoredCredential record, String targetKekId) {
+        return envelope.rewrap(binding(record), record.payload(), targetKekId);
+    }
+
+    /** Reveals every secret into a sorted map of copies; wipe it with {@link #wipe}. */
+    public static Map<String, char[]> revealAll(Map<String, Secret> secrets) {
+        Map<String, char[]> out = new TreeMap<>();
+        secrets.forEach((k, v) -> out.put(k, v.revealChars()));
+        return out;
+    }
+
+    /** Zeroes every value. */
+    public static void wipe(Map<String, char[]> secrets) {
+        secrets.values().forEach(v -> Arrays.fill(v, '\0'));
+    }
+
+    private static Envelope.Binding binding(StoredCredential r) {
+        return new Envelope.Binding(r.tenant(), r.id(), r.typeId(), r.config());
+    }
+}
