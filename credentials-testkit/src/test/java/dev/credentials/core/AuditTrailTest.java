@@ -148,6 +148,34 @@ class AuditTrailTest {
     }
 
     @Test
+    void changesRetriedAfterARevisionConflictOnAnotherNodeKeepOneRecordEach() throws Exception {
+        Credential c = Fixtures.create(manager, ALICE, "Jira");
+        try (CredentialManager other = Fixtures.builder(store, clock).build()) {
+            ExecutorService nodes = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int n = 0; n < 2; n++) {
+                    CredentialManager node = n == 0 ? manager : other;
+                    int first = n * 100;
+                    done.add(nodes.submit(() -> {
+                        for (int i = first; i < first + 40; i++) {
+                            node.share(ALICE, c.id(), Share.use(Principal.agent("a" + i)));
+                        }
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                nodes.shutdownNow();
+            }
+        }
+        assertEquals(80, manager.get(ALICE, c.id()).shares().size());
+        List<AuditRecord> shared = newRecords().stream().filter(r -> r.action() == AuditAction.SHARED).toList();
+        assertEquals(80, shared.size(), "one record per committed share, none for a try that lost its race");
+    }
+
+    @Test
     void aStaleVerificationOrARefusedChangeWritesNoRecord() throws Exception {
         Credential c = Fixtures.create(manager, ALICE, "Jira");
         newRecords();
