@@ -12,6 +12,7 @@ import dev.credentials.cli.internal.Command;
 import dev.credentials.cli.internal.ConfigCommand;
 import dev.credentials.cli.internal.ConsoleCommand;
 import dev.credentials.cli.internal.EditCommand;
+import dev.credentials.cli.internal.HistoryCommand;
 import dev.credentials.cli.internal.Home;
 import dev.credentials.cli.internal.KeysCommand;
 import dev.credentials.cli.internal.ListCommand;
@@ -23,6 +24,7 @@ import dev.credentials.cli.internal.ShowCommand;
 import dev.credentials.cli.internal.TourCommand;
 import dev.credentials.cli.internal.TypesCommand;
 import dev.credentials.cli.internal.UnshareCommand;
+import dev.credentials.cli.internal.UsageCommand;
 import dev.credentials.cli.internal.VerifyCommand;
 import java.io.BufferedReader;
 import java.io.Console;
@@ -67,7 +69,7 @@ public final class Cli {
     private static final Map<String, Command> COMMANDS = commands(new TypesCommand(), new AddCommand(),
             new ListCommand(), new ShowCommand(), new EditCommand(), new ShareCommand(), new UnshareCommand(),
             new VerifyCommand(), new RemoveCommand(), new KeysCommand(), new ConfigCommand(), new ConsoleCommand(),
-            new TourCommand());
+            new TourCommand(), new HistoryCommand(), new UsageCommand());
 
     private final BufferedReader in;
     private final PrintStream out;

@@ -123,7 +123,7 @@ class CliTest {
         assertTrue(all.out().contains("verified: 1, failed: 0, inconclusive: 0, skipped: 1"), "checked moments ago, the"
                 + " failed one is skipped and still counts: " + all.out());
 
-        assertEquals(0, run("remove", second).code());
+        assertEquals(0, run("remove", second, "--yes").code());
         assertEquals(Cli.NOT_FOUND, run("show", second).code());
 
         for (String text : allOutput) {

@@ -1,6 +1,9 @@
 package dev.credentials.core;
 
+import dev.credentials.api.Access;
 import dev.credentials.api.AccessDeniedException;
+import dev.credentials.api.AuditQuery;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialEvent;
@@ -11,6 +14,8 @@ import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialQuery;
 import dev.credentials.api.CredentialUnreadableException;
 import dev.credentials.api.CredentialUpdate;
+import dev.credentials.api.CredentialUsage;
+import dev.credentials.api.FieldError;
 import dev.credentials.api.CredentialUseException;
 import dev.credentials.api.FieldRole;
 import dev.credentials.api.NewCredential;
@@ -34,6 +39,7 @@ import java.net.http.HttpRequest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -224,6 +230,91 @@ public final class CredentialManager implements AutoCloseable {
         return engine.verifications().check(subject, id).result();
     }
 
+    // ------------------------------------------------------------------------------------------------ audit trail
+
+    /**
+     * One page of the audit trail of the subject's tenant, newest first: every change (create, update, share, unshare,
+     * delete, a recorded verification) and every use or refusal (resolve, authenticate, access denied). A tenant admin
+     * may read the whole tenant's trail, deleted credentials included; anyone else must name a credential
+     * ({@link AuditQuery.Builder#credential}) on which they hold MANAGE. Records never hold a secret value.
+     *
+     * @throws CredentialNotFoundException when a non-admin names a credential it may not see
+     * @throws AccessDeniedException when a non-admin names no credential, or holds no MANAGE on it
+     * @throws ValidationException for {@code pageToken} when the token was issued for another query or caller
+     * @throws UnsupportedOperationException when the store keeps no audit trail or the trail is turned off
+     */
+    public Page<AuditRecord> audit(Subject subject, AuditQuery query) {
+        engine.lifecycle().ensureOpen();
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(query, "query");
+        requireAuditReader(subject, query.credential().orElse(null));
+        return engine.auditing().query(subject, query);
+    }
+
+    /**
+     * Which agents, tools and users used the credential (resolve, authenticate) at or after {@code since}, how often
+     * and when last, and how many uses were refused: what to read before deleting or re-keying it. Same access as
+     * {@link #audit}: MANAGE on the credential, or a tenant admin.
+     *
+     * @throws CredentialNotFoundException when a non-admin may not see the credential
+     * @throws AccessDeniedException when a non-admin holds no MANAGE on it
+     * @throws UnsupportedOperationException when the store keeps no audit trail or the trail is turned off
+     */
+    public CredentialUsage usage(Subject subject, CredentialId id, Instant since) {
+        engine.lifecycle().ensureOpen();
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(since, "since");
+        requireAuditReader(subject, id);
+        return engine.auditing().usage(subject.tenant(), id, since);
+    }
+
+    /**
+     * Deletes every audit record older than {@code cutoff}, in every tenant, and returns how many: for a retention
+     * job. It takes no {@link Subject} because it spans tenants: call it from the platform's own maintenance code,
+     * never on behalf of a tenant's user (like {@link #keys()}). A cutoff after the current time is refused, so a
+     * mistyped date cannot erase the trail.
+     *
+     * @throws ValidationException for {@code cutoff} when it is after the current time
+     * @throws UnsupportedOperationException when the store keeps no audit trail or the trail is turned off
+     */
+    public long purgeBefore(Instant cutoff) {
+        engine.lifecycle().ensureOpen();
+        Objects.requireNonNull(cutoff, "cutoff");
+        if (cutoff.isAfter(engine.clock().instant())) {
+            throw ValidationException.of("cutoff", FieldError.Codes.OUT_OF_RANGE,
+                    "the purge cutoff must not be in the future: records of the last days would be erased");
+        }
+        return engine.auditing().purgeBefore(cutoff);
+    }
+
+    /** The audit trail's background writer: queued, written, dropped and failed use records since build. */
+    public AuditStats auditStats() {
+        var s = engine.auditing().stats();
+        return new AuditStats(engine.auditing().enabled(), s.queued(), s.written(), s.dropped(), s.failed());
+    }
+
+    /**
+     * Waits up to {@code timeout} until the use records queued so far are written: for tests and for an orderly
+     * shutdown. Returns whether they were.
+     */
+    public boolean flushAudit(Duration timeout) throws InterruptedException {
+        return engine.auditing().flush(timeout);
+    }
+
+    private void requireAuditReader(Subject subject, CredentialId id) {
+        if (subject.isAdmin()) {
+            return;
+        }
+        if (id == null) {
+            throw new AccessDeniedException("only a tenant admin can read the whole tenant's audit trail; "
+                    + "name a credential you manage");
+        }
+        if (!engine.access().visible(subject, id, null).rights().contains(Access.MANAGE)) {
+            throw new AccessDeniedException("you need MANAGE access to credential " + id + " to read its audit trail");
+        }
+    }
+
     /**
      * Closes the manager: stops every scheduler started from it, ends the checks still running or waiting (their
      * results say nothing and are not recorded), stops the verification executor it created (not one passed in) and
@@ -262,6 +353,8 @@ public final class CredentialManager implements AutoCloseable {
         private SecureRandom random = new SecureRandom();
         private DataKeyCache dataKeyCache;
         private int historySize = 20;
+        private boolean auditTrail = true;
+        private int auditQueueCapacity = 10_000;
 
         private Builder() {}
 
@@ -271,6 +364,27 @@ public final class CredentialManager implements AutoCloseable {
                 throw new IllegalArgumentException("the history size must be 1 to 1000");
             }
             this.historySize = size;
+            return this;
+        }
+
+        /**
+         * Whether to keep an audit trail when the store can ({@link dev.credentials.api.spi.AuditStore}); default
+         * true. With false, changes are written without records and {@code audit}/{@code usage} are refused.
+         */
+        public Builder auditTrail(boolean enabled) {
+            this.auditTrail = enabled;
+            return this;
+        }
+
+        /**
+         * The most use records waiting to be written at once (default 10,000). When the store falls behind, further
+         * uses are not recorded but counted ({@link CredentialManager#auditStats()}) and logged at WARN.
+         */
+        public Builder auditQueueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("the audit queue capacity must be at least 1");
+            }
+            this.auditQueueCapacity = capacity;
             return this;
         }
 
@@ -442,7 +556,7 @@ public final class CredentialManager implements AutoCloseable {
                     verificationTimeout, minVerifyInterval, historySize, urlPolicy, sharing,
                     pageTokenKey == null ? null : pageTokenKey.clone(), listener, exec, owns, overall,
                     maxOutboundCallsPerHost, verificationQueue, random,
-                    dataKeyCache == null ? null : dataKeyCache.keys(), installed)));
+                    dataKeyCache == null ? null : dataKeyCache.keys(), installed, auditTrail, auditQueueCapacity)));
         }
     }
 }

@@ -1,11 +1,17 @@
 package dev.credentials.core;
 
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.DuplicateCredentialException;
 import dev.credentials.api.KeyRetiredException;
+import dev.credentials.api.Principal;
+import dev.credentials.api.PrincipalUsage;
 import dev.credentials.api.TenantId;
+import dev.credentials.api.spi.AuditStore;
+import dev.credentials.api.spi.AuditStoreQuery;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.StoreQuery;
@@ -21,15 +27,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A {@link CredentialStore} in memory, with the {@link MaintenanceStore} capability: for tests, examples, and a single
- * process that keeps nothing across restarts. It holds sealed records only, as every store does, so it never sees a
- * plaintext secret.
+ * A {@link CredentialStore} in memory, with the {@link MaintenanceStore} and {@link AuditStore} capabilities: for
+ * tests, examples, and a single process that keeps nothing across restarts. It holds sealed records only, as every
+ * store does, so it never sees a plaintext secret. A change and its audit records are written under the same lock,
+ * all or nothing.
  *
  * <p>Thread-safe: every method holds this store's monitor, so each is atomic. Listings walk an ordered index, so pages
  * are stable while others insert. The class is open so that a test kit can add test-only operations; a subclass that
  * groups several calls must hold the same monitor ({@code synchronized (this)}).
  */
-public class InMemoryCredentialStore implements MaintenanceStore {
+public class InMemoryCredentialStore implements MaintenanceStore, AuditStore {
     private record Key(TenantId tenant, CredentialId id) {}
 
     private record Order(String sortKey, String id) {}
@@ -41,6 +48,11 @@ public class InMemoryCredentialStore implements MaintenanceStore {
     private final Map<TenantId, NavigableMap<Order, StoredCredential>> byTenant = new HashMap<>();
     private final Map<TenantId, Map<String, CredentialId>> requestIds = new HashMap<>();
     private final java.util.Set<String> retired = new java.util.TreeSet<>();
+    /** Per tenant, newest first by time then id; see {@link AuditStoreQuery.Cursor#precedes}. */
+    private final Map<TenantId, NavigableMap<AuditStoreQuery.Cursor, AuditRecord>> trail = new HashMap<>();
+    private static final Comparator<AuditStoreQuery.Cursor> NEWEST_FIRST =
+            Comparator.comparing(AuditStoreQuery.Cursor::at).thenComparing(AuditStoreQuery.Cursor::id).reversed();
+    private final java.util.Set<String> auditIds = new java.util.HashSet<>();
 
     /** An empty store. */
     public InMemoryCredentialStore() {}
@@ -58,6 +70,101 @@ public class InMemoryCredentialStore implements MaintenanceStore {
             throw new DuplicateCredentialException("a credential with this request id already exists");
         }
         put(record);
+    }
+
+    @Override
+    public synchronized void insert(StoredCredential record, List<AuditRecord> audit) {
+        List<AuditRecord> records = List.copyOf(audit);
+        insert(record);
+        addAll(records);
+    }
+
+    @Override
+    public synchronized void update(StoredCredential record, long expectedRevision, List<AuditRecord> audit) {
+        List<AuditRecord> records = List.copyOf(audit);
+        update(record, expectedRevision);
+        addAll(records);
+    }
+
+    @Override
+    public synchronized void delete(TenantId tenant, CredentialId id, long expectedRevision, List<AuditRecord> audit) {
+        List<AuditRecord> records = List.copyOf(audit);
+        delete(tenant, id, expectedRevision);
+        addAll(records);
+    }
+
+    @Override
+    public synchronized void append(List<AuditRecord> records) {
+        addAll(List.copyOf(records));
+    }
+
+    /** Adds every record or, when one's id is already in its tenant's trail, none. */
+    private void addAll(List<AuditRecord> records) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (AuditRecord r : records) {
+            if (!seen.add(r.tenant().value() + "/" + r.id()) || auditIds.contains(r.tenant().value() + "/" + r.id())) {
+                throw new dev.credentials.api.CredentialStoreException("audit record " + r.id()
+                        + " is already in the trail", false);
+            }
+        }
+        auditIds.addAll(seen);
+        for (AuditRecord r : records) {
+            trail.computeIfAbsent(r.tenant(), t -> new TreeMap<>(NEWEST_FIRST)).put(AuditStoreQuery.Cursor.of(r), r);
+        }
+    }
+
+    @Override
+    public synchronized List<AuditRecord> audit(TenantId tenant, AuditStoreQuery query) {
+        NavigableMap<AuditStoreQuery.Cursor, AuditRecord> index = trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST));
+        NavigableMap<AuditStoreQuery.Cursor, AuditRecord> tail = query.after().map(c -> index.tailMap(c, false)).orElse(index);
+        List<AuditRecord> out = new ArrayList<>();
+        for (AuditRecord r : tail.values()) {
+            if (query.matches(r)) {
+                out.add(r);
+                if (out.size() == query.limit()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<PrincipalUsage> usage(TenantId tenant, CredentialId credential, java.time.Instant since,
+                                                   java.util.Set<AuditAction> actions) {
+        Map<Principal, PrincipalUsage> out = new java.util.LinkedHashMap<>();
+        for (AuditRecord r : uses(tenant, credential, since, actions)) {
+            for (Principal p : r.principals()) {
+                out.merge(p, new PrincipalUsage(p, 1, r.at()), (a, b) -> new PrincipalUsage(p, a.uses() + 1,
+                        a.lastUsed().isAfter(b.lastUsed()) ? a.lastUsed() : b.lastUsed()));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    @Override
+    public synchronized long count(TenantId tenant, CredentialId credential, java.time.Instant since,
+                                   java.util.Set<AuditAction> actions) {
+        return uses(tenant, credential, since, actions).size();
+    }
+
+    private List<AuditRecord> uses(TenantId tenant, CredentialId credential, java.time.Instant since,
+                                   java.util.Set<AuditAction> actions) {
+        return trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST)).values().stream()
+                .filter(r -> r.credential().equals(credential) && !r.at().isBefore(since) && actions.contains(r.action()))
+                .toList();
+    }
+
+    @Override
+    public synchronized long purgeBefore(java.time.Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        long purged = 0;
+        for (NavigableMap<AuditStoreQuery.Cursor, AuditRecord> index : trail.values()) {
+            int before = index.size();
+            index.values().removeIf(r -> r.at().isBefore(cutoff) && auditIds.remove(r.tenant().value() + "/" + r.id()));
+            purged += before - index.size();
+        }
+        return purged;
     }
 
     @Override

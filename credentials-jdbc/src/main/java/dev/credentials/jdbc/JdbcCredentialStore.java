@@ -1,6 +1,8 @@
 package dev.credentials.jdbc;
 
 import dev.credentials.api.Access;
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialNotFoundException;
@@ -9,16 +11,19 @@ import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.DuplicateCredentialException;
 import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.Principal;
+import dev.credentials.api.PrincipalUsage;
 import dev.credentials.api.Share;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult;
-import dev.credentials.jdbc.internal.FlatJson;
+import dev.credentials.api.spi.AuditStore;
+import dev.credentials.api.spi.AuditStoreQuery;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.api.spi.VerificationState;
+import dev.credentials.jdbc.internal.FlatJson;
 import dev.credentials.jdbc.internal.Migrations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -63,8 +68,12 @@ import javax.sql.DataSource;
  *
  * <p>Sort keys are compared in binary order: PostgreSQL columns use the {@code "C"} collation (UTF-8 byte order), H2
  * compares UTF-16 code units. The two differ only between supplementary characters and U+E000..U+FFFF.
+ *
+ * <p>The audit trail ({@link AuditStore}) lives in {@code <prefix>audit} and {@code <prefix>audit_principals}: a
+ * change's records are inserted in the change's own transaction, after its rows, so a rolled-back change leaves no
+ * record and a committed one always has its records.
  */
-public final class JdbcCredentialStore implements MaintenanceStore {
+public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
     private static final String COLUMNS = "tenant, id, name, sort_key, type_id, owner_key, config, secret_fields, status, "
             + "last_outcome, last_reason, last_message, last_checked_at, last_elapsed_micros, last_retry_after, "
             + "inconclusive_count, next_check_at, created_at, updated_at, version, content_version, revision, kek_id, "
@@ -76,6 +85,7 @@ public final class JdbcCredentialStore implements MaintenanceStore {
     private final String credentials;
     private final String shares;
     private final String keks;
+    private final AuditTable auditTable;
 
     private JdbcCredentialStore(DataSource dataSource, Dialect dialect, String prefix) {
         this.dataSource = dataSource;
@@ -84,6 +94,7 @@ public final class JdbcCredentialStore implements MaintenanceStore {
         this.credentials = prefix + "credentials";
         this.shares = prefix + "shares";
         this.keks = prefix + "keks";
+        this.auditTable = new AuditTable(prefix);
     }
 
     /**
@@ -130,7 +141,13 @@ public final class JdbcCredentialStore implements MaintenanceStore {
 
     @Override
     public void insert(StoredCredential r) {
+        insert(r, List.of());
+    }
+
+    @Override
+    public void insert(StoredCredential r, List<AuditRecord> audit) {
         Objects.requireNonNull(r, "record");
+        List<AuditRecord> records = List.copyOf(audit);
         transaction("insert credential " + r.id(), c -> {
             lockActiveKek(c, r.payload().kekId());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + credentials + " (" + COLUMNS
@@ -145,13 +162,20 @@ public final class JdbcCredentialStore implements MaintenanceStore {
                 throw e;
             }
             insertShares(c, r);
+            auditTable.append(c, records);
             return null;
         });
     }
 
     @Override
     public void update(StoredCredential r, long expectedRevision) {
+        update(r, expectedRevision, List.of());
+    }
+
+    @Override
+    public void update(StoredCredential r, long expectedRevision, List<AuditRecord> audit) {
         Objects.requireNonNull(r, "record");
+        List<AuditRecord> records = List.copyOf(audit);
         if (r.revision() <= expectedRevision) {
             throw new IllegalArgumentException("the new revision must be greater than the expected one");
         }
@@ -180,12 +204,19 @@ public final class JdbcCredentialStore implements MaintenanceStore {
                 ps.executeUpdate();
             }
             insertShares(c, r);
+            auditTable.append(c, records);
             return null;
         });
     }
 
     @Override
     public void delete(TenantId tenant, CredentialId id, long expectedRevision) {
+        delete(tenant, id, expectedRevision, List.of());
+    }
+
+    @Override
+    public void delete(TenantId tenant, CredentialId id, long expectedRevision, List<AuditRecord> audit) {
+        List<AuditRecord> records = List.copyOf(audit);
         transaction("delete credential " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + credentials
                     + " WHERE tenant = ? AND id = ? AND revision = ?")) {
@@ -196,8 +227,56 @@ public final class JdbcCredentialStore implements MaintenanceStore {
                     throw staleOrMissing(c, tenant, id, expectedRevision);
                 }
             }
+            auditTable.append(c, records);
             return null;
         });
+    }
+
+    // ------------------------------------------------------------------------------------------------ audit trail
+
+    @Override
+    public void append(List<AuditRecord> records) {
+        List<AuditRecord> copy = List.copyOf(records);
+        if (copy.isEmpty()) {
+            return;
+        }
+        transaction("append " + copy.size() + " audit records", c -> {
+            auditTable.append(c, copy);
+            return null;
+        });
+    }
+
+    @Override
+    public List<AuditRecord> audit(TenantId tenant, AuditStoreQuery query) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(query, "query");
+        return snapshot("read the audit trail", c -> auditTable.query(c, tenant, query));
+    }
+
+    /**
+     * The database's plan for {@link #audit} with this query ({@code EXPLAIN ANALYZE} on PostgreSQL, {@code EXPLAIN}
+     * on H2), one line per element: for operators checking that the trail is read through its indexes.
+     */
+    public List<String> explainAudit(TenantId tenant, AuditStoreQuery query) {
+        return transaction("explain an audit query", c -> auditTable.explain(c, dialect, tenant, query));
+    }
+
+    @Override
+    public List<PrincipalUsage> usage(TenantId tenant, CredentialId credential, Instant since, Set<AuditAction> actions) {
+        Objects.requireNonNull(since, "since");
+        return snapshot("read a credential's usage", c -> auditTable.usage(c, tenant, credential, since, actions));
+    }
+
+    @Override
+    public long count(TenantId tenant, CredentialId credential, Instant since, Set<AuditAction> actions) {
+        Objects.requireNonNull(since, "since");
+        return snapshot("count audit records", c -> auditTable.count(c, tenant, credential, since, actions));
+    }
+
+    @Override
+    public long purgeBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return transaction("purge audit records", c -> auditTable.purgeBefore(c, cutoff));
     }
 
     private RuntimeException staleOrMissing(Connection c, TenantId tenant, CredentialId id, long expected)

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.Principal;
 import dev.credentials.api.Share;
 import dev.credentials.api.TenantId;
+import dev.credentials.testkit.AuditStoreContract;
 import dev.credentials.testkit.CredentialStoreContract;
+import dev.credentials.api.spi.AuditStoreQuery;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.api.spi.Visibility;
@@ -22,7 +26,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -180,5 +186,71 @@ class FailuresTest {
         assertFalse(e.retryable());
         assertFalse(e.getMessage().contains("ttttt"), e.getMessage());
         assertEquals(Optional.empty(), store.find(tenant, r.id()));
+    }
+
+    private List<AuditRecord> trail() {
+        return store.audit(tenant, AuditStoreQuery.of(1_000));
+    }
+
+    private AuditRecord change(StoredCredential r, AuditAction action) {
+        return AuditStoreContract.auditRecord(tenant, r.id(), action, Principal.user("alice"), Instant.now(),
+                Principal.group("ops"), Principal.agent("x"));
+    }
+
+    /**
+     * Fails {@code write} at its first statement, then its second, and so on, until it commits. Each failed attempt
+     * must leave {@code unchanged} true and no new record; the attempt that commits must leave exactly its record.
+     */
+    private void failAtEveryStatement(StoredCredential r, AuditAction action, Consumer<List<AuditRecord>> write,
+                                      java.util.function.BooleanSupplier unchanged) {
+        List<AuditRecord> before = trail();
+        for (int failAt = 1; failAt < 50; failAt++) {
+            AuditRecord record = change(r, action);
+            dataSource.failOnExecute(failAt);
+            try {
+                write.accept(List.of(record));
+            } catch (CredentialStoreException e) {
+                dataSource.heal();
+                assertTrue(unchanged.getAsBoolean(), action + ": the change survived a fault at statement " + failAt);
+                assertEquals(before, trail(), action + ": a record survived a fault at statement " + failAt);
+                continue;
+            }
+            dataSource.heal();
+            assertFalse(unchanged.getAsBoolean(), action + " committed");
+            List<AuditRecord> after = new java.util.ArrayList<>(trail());
+            assertTrue(after.remove(record), action + ": the committed change has its record");
+            assertEquals(before, after, action + ": and no other");
+            assertTrue(failAt > 3, action + " was failed at each of its statements, " + (failAt - 1) + " of them");
+            return;
+        }
+        throw new AssertionError(action + " never committed");
+    }
+
+    @Test
+    void aChangeRolledBackByAFaultBetweenStatementsLeavesNoRecordAndACommittedOneHasOne() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a").toBuilder()
+                .shares(List.of(Share.use(Principal.agent("x")), Share.manage(Principal.group("g")))).build();
+        failAtEveryStatement(r, AuditAction.CREATED, audit -> store.insert(r, audit),
+                () -> store.find(tenant, r.id()).isEmpty());
+        StoredCredential next = r.toBuilder().name("b").sortKey("b").version(1).revision(1)
+                .shares(List.of(Share.use(Principal.agent("y")))).build();
+        failAtEveryStatement(r, AuditAction.SHARED, audit -> store.update(next, 0, audit),
+                () -> store.find(tenant, r.id()).orElseThrow().revision() == 0);
+        failAtEveryStatement(r, AuditAction.DELETED, audit -> store.delete(tenant, r.id(), 1, audit),
+                () -> store.find(tenant, r.id()).isPresent());
+        assertEquals(List.of(AuditAction.DELETED, AuditAction.SHARED, AuditAction.CREATED),
+                trail().stream().map(AuditRecord::action).toList());
+    }
+
+    @Test
+    void aBatchOfUsesThatDiesHalfwayWritesNoneOfThem() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a");
+        List<AuditRecord> batch = List.of(change(r, AuditAction.RESOLVED), change(r, AuditAction.AUTHENTICATED));
+        dataSource.failOnExecute(2); // the records go in, then their principals die
+        assertThrows(CredentialStoreException.class, () -> store.append(batch));
+        dataSource.heal();
+        assertEquals(List.of(), trail());
+        store.append(batch);
+        assertEquals(2, trail().size());
     }
 }

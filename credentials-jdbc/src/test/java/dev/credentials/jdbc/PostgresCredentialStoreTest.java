@@ -2,6 +2,7 @@ package dev.credentials.jdbc;
 
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.testkit.CredentialStoreContract;
+import org.junit.jupiter.api.Nested;
 
 /** The store contract on a real PostgreSQL. Every test uses fresh tenants, so they share one schema. */
 class PostgresCredentialStoreTest extends CredentialStoreContract {
@@ -16,4 +17,7 @@ class PostgresCredentialStoreTest extends CredentialStoreContract {
             return shared;
         }
     }
+
+    @Nested
+    class Audit extends AuditGroup {}
 }

@@ -618,4 +618,26 @@ public abstract class CredentialStoreContract {
         store.insert(r);
         assertEquals(Set.copyOf(shares), Set.copyOf(store.find(tenant, r.id()).orElseThrow().shares()));
     }
+
+    /**
+     * The audit capability's contract ({@link AuditStoreContract}) on this store and these tenants. A store that
+     * implements {@link dev.credentials.api.spi.AuditStore} opts in with {@code @Nested class Audit extends AuditGroup
+     * {}} in its subclass.
+     */
+    public abstract class AuditGroup extends AuditStoreContract {
+        @Override
+        protected dev.credentials.api.spi.AuditStore auditStore() {
+            return (dev.credentials.api.spi.AuditStore) store;
+        }
+
+        @Override
+        protected TenantId tenant() {
+            return tenant;
+        }
+
+        @Override
+        protected TenantId otherTenant() {
+            return otherTenant;
+        }
+    }
 }

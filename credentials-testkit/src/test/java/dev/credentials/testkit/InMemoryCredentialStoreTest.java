@@ -1,6 +1,7 @@
 package dev.credentials.testkit;
 
 import dev.credentials.api.spi.CredentialStore;
+import org.junit.jupiter.api.Nested;
 
 /** The store contract, on the core's in-memory store. */
 class InMemoryCredentialStoreTest extends CredentialStoreContract {
@@ -8,4 +9,7 @@ class InMemoryCredentialStoreTest extends CredentialStoreContract {
     protected CredentialStore createStore() {
         return new dev.credentials.core.InMemoryCredentialStore();
     }
+
+    @Nested
+    class Audit extends AuditGroup {}
 }

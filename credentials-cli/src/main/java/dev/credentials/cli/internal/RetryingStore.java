@@ -22,8 +22,11 @@ final class RetryingStore {
     private RetryingStore() {}
 
     static CredentialStore around(CredentialStore target) {
+        // Keeps the audit capability when the target has it, so the manager still finds it.
+        Class<?> face = target instanceof dev.credentials.api.spi.AuditStore
+                ? dev.credentials.api.spi.AuditStore.class : CredentialStore.class;
         return (CredentialStore) Proxy.newProxyInstance(CredentialStore.class.getClassLoader(),
-                new Class<?>[] {CredentialStore.class}, (proxy, method, args) -> {
+                new Class<?>[] {face}, (proxy, method, args) -> {
                     if (method.getDeclaringClass() == Object.class) {
                         return method.getName().equals("equals") ? proxy == args[0]
                                 : method.getName().equals("hashCode") ? System.identityHashCode(proxy)

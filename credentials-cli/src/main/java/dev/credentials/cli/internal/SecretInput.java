@@ -60,6 +60,14 @@ public final class SecretInput {
                 + " (prompt), " + field + "=- (standard input), " + field + "=@FILE or " + field + "=env:VARIABLE");
     }
 
+    /**
+     * Asks {@code question} on the terminal and returns the line typed, or null when there is no terminal or it
+     * ended. Never used for a secret: the answer is echoed.
+     */
+    public String confirm(String question) {
+        return console == null ? null : console.readLine("%s", question);
+    }
+
     /** Reads the value of {@code spec}. */
     public Secret read(Spec spec, String label) {
         String source = spec.source();

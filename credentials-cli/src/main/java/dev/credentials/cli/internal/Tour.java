@@ -75,7 +75,9 @@ public final class Tour {
             step(env, global, Cli.FAILED, "Verify again: the server rejects it (exit code 1)", "verify", id);
             step(env, global, 0, "The same, for scripts", "show", id, "--json");
             step(env, global, Cli.NOT_FOUND, "A wrong id is not found (exit code 3)", "show", "AAAAAAAAAAAAAAAAAAAAAA");
-            step(env, global, 0, "Remove it", "remove", id);
+            step(env, global, 0, "Its history: checks and the audit trail, newest first", "history", id);
+            step(env, global, 0, "Who used it in the last 30 days", "usage", id);
+            step(env, global, 0, "Remove it (--yes: no terminal to confirm on)", "remove", id, "--yes");
             step(env, global, 0, "Nothing is left", "list");
             out.println();
             out.println("Tour finished: every step did what it should.");

@@ -2,6 +2,8 @@ package dev.credentials.core.internal;
 
 import dev.credentials.api.Access;
 import dev.credentials.api.AccessDeniedException;
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialEvent.Use;
 import dev.credentials.api.CredentialId;
@@ -27,13 +29,15 @@ public final class AccessControl {
     private final CredentialStore store;
     private final Events events;
     private final Clock clock;
+    private final Auditing auditing;
     private final Lifecycle lifecycle;
 
-    public AccessControl(CredentialStore store, Events events, Clock clock, Lifecycle lifecycle) {
+    public AccessControl(CredentialStore store, Events events, Clock clock, Lifecycle lifecycle, Auditing auditing) {
         this.store = store;
         this.events = events;
         this.clock = clock;
         this.lifecycle = lifecycle;
+        this.auditing = auditing;
     }
 
     /**
@@ -67,6 +71,7 @@ public final class AccessControl {
                 return new Visible(found.get(), rights);
             }
             if (attempted != null) {
+                auditing.use(subject, id, AuditAction.DENIED, AuditRecord.DENIED);
                 long version = found.get().version();
                 events.emit(() -> new CredentialEvent.AccessDenied(UUID.randomUUID(), subject.tenant(), id, version,
                         subject.actor(), now(), attempted, "not shared with the subject"));
@@ -101,6 +106,7 @@ public final class AccessControl {
 
     /** Reports a refused use to the listener and returns the exception to throw. */
     public AccessDeniedException deny(Subject subject, Visible v, Use use, String why) {
+        auditing.use(subject, v.record().id(), AuditAction.DENIED, AuditRecord.DENIED);
         events.emit(() -> new CredentialEvent.AccessDenied(UUID.randomUUID(), subject.tenant(), v.record().id(),
                 v.record().version(), subject.actor(), now(), use, why));
         return new AccessDeniedException("access to credential " + v.record().id() + " was refused: " + why);

@@ -2,6 +2,8 @@ package dev.credentials.core.internal;
 
 import dev.credentials.api.Access;
 import dev.credentials.api.AccessDeniedException;
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialEvent;
@@ -66,10 +68,12 @@ public final class Edits {
     private final WritePath writes;
     private final PageTokens pageTokens;
     private final SharingPolicy sharing;
+    private final Auditing auditing;
     private final Lifecycle lifecycle;
 
     public Edits(CredentialStore store, Clock clock, SecureRandom random, Installed installed, AccessControl access,
-                 Sealing sealing, WritePath writes, PageTokens pageTokens, SharingPolicy sharing, Lifecycle lifecycle) {
+                 Sealing sealing, WritePath writes, PageTokens pageTokens, SharingPolicy sharing, Lifecycle lifecycle,
+                 Auditing auditing) {
         this.store = store;
         this.clock = clock;
         this.random = random;
@@ -80,6 +84,7 @@ public final class Edits {
         this.pageTokens = pageTokens;
         this.sharing = sharing;
         this.lifecycle = lifecycle;
+        this.auditing = auditing;
     }
 
     /** See {@code CredentialManager.create}. */
@@ -119,7 +124,8 @@ public final class Edits {
                         .createdAt(now).updatedAt(now).version(0).contentVersion(0).revision(0)
                         .payload(payload).requestId(requestId.orElse(null)).build();
                 try {
-                    writes.insert(record, () -> new CredentialEvent.Created(UUID.randomUUID(), subject.tenant(), id, 0,
+                    writes.insert(record, auditing.change(subject, id, AuditAction.CREATED, AuditRecord.OK),
+                            () -> new CredentialEvent.Created(UUID.randomUUID(), subject.tenant(), id, 0,
                             subject.actor(), now, type.id(), name));
                 } catch (DuplicateCredentialException e) {
                     if (requestId.isPresent()) {
@@ -256,7 +262,8 @@ public final class Edits {
                           boolean contentChanged, Set<String> fields) {
         StoredCredential r = next.version(current.version() + 1).updatedAt(now()).build();
         return Write.update(r, () -> new CredentialEvent.Updated(UUID.randomUUID(), r.tenant(), r.id(), r.version(),
-                subject.actor(), r.updatedAt(), contentChanged, fields));
+                subject.actor(), r.updatedAt(), contentChanged, fields))
+                .withAudit(auditing.change(subject, r.id(), AuditAction.UPDATED, AuditRecord.OK));
     }
 
     private static void requireSecretsForNewTarget(CredentialType type, StoredCredential current,
@@ -331,7 +338,8 @@ public final class Edits {
             StoredCredential r = current.toBuilder().shares(shares).version(current.version() + 1)
                     .updatedAt(now()).build();
             return Write.update(r, () -> new CredentialEvent.Shared(UUID.randomUUID(), r.tenant(), r.id(),
-                    r.version(), subject.actor(), r.updatedAt(), share, heldUse));
+                    r.version(), subject.actor(), r.updatedAt(), share, heldUse))
+                    .withAudit(auditing.change(subject, r.id(), AuditAction.SHARED, AuditRecord.OK));
         });
     }
 
@@ -346,7 +354,8 @@ public final class Edits {
             StoredCredential r = current.toBuilder().shares(shares).version(current.version() + 1)
                     .updatedAt(now()).build();
             return Write.update(r, () -> new CredentialEvent.Unshared(UUID.randomUUID(), r.tenant(), r.id(),
-                    r.version(), subject.actor(), r.updatedAt(), principal));
+                    r.version(), subject.actor(), r.updatedAt(), principal))
+                    .withAudit(auditing.change(subject, r.id(), AuditAction.UNSHARED, AuditRecord.OK));
         });
     }
 
@@ -360,7 +369,7 @@ public final class Edits {
             access.requirePermission(subject, v, "delete credentials", Access.MANAGE);
             long version = v.record().version();
             return Write.delete(() -> new CredentialEvent.Deleted(UUID.randomUUID(), subject.tenant(), id, version,
-                    subject.actor(), now()));
+                    subject.actor(), now())).withAudit(auditing.change(subject, id, AuditAction.DELETED, AuditRecord.OK));
         });
         LOG.debug("Deleted credential {} in tenant {}", id, subject.tenant());
     }

@@ -38,7 +38,8 @@ public final class Engine {
                            UrlPolicy urlPolicy, SharingPolicy sharing, byte[] pageTokenKey,
                            CredentialListener listener, ExecutorService executor, boolean ownsExecutor,
                            int maxOutboundCalls, int maxOutboundCallsPerHost, int maxQueuedCalls,
-                           SecureRandom random, Envelope.DataKeys dataKeys, Installed installed) {}
+                           SecureRandom random, Envelope.DataKeys dataKeys, Installed installed,
+                           boolean auditTrail, int auditQueueCapacity) {}
 
     private final CredentialStore store;
     private final Clock clock;
@@ -52,6 +53,7 @@ public final class Engine {
     private final Verifications verifications;
     private final Edits edits;
     private final Uses uses;
+    private final Auditing auditing;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final HttpClient givenHttpClient;
@@ -64,7 +66,12 @@ public final class Engine {
         this.events = new Events(s.listener());
         this.installed = s.installed();
         this.sealing = new Sealing(new Envelope(s.keyring(), s.random(), s.dataKeys()));
-        this.access = new AccessControl(store, events, clock, lifecycle);
+        byte[] tokenKey = s.pageTokenKey() != null ? s.pageTokenKey() : new byte[PageTokens.MIN_KEY_BYTES];
+        if (s.pageTokenKey() == null) {
+            s.random().nextBytes(tokenKey);
+        }
+        this.auditing = new Auditing(store, s.auditTrail(), s.auditQueueCapacity(), clock, s.random(), tokenKey);
+        this.access = new AccessControl(store, events, clock, lifecycle, auditing);
         this.writes = new WritePath(store, events);
         this.executor = s.executor();
         this.ownsExecutor = s.ownsExecutor();
@@ -72,16 +79,13 @@ public final class Engine {
         this.dispatcher = new Dispatcher(executor, s.maxOutboundCalls(), s.maxOutboundCallsPerHost(),
                 s.maxQueuedCalls());
         this.verifications = new Verifications(clock, installed, access, sealing, writes, dispatcher, lifecycle,
-                this::httpClient, s.urlPolicy(), s.verificationTimeout(), s.minVerifyInterval(), s.historySize());
-        byte[] tokenKey = s.pageTokenKey() != null ? s.pageTokenKey() : new byte[PageTokens.MIN_KEY_BYTES];
-        if (s.pageTokenKey() == null) {
-            s.random().nextBytes(tokenKey);
-        }
+                this::httpClient, s.urlPolicy(), s.verificationTimeout(), s.minVerifyInterval(), s.historySize(),
+                auditing);
         PageTokens pageTokens = new PageTokens(tokenKey, "CredentialManager.builder().pageTokenKey(...)");
         Arrays.fill(tokenKey, (byte) 0);
         this.edits = new Edits(store, clock, s.random(), installed, access, sealing, writes, pageTokens, s.sharing(),
-                lifecycle);
-        this.uses = new Uses(clock, installed, access, sealing, events, s.urlPolicy());
+                lifecycle, auditing);
+        this.uses = new Uses(clock, installed, access, sealing, events, s.urlPolicy(), auditing);
     }
 
     /** The store (per-tenant reads; every write goes through {@link #writes}). */
@@ -157,6 +161,11 @@ public final class Engine {
         return uses;
     }
 
+    /** The audit trail: change records for the write path, the writer of uses, reads. */
+    public Auditing auditing() {
+        return auditing;
+    }
+
     /**
      * The client verifiers use: the one passed to the builder, or a default one built on first use (so that a
      * manager that never verifies starts no HTTP threads), with redirects off and an executor this engine owns.
@@ -204,6 +213,7 @@ public final class Engine {
         if (ownsExecutor) {
             executor.shutdownNow();
         }
+        auditing.close();
         if (http != null) {
             http.shutdownNow();
         }

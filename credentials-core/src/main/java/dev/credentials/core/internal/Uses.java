@@ -1,5 +1,7 @@
 package dev.credentials.core.internal;
 
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialEvent.Use;
 import dev.credentials.api.CredentialException;
@@ -25,16 +27,18 @@ public final class Uses {
     private final AccessControl access;
     private final Sealing sealing;
     private final Events events;
+    private final Auditing auditing;
     private final UrlPolicy urlPolicy;
 
     public Uses(Clock clock, Installed installed, AccessControl access, Sealing sealing, Events events,
-                UrlPolicy urlPolicy) {
+                UrlPolicy urlPolicy, Auditing auditing) {
         this.clock = clock;
         this.installed = installed;
         this.access = access;
         this.sealing = sealing;
         this.events = events;
         this.urlPolicy = urlPolicy;
+        this.auditing = auditing;
     }
 
     /** See {@code CredentialManager.resolve}. */
@@ -50,6 +54,7 @@ public final class Uses {
         } catch (RuntimeException e) {
             throw TypeCode.failure(type, id, "resolve", e);
         }
+        auditing.use(subject, id, AuditAction.RESOLVED, AuditRecord.OK);
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record().version(),
                 subject.actor(), now(), subject.memberships(), Use.RESOLVE));
         return material;
@@ -82,6 +87,7 @@ public final class Uses {
                 return copy.build();
             });
         }
+        auditing.use(subject, id, AuditAction.AUTHENTICATED, AuditRecord.OK);
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record().version(),
                 subject.actor(), now(), subject.memberships(), Use.AUTHENTICATE));
         return signed;

@@ -1,5 +1,7 @@
 package dev.credentials.core.internal;
 
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialEvent.Use;
@@ -70,12 +72,14 @@ public final class Verifications {
     private final UrlPolicy urlPolicy;
     private final Duration timeout;
     private final Duration minInterval;
+    private final Auditing auditing;
     private final int historySize;
     private final ConcurrentHashMap<Key, CompletableFuture<Ran>> inflight = new ConcurrentHashMap<>();
 
     public Verifications(Clock clock, Installed installed, AccessControl access, Sealing sealing, WritePath writes,
                          Dispatcher dispatcher, Lifecycle lifecycle, Supplier<HttpClient> httpClient,
-                         UrlPolicy urlPolicy, Duration timeout, Duration minInterval, int historySize) {
+                         UrlPolicy urlPolicy, Duration timeout, Duration minInterval, int historySize,
+                         Auditing auditing) {
         this.clock = clock;
         this.installed = installed;
         this.access = access;
@@ -88,6 +92,7 @@ public final class Verifications {
         this.timeout = timeout;
         this.minInterval = minInterval;
         this.historySize = historySize;
+        this.auditing = auditing;
     }
 
     /**
@@ -237,7 +242,8 @@ public final class Verifications {
                         .verification(current.verification().record(result, historySize)).build();
                 return Write.update(next, () -> new CredentialEvent.Verified(UUID.randomUUID(), checked.tenant(),
                         checked.id(), next.version(), subject.actor(), result.checkedAt(), result, current.status(),
-                        after));
+                        after)).withAudit(auditing.change(subject, checked.id(), AuditAction.VERIFIED,
+                        AuditRecord.outcomeOf(result)));
             });
             if (w.written() && w.before().status() != w.after().status()) {
                 LOG.info("Credential {} in tenant {} is now {} ({})", checked.id(), checked.tenant(),

@@ -1,9 +1,11 @@
 package dev.credentials.core.internal;
 
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.TenantId;
+import dev.credentials.api.spi.AuditStore;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.StoredCredential;
 import java.util.List;
@@ -59,16 +61,19 @@ public final class WritePath {
      * events to deliver once it is committed.
      */
     public static final class Write {
-        private static final Write NONE = new Write(null, false, List.of());
+        private static final Write NONE = new Write(null, false, List.of(), List.of());
 
         private final StoredCredential next;
         private final boolean delete;
         private final List<Supplier<CredentialEvent>> events;
+        private final List<AuditRecord> audit;
 
-        private Write(StoredCredential next, boolean delete, List<Supplier<CredentialEvent>> events) {
+        private Write(StoredCredential next, boolean delete, List<Supplier<CredentialEvent>> events,
+                      List<AuditRecord> audit) {
             this.next = next;
             this.delete = delete;
             this.events = events;
+            this.audit = audit;
         }
 
         /** Nothing to write. */
@@ -78,7 +83,7 @@ public final class WritePath {
 
         /** Replaces the record with {@code next}. */
         public static Write update(StoredCredential next) {
-            return new Write(Objects.requireNonNull(next, "next"), false, List.of());
+            return new Write(Objects.requireNonNull(next, "next"), false, List.of(), List.of());
         }
 
         /** Replaces the record with {@code next}; {@code event} is built and delivered after the commit. */
@@ -88,7 +93,7 @@ public final class WritePath {
 
         /** Deletes the record; {@code event} is built and delivered after the commit. */
         public static Write delete(Supplier<CredentialEvent> event) {
-            return new Write(null, true, List.of()).with(event);
+            return new Write(null, true, List.of(), List.of()).with(event);
         }
 
         /** This write, also delivering {@code event} after the commit. */
@@ -98,7 +103,23 @@ public final class WritePath {
             }
             List<Supplier<CredentialEvent>> all = new java.util.ArrayList<>(events);
             all.add(Objects.requireNonNull(event, "event"));
-            return new Write(next, delete, List.copyOf(all));
+            return new Write(next, delete, List.copyOf(all), audit);
+        }
+
+        /**
+         * This write, also committing {@code records} in the same store call (an {@link AuditStore} then): a record
+         * exists if and only if the change committed. Empty when the trail is off.
+         */
+        public Write withAudit(List<AuditRecord> records) {
+            if (records.isEmpty()) {
+                return this;
+            }
+            if (isNone()) {
+                throw new IllegalStateException("an empty write commits nothing, so it has no audit records");
+            }
+            List<AuditRecord> all = new java.util.ArrayList<>(audit);
+            all.addAll(records);
+            return new Write(next, delete, events, List.copyOf(all));
         }
 
         boolean isNone() {
@@ -148,10 +169,18 @@ public final class WritePath {
                 StoredCredential after = null;
                 try {
                     if (w.delete) {
-                        store.delete(tenant, id, before.revision());
+                        if (w.audit.isEmpty()) {
+                            store.delete(tenant, id, before.revision());
+                        } else {
+                            trail().delete(tenant, id, before.revision(), w.audit);
+                        }
                     } else {
                         after = w.next.toBuilder().revision(before.revision() + 1).build();
-                        store.update(after, before.revision());
+                        if (w.audit.isEmpty()) {
+                            store.update(after, before.revision());
+                        } else {
+                            trail().update(after, before.revision(), w.audit);
+                        }
                     }
                 } catch (ConcurrentUpdateException e) {
                     last = e;
@@ -166,11 +195,30 @@ public final class WritePath {
 
     /** Inserts a new record, then delivers {@code event}; a duplicate id or request id propagates. */
     public void insert(StoredCredential record, Supplier<CredentialEvent> event) {
+        insert(record, List.of(), event);
+    }
+
+    /**
+     * Inserts a new record with {@code audit} in the same store call (none: a plain insert), then delivers
+     * {@code event}; a duplicate id or request id propagates and writes neither.
+     */
+    public void insert(StoredCredential record, List<AuditRecord> audit, Supplier<CredentialEvent> event) {
         stripes.with(new Key(record.tenant(), record.id()), () -> {
-            store.insert(record);
+            if (audit.isEmpty()) {
+                store.insert(record);
+            } else {
+                trail().insert(record, audit);
+            }
             events.emit(event);
             return null;
         });
+    }
+
+    private AuditStore trail() {
+        if (store instanceof AuditStore a) {
+            return a;
+        }
+        throw new IllegalStateException("audit records were given for a store without the audit capability");
     }
 
     private record Key(TenantId tenant, CredentialId id) {}

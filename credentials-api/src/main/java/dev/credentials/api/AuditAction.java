@@ -1,0 +1,90 @@
+package dev.credentials.api;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What an {@link AuditRecord} records. A class of constants rather than an enum, so that later versions can add
+ * actions (refreshes, connections, selections) without breaking a caller's exhaustive {@code switch}: compare with
+ * {@code equals} or {@code ==}, or switch on {@link #name()} with a default branch. Immutable.
+ *
+ * <p>Each action is either a <em>change</em>, whose record the store writes in the same transaction as the change, or a
+ * <em>use</em> (a use or a refusal), whose records are written in batches off the caller's thread.
+ */
+public final class AuditAction {
+    /** A credential was created. A change. */
+    public static final AuditAction CREATED = new AuditAction("created", true);
+    /** A credential's name, configuration or secrets were changed. A change. */
+    public static final AuditAction UPDATED = new AuditAction("updated", true);
+    /** A credential was shared with a principal (a share added or replaced). A change. */
+    public static final AuditAction SHARED = new AuditAction("shared", true);
+    /** A principal's share was removed. A change. */
+    public static final AuditAction UNSHARED = new AuditAction("unshared", true);
+    /** A credential was deleted. A change. */
+    public static final AuditAction DELETED = new AuditAction("deleted", true);
+    /** A verification result was recorded; the record's outcome says which. A change. */
+    public static final AuditAction VERIFIED = new AuditAction("verified", true);
+    /** A tool or subject received the credential's material ({@code resolve}). A use. */
+    public static final AuditAction RESOLVED = new AuditAction("resolved", false);
+    /** A request was signed with the credential ({@code authenticate}). A use. */
+    public static final AuditAction AUTHENTICATED = new AuditAction("authenticated", false);
+    /** A resolve, authenticate or verify was refused for lack of access. A use (a refusal). */
+    public static final AuditAction DENIED = new AuditAction("denied", false);
+
+    private static final List<AuditAction> ALL = List.of(CREATED, UPDATED, SHARED, UNSHARED, DELETED, VERIFIED,
+            RESOLVED, AUTHENTICATED, DENIED);
+    private static final Map<String, AuditAction> BY_NAME =
+            ALL.stream().collect(Collectors.toUnmodifiableMap(AuditAction::name, Function.identity()));
+
+    private final String name;
+    private final boolean change;
+
+    private AuditAction(String name, boolean change) {
+        this.name = name;
+        this.change = change;
+    }
+
+    /** Every action this version knows, changes first. */
+    public static List<AuditAction> values() {
+        return ALL;
+    }
+
+    /**
+     * The action named {@code name} (lower case, as {@link #name()} returns it; upper case is accepted too).
+     *
+     * @throws ValidationException for the field {@code action} when no action has that name
+     */
+    public static AuditAction valueOf(String name) {
+        Objects.requireNonNull(name, "action");
+        AuditAction a = BY_NAME.get(name.toLowerCase(Locale.ROOT));
+        if (a == null) {
+            throw ValidationException.of("action", FieldError.Codes.INVALID,
+                    "unknown audit action; expected one of " + String.join(", ", BY_NAME.keySet().stream().sorted().toList()));
+        }
+        return a;
+    }
+
+    /** The stable lower-case name: {@code created}, {@code resolved}, ... Stores keep this. */
+    public String name() {
+        return name;
+    }
+
+    /** True for a change (written with the change itself), false for a use or refusal (written in batches). */
+    public boolean isChange() {
+        return change;
+    }
+
+    /** True for the actions that count as a use in {@link CredentialUsage}: resolved and authenticated. */
+    public boolean isUse() {
+        return this == RESOLVED || this == AUTHENTICATED;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

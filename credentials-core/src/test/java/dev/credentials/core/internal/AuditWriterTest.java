@@ -1,0 +1,227 @@
+package dev.credentials.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
+import dev.credentials.api.CredentialStoreException;
+import dev.credentials.api.Principal;
+import dev.credentials.api.TenantId;
+import dev.credentials.api.spi.AuditStore;
+import dev.credentials.testkit.AuditStoreContract;
+import dev.credentials.testkit.CredentialStoreContract;
+import dev.credentials.testkit.TestClock;
+import dev.credentials.testkit.logging.RecordedLogs;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AuditWriterTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration INTERVAL = Duration.ofMinutes(1);
+
+    private final TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
+    private final TenantId tenant = TenantId.of("acme");
+    private final List<List<AuditRecord>> batches = new CopyOnWriteArrayList<>();
+    private final List<String> threads = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void recordLogs() {
+        assertTrue(RecordedLogs.active(), "the recording SLF4J provider is not installed");
+        RecordedLogs.clear();
+    }
+
+    /** A store whose {@code append} runs {@code before} and then records the batch; every other method fails. */
+    private AuditStore store(Consumer<List<AuditRecord>> before) {
+        return (AuditStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AuditStore.class},
+                (proxy, method, args) -> {
+                    if (!method.getName().equals("append")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    @SuppressWarnings("unchecked")
+                    List<AuditRecord> batch = (List<AuditRecord>) args[0];
+                    threads.add(Thread.currentThread().getName());
+                    before.accept(batch);
+                    batches.add(batch);
+                    return null;
+                });
+    }
+
+    private AuditRecord use(int i) {
+        return AuditStoreContract.auditRecord(tenant, CredentialStoreContract.randomId(), AuditAction.RESOLVED,
+                Principal.tool("t" + i), clock.instant(), Principal.agent("a"));
+    }
+
+    private static List<String> warnings() {
+        return RecordedLogs.lines().stream().filter(l -> l.text().contains("audit"))
+                .filter(l -> l.level() == org.slf4j.event.Level.WARN).map(RecordedLogs.Line::text).toList();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(WAIT.toSeconds(), TimeUnit.SECONDS), "timed out");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void usesAreWrittenOffTheCallersThreadInBoundedBatches() throws Exception {
+        try (AuditWriter writer = new AuditWriter(store(b -> {}), clock, 10_000, 64, Duration.ZERO, INTERVAL, WAIT)) {
+            for (int i = 0; i < 1_000; i++) {
+                assertTrue(writer.submit(use(i)));
+            }
+            assertTrue(writer.flush(WAIT));
+            assertEquals(new AuditWriter.Stats(0, 1_000, 0, 0), writer.stats());
+        }
+        assertEquals(1_000, batches.stream().mapToInt(List::size).sum());
+        assertTrue(batches.stream().allMatch(b -> b.size() <= 64), "no batch over the batch size");
+        assertTrue(threads.stream().noneMatch(Thread.currentThread().getName()::equals), threads.toString());
+    }
+
+    @Test
+    void usesThatTrickleInWaitForTheLingerToShareOneTransaction() throws Exception {
+        try (AuditWriter writer = new AuditWriter(store(b -> {}), clock, 100, 10, WAIT, INTERVAL, WAIT)) {
+            for (int i = 0; i < 10; i++) {
+                assertTrue(writer.submit(use(i)));
+            }
+            assertTrue(writer.flush(WAIT));
+        }
+        assertEquals(List.of(10), batches.stream().map(List::size).toList(), "one full batch, not ten small ones");
+    }
+
+    @Test
+    void closeDoesNotWaitOutTheLinger() {
+        AuditWriter writer = new AuditWriter(store(b -> {}), clock, 100, 10, Duration.ofDays(1), INTERVAL, WAIT);
+        writer.submit(use(0));
+        writer.close(); // a day of linger and 30 s of close timeout: the record is written as soon as close is called
+        assertEquals(new AuditWriter.Stats(0, 1, 0, 0), writer.stats());
+    }
+
+    @Test
+    void aFullQueueDropsCountsAndWarnsOncePerInterval() throws Exception {
+        CountDownLatch inStore = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (AuditWriter writer = new AuditWriter(store(b -> {
+            inStore.countDown();
+            await(release);
+        }), clock, 4, 2, Duration.ZERO, INTERVAL, WAIT)) {
+            try {
+                fillAndOverflow(writer, inStore);
+            } finally {
+                release.countDown();
+            }
+            assertTrue(writer.flush(WAIT));
+            assertEquals(new AuditWriter.Stats(0, 5, 12, 0), writer.stats());
+        }
+    }
+
+    private void fillAndOverflow(AuditWriter writer, CountDownLatch inStore) {
+        {
+            assertTrue(writer.submit(use(0)));
+            await(inStore); // the writer holds record 0 in a store call that waits
+            for (int i = 1; i <= 4; i++) {
+                assertTrue(writer.submit(use(i)), "the queue holds 4");
+            }
+            for (int i = 0; i < 10; i++) {
+                assertFalse(writer.submit(use(100 + i)), "a full queue drops");
+            }
+            assertEquals(1, warnings().size(), "one warning for the first interval: " + warnings());
+            assertTrue(warnings().get(0).contains("1 use records dropped"), warnings().get(0));
+            clock.advance(INTERVAL.minusNanos(1));
+            assertFalse(writer.submit(use(200)));
+            assertEquals(1, warnings().size(), "still within the interval");
+            clock.advance(Duration.ofNanos(1));
+            assertFalse(writer.submit(use(201)));
+            assertEquals(2, warnings().size());
+            assertTrue(warnings().get(1).contains("11 use records dropped since the last warning (12 in all)"),
+                    warnings().get(1));
+            assertEquals(12, writer.stats().dropped());
+        }
+    }
+
+    @Test
+    void aStoreFailureIsCountedAndWarnedAndTheWriterCarriesOn() throws Exception {
+        CountDownLatch failOnce = new CountDownLatch(1);
+        try (AuditWriter writer = new AuditWriter(store(b -> {
+            if (failOnce.getCount() > 0) {
+                failOnce.countDown();
+                throw new CredentialStoreException("the credential store could not append 3 audit records "
+                        + "(SQL state 08006; retrying may succeed)", true);
+            }
+        }), clock, 100, 10, Duration.ZERO, INTERVAL, WAIT)) {
+            writer.submit(use(1));
+            assertTrue(writer.flush(WAIT));
+            assertEquals(new AuditWriter.Stats(0, 0, 0, 1), writer.stats());
+            assertEquals(1, warnings().size());
+            assertTrue(warnings().get(0).contains("lost 1 use records") && warnings().get(0).contains("08006"),
+                    warnings().get(0));
+            writer.submit(use(2));
+            assertTrue(writer.flush(WAIT));
+            assertEquals(new AuditWriter.Stats(0, 1, 0, 1), writer.stats());
+            assertEquals(1, writer.stats().lost());
+        }
+    }
+
+    @Test
+    void closeWritesWhatIsQueuedThenRefusesMore() {
+        CountDownLatch inStore = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AuditWriter writer = new AuditWriter(store(b -> {
+            inStore.countDown();
+            await(release);
+        }), clock, 1_000, 16, Duration.ZERO, INTERVAL, WAIT);
+        writer.submit(use(0));
+        await(inStore);
+        for (int i = 1; i < 100; i++) {
+            assertTrue(writer.submit(use(i)));
+        }
+        release.countDown();
+        writer.close();
+        assertEquals(new AuditWriter.Stats(0, 100, 0, 0), writer.stats());
+        assertFalse(writer.submit(use(100)), "closed");
+        assertEquals(1, writer.stats().dropped());
+    }
+
+    @Test
+    void closeIsBoundedWhenTheStoreHangsAndCountsWhatItLeaves() {
+        CountDownLatch inStore = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AuditWriter writer = new AuditWriter(store(b -> {
+            inStore.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new CredentialStoreException("the credential store could not append (interrupted)", true);
+            }
+        }), clock, 1_000, 16, Duration.ZERO, INTERVAL, Duration.ofMillis(50));
+        try {
+            writer.submit(use(0));
+            await(inStore);
+            for (int i = 1; i < 10; i++) {
+                writer.submit(use(i));
+            }
+            writer.close(); // the store never answers on its own: close gives up after its timeout
+            // the batch inside the interrupted store call is counted when that call returns, maybe after close
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (writer.stats().failed() == 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            AuditWriter.Stats s = writer.stats();
+            assertEquals(10, s.written() + s.dropped() + s.failed(), "every record accounted for: " + s);
+            assertEquals(0, s.written());
+            assertTrue(warnings().stream().anyMatch(w -> w.contains("unwritten") || w.contains("lost")), warnings().toString());
+        } finally {
+            release.countDown();
+        }
+    }
+}
