@@ -2,15 +2,17 @@ package dev.credentials.cli.internal;
 
 import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.MaintenanceStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.time.Duration;
 
 /**
- * A {@link CredentialStore} that tries an operation again, for a bounded time, while the embedded database changes
- * hands between CLI processes: when the process serving it ends, the others' connections break and the next process
- * to open it becomes its server, and for a moment neither answers. Every method of the store, present or future, is
+ * A {@link CredentialStore} (a {@link MaintenanceStore} when the target is one) that tries an operation again, for a
+ * bounded time, while the embedded database changes hands between CLI processes: when the process serving it ends, the
+ * others' connections break and the next process to open it becomes its server, and for a moment neither answers.
+ * Every method of the store, present or future, is
  * forwarded unchanged otherwise. A write whose acknowledgement was lost may be refused when tried again (the record
  * exists, or its revision moved); the command then reports that error and the operator checks with {@code list}.
  * Not public API.
@@ -22,8 +24,10 @@ final class RetryingStore {
     private RetryingStore() {}
 
     static CredentialStore around(CredentialStore target) {
+        // Keep the optional capability: key rotation and the scheduler need it, and refuse a store without it.
+        Class<?> type = target instanceof MaintenanceStore ? MaintenanceStore.class : CredentialStore.class;
         return (CredentialStore) Proxy.newProxyInstance(CredentialStore.class.getClassLoader(),
-                new Class<?>[] {CredentialStore.class}, (proxy, method, args) -> {
+                new Class<?>[] {type}, (proxy, method, args) -> {
                     if (method.getDeclaringClass() == Object.class) {
                         return method.getName().equals("equals") ? proxy == args[0]
                                 : method.getName().equals("hashCode") ? System.identityHashCode(proxy)
