@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credentials.api.AuditAction;
 import dev.credentials.api.AuditRecord;
+import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.Principal;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.AuditStore;
-import dev.credentials.testkit.AuditStoreContract;
-import dev.credentials.testkit.CredentialStoreContract;
 import dev.credentials.testkit.TestClock;
 import dev.credentials.testkit.logging.RecordedLogs;
 import java.lang.reflect.Proxy;
@@ -57,8 +56,8 @@ class AuditWriterTest {
     }
 
     private AuditRecord use(int i) {
-        return AuditStoreContract.auditRecord(tenant, CredentialStoreContract.randomId(), AuditAction.RESOLVED,
-                Principal.tool("t" + i), clock.instant(), Principal.agent("a"));
+        return new AuditRecord("r" + i, clock.instant(), tenant, CredentialId.of("c" + i), AuditAction.RESOLVED,
+                Principal.tool("t" + i), null, List.of(Principal.agent("a")), AuditRecord.OK, null);
     }
 
     private static List<String> warnings() {
