@@ -47,6 +47,9 @@ public abstract class AuditStoreContract {
     private static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123456Z");
     private static final Set<AuditAction> USES = Set.of(AuditAction.RESOLVED, AuditAction.AUTHENTICATED);
 
+    /** For subclasses: a store's contract test. */
+    protected AuditStoreContract() {}
+
     /** The store under test. */
     protected abstract AuditStore auditStore();
 

@@ -625,6 +625,9 @@ public abstract class CredentialStoreContract {
      * {}} in its subclass.
      */
     public abstract class AuditGroup extends AuditStoreContract {
+        /** For the store's {@code @Nested} subclass. */
+        protected AuditGroup() {}
+
         @Override
         protected dev.credentials.api.spi.AuditStore auditStore() {
             return (dev.credentials.api.spi.AuditStore) store;
