@@ -15,7 +15,11 @@ import org.springframework.context.annotation.Bean;
  */
 @SpringBootApplication
 public class ExampleApplication {
-    /** Starts the application. */
+    /**
+     * Starts the application.
+     *
+     * @param args Spring Boot's command-line arguments, such as {@code --server.port=8081}
+     */
     public static void main(String[] args) {
         SpringApplication.run(ExampleApplication.class, args);
     }
