@@ -18,7 +18,7 @@ public class ExampleApplication {
     /**
      * Starts the application.
      *
-     * @param args Spring Boot's command-line arguments
+     * @param args Spring Boot's command-line arguments, such as {@code --server.port=8081}
      */
     public static void main(String[] args) {
         SpringApplication.run(ExampleApplication.class, args);
