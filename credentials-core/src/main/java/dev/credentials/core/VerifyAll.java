@@ -322,7 +322,7 @@ public final class VerifyAll {
                        Map<Item, Verifications.Pending> running) {
         Verifications.Pending p;
         try {
-            p = engine.verifications().start(subject, item.credential.id());
+            p = engine.verifications().start(subject, item.credential.id(), item.host);
         } catch (RuntimeException | Error e) {
             completions.add(failed(item, e));
             return;

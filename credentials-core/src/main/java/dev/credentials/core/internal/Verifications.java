@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,6 +119,16 @@ public final class Verifications {
      * runs until its verifier returns).
      */
     public Pending start(Subject subject, CredentialId id) {
+        return start(subject, id, null);
+    }
+
+    /**
+     * As {@link #start(Subject, CredentialId)}, for a caller that runs many checks from one thread and already knows
+     * the credential's {@link #host}: only visibility is checked on the calling thread, and decryption runs on the
+     * dispatcher with the verifier (a credential that cannot be decrypted ends the pending check with that failure).
+     * Without a host, decryption runs on the calling thread, so a single check's caller hears a KMS failure itself.
+     */
+    public Pending start(Subject subject, CredentialId id, String knownHost) {
         AccessControl.Visible v = access.visible(subject, id, Use.VERIFY);
         StoredCredential record = v.record();
         Instant started = now();
@@ -139,24 +150,31 @@ public final class Verifications {
         if (shared != null) {
             return Pending.joined(shared, id, timeout.multipliedBy(2), this::now, started);
         }
-        CredentialMaterial material;
-        try {
-            material = sealing.material(record, type, true);
-        } catch (RuntimeException | Error e) {
-            inflight.remove(key, mine);
-            mine.completeExceptionally(e);
-            throw e;
+        AtomicReference<CredentialMaterial> opened = new AtomicReference<>();
+        if (knownHost == null) {
+            try {
+                opened.set(sealing.material(record, type, true));
+            } catch (RuntimeException | Error e) {
+                inflight.remove(key, mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
         }
         Pending p = new Pending(mine, System.nanoTime() + timeout.toNanos(), null);
         Context context = new Context(record, type, started.plus(timeout));
-        p.call = dispatcher.submit(host(type, record.typeId(), record.config()),
-                () -> verifyNow(verifier, context, material, record),
-                o -> settle(p, key, subject, record, started, material, o));
+        String host = knownHost != null ? knownHost : host(type, record.typeId(), record.config());
+        p.call = dispatcher.submit(host, () -> verifyNow(verifier, context, opened, record, type),
+                o -> settle(p, key, subject, record, started, opened, o));
         return p;
     }
 
-    private VerificationResult verifyNow(Verifier verifier, Context context, CredentialMaterial material,
-                                         StoredCredential record) {
+    private VerificationResult verifyNow(Verifier verifier, Context context, AtomicReference<CredentialMaterial> opened,
+                                         StoredCredential record, CredentialType type) {
+        CredentialMaterial material = opened.get();
+        if (material == null) {
+            material = sealing.material(record, type, true);
+            opened.set(material);
+        }
         VerificationResult r;
         List<String> forms = Sanitizer.forms(material);
         try {
@@ -178,10 +196,21 @@ public final class Verifications {
 
     /** Ends a run exactly once, whatever ended it: times the result, records it when it says something. */
     private void settle(Pending p, Key key, Subject subject, StoredCredential record, Instant started,
-                        CredentialMaterial material, Dispatcher.Outcome<VerificationResult> o) {
+                        AtomicReference<CredentialMaterial> opened, Dispatcher.Outcome<VerificationResult> o) {
         CompletableFuture<Ran> f = p.future;
         try {
-            material.close(); // a run stopped before or while it ran still had it (closing twice is harmless)
+            CredentialMaterial material = opened.get();
+            if (material != null) {
+                material.close(); // a run stopped while it ran still has it (closing twice is harmless)
+            }
+            // The verifier's own failures become results inside the work, so what escapes it is the record failing
+            // to open (unreadable, KMS refused): the caller hears it, as from a direct call, and nothing is recorded.
+            if (o.failure() instanceof RuntimeException e) {
+                throw e;
+            }
+            if (o.failure() instanceof Error e) {
+                throw e;
+            }
             Ran ran = ran(o, p.timedOut);
             Instant finished = now();
             Duration elapsed = Duration.between(started, finished);
