@@ -6,12 +6,15 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * A {@link CredentialStore} that tries an operation again, for a bounded time, while the embedded database changes
  * hands between CLI processes: when the process serving it ends, the others' connections break and the next process
  * to open it becomes its server, and for a moment neither answers. Every method of the store, present or future, is
- * forwarded unchanged otherwise. A write whose acknowledgement was lost may be refused when tried again (the record
+ * forwarded unchanged otherwise, and the wrapper implements every capability interface the store does (such as
+ * {@code MaintenanceStore}), so the manager sees the same capabilities through it. A write whose acknowledgement was lost may be refused when tried again (the record
  * exists, or its revision moved); the command then reports that error and the operator checks with {@code list}.
  * Not public API.
  */
@@ -23,7 +26,7 @@ final class RetryingStore {
 
     static CredentialStore around(CredentialStore target) {
         return (CredentialStore) Proxy.newProxyInstance(CredentialStore.class.getClassLoader(),
-                new Class<?>[] {CredentialStore.class}, (proxy, method, args) -> {
+                capabilities(target.getClass()), (proxy, method, args) -> {
                     if (method.getDeclaringClass() == Object.class) {
                         return method.getName().equals("equals") ? proxy == args[0]
                                 : method.getName().equals("hashCode") ? System.identityHashCode(proxy)
@@ -50,6 +53,20 @@ final class RetryingStore {
                         pause = Math.min(1000, pause * 2);
                     }
                 });
+    }
+
+    /** {@link CredentialStore} and each of its sub-interfaces that {@code type} implements. */
+    private static Class<?>[] capabilities(Class<?> type) {
+        Set<Class<?>> found = new LinkedHashSet<>();
+        found.add(CredentialStore.class);
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (CredentialStore.class.isAssignableFrom(i)) {
+                    found.add(i);
+                }
+            }
+        }
+        return found.toArray(Class<?>[]::new);
     }
 
     /** Whether the failure is the database changing hands (or otherwise worth another try). */
