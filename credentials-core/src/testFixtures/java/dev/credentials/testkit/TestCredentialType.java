@@ -19,9 +19,6 @@ import java.util.Map;
  * choice). Authenticates with {@code Authorization: Bearer <apiToken>}. Its own rule: the username has no colon.
  */
 public final class TestCredentialType implements CredentialType {
-    /** The test type. */
-    public TestCredentialType() {}
-
     /** The type id. */
     public static final String ID = "test-api-key";
 
@@ -35,6 +32,9 @@ public final class TestCredentialType implements CredentialType {
             FieldSpec.config("expires", "Expires on", FieldKind.DATE).roles(FieldRole.EXPIRY).build(),
             FieldSpec.config("region", "Region", FieldKind.CHOICE).choices("eu", "us").build(),
             FieldSpec.config("scopes", "Scopes", FieldKind.CHOICE).choices("read", "write", "admin").multiple().build());
+
+    /** The test type. */
+    public TestCredentialType() {}
 
     @Override
     public String id() {

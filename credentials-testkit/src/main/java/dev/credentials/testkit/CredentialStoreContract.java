@@ -58,9 +58,6 @@ import org.junit.jupiter.api.Test;
  * implements the capability's interface.
  */
 public abstract class CredentialStoreContract {
-    /** For the store's test class. */
-    protected CredentialStoreContract() {}
-
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123456Z");
 
@@ -70,6 +67,9 @@ public abstract class CredentialStoreContract {
     protected TenantId tenant;
     /** A second tenant no other test uses. */
     protected TenantId otherTenant;
+
+    /** For the store's test class. */
+    protected CredentialStoreContract() {}
 
     /**
      * A new store for one test.

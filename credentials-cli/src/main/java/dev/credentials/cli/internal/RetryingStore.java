@@ -7,13 +7,15 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
- * A {@link CredentialStore} (with every optional capability the target has, such as {@link MaintenanceStore}) that tries an operation again, for a
- * bounded time, while the embedded database changes hands between CLI processes: when the process serving it ends, the
- * others' connections break and the next process to open it becomes its server, and for a moment neither answers.
- * Every method of the store, present or future, is
- * forwarded unchanged otherwise. A write whose acknowledgement was lost may be refused when tried again (the record
+ * A {@link CredentialStore} that tries an operation again, for a bounded time, while the embedded database changes
+ * hands between CLI processes: when the process serving it ends, the others' connections break and the next process
+ * to open it becomes its server, and for a moment neither answers. Every method of the store, present or future, is
+ * forwarded unchanged otherwise, and the wrapper implements every capability interface the store does (such as
+ * {@code MaintenanceStore}), so the manager sees the same capabilities through it. A write whose acknowledgement was lost may be refused when tried again (the record
  * exists, or its revision moved); the command then reports that error and the operator checks with {@code list}.
  * Not public API.
  */
@@ -24,11 +26,8 @@ final class RetryingStore {
     private RetryingStore() {}
 
     static CredentialStore around(CredentialStore target) {
-        // Keeps every optional capability the target has (maintenance for keys and the scheduler, the audit trail),
-        // so the manager still finds them through the wrapper.
-        Class<?>[] faces = capabilities(target);
         return (CredentialStore) Proxy.newProxyInstance(CredentialStore.class.getClassLoader(),
-                faces, (proxy, method, args) -> {
+                capabilities(target.getClass()), (proxy, method, args) -> {
                     if (method.getDeclaringClass() == Object.class) {
                         return method.getName().equals("equals") ? proxy == args[0]
                                 : method.getName().equals("hashCode") ? System.identityHashCode(proxy)
@@ -57,18 +56,18 @@ final class RetryingStore {
                 });
     }
 
-    /** The interfaces the proxy implements: {@link CredentialStore} and each of its extensions the target has. */
-    private static Class<?>[] capabilities(CredentialStore target) {
-        java.util.Set<Class<?>> faces = new java.util.LinkedHashSet<>();
-        faces.add(CredentialStore.class);
-        for (Class<?> c = target.getClass(); c != null; c = c.getSuperclass()) {
-            for (Class<?> face : c.getInterfaces()) {
-                if (CredentialStore.class.isAssignableFrom(face)) {
-                    faces.add(face);
+    /** {@link CredentialStore} and each of its sub-interfaces that {@code type} implements. */
+    private static Class<?>[] capabilities(Class<?> type) {
+        Set<Class<?>> found = new LinkedHashSet<>();
+        found.add(CredentialStore.class);
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (CredentialStore.class.isAssignableFrom(i)) {
+                    found.add(i);
                 }
             }
         }
-        return faces.toArray(Class<?>[]::new);
+        return found.toArray(Class<?>[]::new);
     }
 
     /** Whether the failure is the database changing hands (or otherwise worth another try). */

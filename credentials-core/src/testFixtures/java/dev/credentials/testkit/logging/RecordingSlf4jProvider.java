@@ -14,12 +14,12 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * {@link RecordedLogs}.
  */
 public final class RecordingSlf4jProvider implements SLF4JServiceProvider {
-    /** Made by SLF4J when {@code -Dslf4j.provider} names this class. */
-    public RecordingSlf4jProvider() {}
-
     private final ILoggerFactory factory = RecordingLogger::new;
     private final IMarkerFactory markers = new BasicMarkerFactory();
     private final MDCAdapter mdc = new NOPMDCAdapter();
+
+    /** Made by SLF4J when {@code -Dslf4j.provider} names this class. */
+    public RecordingSlf4jProvider() {}
 
     @Override
     public ILoggerFactory getLoggerFactory() {
