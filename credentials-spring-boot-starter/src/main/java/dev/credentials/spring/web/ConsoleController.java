@@ -19,7 +19,11 @@ public class ConsoleController {
     ConsoleController() {
     }
 
-    /** Without the trailing slash, the page's relative links would miss: send the browser to {@code console/}. */
+    /**
+     * Without the trailing slash, the page's relative links would miss: send the browser to {@code console/}.
+     *
+     * @return a redirect to {@code console/}
+     */
     @GetMapping("")
     public ResponseEntity<byte[]> redirect() {
         return CredentialsController.entity(ConsoleFiles.redirectToPage());

@@ -27,7 +27,13 @@ public class CredentialsController {
         this.basePath = basePath.replaceAll("/+$", "");
     }
 
-    /** Any request below the base path; the API routes it. */
+    /**
+     * Any request below the base path; the API routes it.
+     *
+     * @param request the servlet request, whose subject the interceptor has already resolved
+     * @return the API's answer: a JSON body or an RFC 9457 problem
+     * @throws IOException when the request body cannot be read
+     */
     @RequestMapping({"", "/**"})
     public ResponseEntity<byte[]> handle(HttpServletRequest request) throws IOException {
         String uri = request.getRequestURI();
