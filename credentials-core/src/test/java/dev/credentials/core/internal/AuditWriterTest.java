@@ -56,7 +56,7 @@ class AuditWriterTest {
     }
 
     private AuditRecord use(int i) {
-        return new AuditRecord("r" + i, clock.instant(), tenant, CredentialId.of("c" + i), AuditAction.RESOLVED,
+        return new AuditRecord("r" + i, clock.instant(), tenant, CredentialId.of(String.format("c%021d", i)), AuditAction.RESOLVED,
                 Principal.tool("t" + i), null, List.of(Principal.agent("a")), AuditRecord.OK, null);
     }
 
