@@ -66,18 +66,31 @@ public final class CredentialManager implements AutoCloseable {
         this.engine = engine;
     }
 
-    /** Starts a manager; {@link Builder#store} and {@link Builder#keyring} are required. */
+    /**
+     * Starts a manager; {@link Builder#store} and {@link Builder#keyring} are required.
+     *
+     * @return a new builder with every optional setting at its default
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Key usage, rotation and retirement; the store must be a {@link MaintenanceStore}, or this throws. */
+    /**
+     * Key usage, rotation and retirement.
+     *
+     * @return a rotation over this manager's store and keyring
+     * @throws UnsupportedOperationException naming the store, unless the store is a {@link MaintenanceStore}
+     */
     public KeyRotation keys() {
         engine.lifecycle().ensureOpen();
         return new KeyRotation(engine, engine.maintenance("Key rotation"));
     }
 
-    /** The keyring in use. */
+    /**
+     * The keyring in use.
+     *
+     * @return the keyring given to the builder, or the last one passed to {@link #useKeyring}
+     */
     public Keyring keyring() {
         engine.lifecycle().ensureOpen();
         return engine.sealing().envelope().keyring();
@@ -86,19 +99,30 @@ public final class CredentialManager implements AutoCloseable {
     /**
      * Uses {@code keyring} from now on: new writes are sealed under its primaries at once, reads use any of its KEKs.
      * The new keyring must still hold every KEK that protects stored records, or those become unreadable.
+     *
+     * @param keyring the keyring to seal and open with from now on; the caller keeps owning it
      */
     public void useKeyring(Keyring keyring) {
         engine.lifecycle().ensureOpen();
         engine.sealing().envelope().keyring(keyring);
     }
 
-    /** The installed credential types, explicit registrations first. */
+    /**
+     * The installed credential types, explicit registrations first.
+     *
+     * @return the types, in the order the manager consults them
+     */
     public List<CredentialType> types() {
         engine.lifecycle().ensureOpen();
         return engine.installed().types();
     }
 
-    /** The installed type with this id. */
+    /**
+     * The installed type with this id.
+     *
+     * @param typeId the type's id, as in {@link Credential#typeId()}
+     * @return the type, or empty when no type with this id is installed
+     */
     public Optional<CredentialType> type(String typeId) {
         engine.lifecycle().ensureOpen();
         return engine.installed().type(typeId);
@@ -107,6 +131,10 @@ public final class CredentialManager implements AutoCloseable {
     /**
      * A verification of every credential {@code subject} may see that matches {@code query}, with bounded
      * concurrency overall and per host; configure it, then {@link VerifyAll#run()} it.
+     *
+     * @param subject who verifies; visibility alone is enough, as for {@link #verify}
+     * @param query which of the visible credentials to check; its page size and token are ignored
+     * @return an unstarted run
      */
     public VerifyAll verifyAll(Subject subject, CredentialQuery query) {
         engine.lifecycle().ensureOpen();
@@ -117,6 +145,8 @@ public final class CredentialManager implements AutoCloseable {
      * A scheduler that keeps every credential's status true over time; configure it, then
      * {@link VerificationScheduler#start} it or call {@link VerificationScheduler#runOnce()}. Throws
      * {@link UnsupportedOperationException}, naming the store, unless the store is a {@link MaintenanceStore}.
+     *
+     * @return a new, unstarted scheduler; {@link #close()} stops it
      */
     public VerificationScheduler scheduler() {
         engine.lifecycle().ensureOpen();
@@ -127,6 +157,9 @@ public final class CredentialManager implements AutoCloseable {
      * Creates a credential owned by the acting user. A retried create with the same request id returns the first
      * credential.
      *
+     * @param subject who acts; its actor must be a user, who becomes the owner, in the subject's tenant
+     * @param request the name, type, values and request id of the new credential
+     * @return the stored credential, status UNVERIFIED, secrets hidden
      * @throws AccessDeniedException when the actor is not a user
      * @throws UnknownCredentialTypeException when the type is not installed
      * @throws ValidationException naming every bad field; nothing is stored
@@ -136,15 +169,25 @@ public final class CredentialManager implements AutoCloseable {
     }
 
     /**
-     * The credential, with secrets hidden.
+     * The credential, with secrets hidden. Any share, ownership or tenant admin rights make it visible.
      *
+     * @param subject who reads
+     * @param id the credential
+     * @return the credential's current state, with the names of its secret fields but not their values
      * @throws CredentialNotFoundException when it does not exist or the subject may not see it
      */
     public Credential get(Subject subject, CredentialId id) {
         return engine.edits().get(subject, id);
     }
 
-    /** The credential's recorded verification results, newest first (at most the history size). */
+    /**
+     * The credential's recorded verification results, newest first (at most the history size).
+     *
+     * @param subject who reads; seeing the credential is enough
+     * @param id the credential
+     * @return the results, newest first; empty when it was never verified
+     * @throws CredentialNotFoundException when it does not exist or the subject may not see it
+     */
     public List<VerificationResult> history(Subject subject, CredentialId id) {
         return engine.edits().history(subject, id);
     }
@@ -154,6 +197,10 @@ public final class CredentialManager implements AutoCloseable {
      * the subject and filters it was issued for, and only by a manager with the same
      * {@link Builder#pageTokenKey page token key}; anything else is refused before the store is asked.
      *
+     * @param subject who lists: a tenant admin sees every credential of the tenant, anyone else what it owns or
+     *     what is shared with one of its effective principals
+     * @param query the filters, page size and the token from the previous page, if any
+     * @return the page, with a token for the next one when more remain
      * @throws ValidationException for {@code pageToken} when the token is not valid here
      */
     public Page<Credential> list(Subject subject, CredentialQuery query) {
@@ -164,7 +211,15 @@ public final class CredentialManager implements AutoCloseable {
      * Renames or changes values. A change to any config or secret value resets the status to UNVERIFIED; a change of
      * a {@link FieldRole#TARGET} value must replace (or clear) every secret that holds a value.
      *
-     * @throws ConcurrentUpdateException when the credential's version is not {@code expectedVersion}
+     * @param subject who edits; its actor must be a user with MANAGE (owner, MANAGE share or tenant admin)
+     * @param id the credential
+     * @param expectedVersion the {@link Credential#version()} the caller last read
+     * @param update the new name, values and values to clear; what it does not mention keeps its value
+     * @return the credential after the change, with its new version
+     * @throws CredentialNotFoundException when it does not exist or the subject may not see it
+     * @throws AccessDeniedException when the actor is not a user or holds no MANAGE
+     * @throws ConcurrentUpdateException when the credential's version is not {@code expectedVersion}; read it again
+     * @throws ValidationException naming every bad field; nothing is changed
      */
     public Credential update(Subject subject, CredentialId id, long expectedVersion, CredentialUpdate update) {
         return engine.edits().update(subject, id, expectedVersion, update);
@@ -175,18 +230,41 @@ public final class CredentialManager implements AutoCloseable {
      * MANAGE; granting USE also follows the {@link SharingPolicy}: a subject without USE never grants USE to one of
      * its own effective principals.
      *
+     * @param subject who shares; its actor must be a user with MANAGE (owner, MANAGE share or tenant admin)
+     * @param id the credential
+     * @param share the principal and the access (USE or MANAGE) it gets, replacing any share it had
+     * @return the credential after the change (unchanged, same version, when the share was already there)
+     * @throws CredentialNotFoundException when it does not exist or the subject may not see it
      * @throws AccessDeniedException when the subject may not grant this share
+     * @throws ValidationException when the resulting shares are not valid
      */
     public Credential share(Subject subject, CredentialId id, Share share) {
         return engine.edits().share(subject, id, share);
     }
 
-    /** Removes {@code principal}'s share; a principal with no share changes nothing. */
+    /**
+     * Removes {@code principal}'s share; a principal with no share changes nothing. The owner's rights come from
+     * ownership, not a share, and stay.
+     *
+     * @param subject who unshares; its actor must be a user with MANAGE (owner, MANAGE share or tenant admin)
+     * @param id the credential
+     * @param principal whose share to remove
+     * @return the credential after the change (unchanged, same version, when there was no such share)
+     * @throws CredentialNotFoundException when it does not exist or the subject may not see it
+     * @throws AccessDeniedException when the actor is not a user or holds no MANAGE
+     */
     public Credential unshare(Subject subject, CredentialId id, Principal principal) {
         return engine.edits().unshare(subject, id, principal);
     }
 
-    /** Deletes the credential. */
+    /**
+     * Deletes the credential, with its secrets and verification history.
+     *
+     * @param subject who deletes; its actor must be a user with MANAGE (owner, MANAGE share or tenant admin)
+     * @param id the credential
+     * @throws CredentialNotFoundException when it does not exist or the subject may not see it
+     * @throws AccessDeniedException when the actor is not a user or holds no MANAGE
+     */
     public void delete(Subject subject, CredentialId id) {
         engine.edits().delete(subject, id);
     }
@@ -195,6 +273,10 @@ public final class CredentialManager implements AutoCloseable {
      * The credential's values for a tool that holds USE, without {@link FieldRole#INTERNAL} fields. Audited with a
      * {@link CredentialEvent.Resolved} event. Close the material when done.
      *
+     * @param subject the tool's subject; it needs USE (owner or USE share), which MANAGE and tenant admin do not give
+     * @param id the credential
+     * @return the values, secrets included; the caller closes it to wipe them
+     * @throws CredentialNotFoundException when it does not exist or the subject may not see it
      * @throws AccessDeniedException when the subject may see the credential but holds no USE
      * @throws UnknownCredentialTypeException when the type is no longer installed
      * @throws CredentialUnreadableException when the stored secrets cannot be decrypted
@@ -209,6 +291,13 @@ public final class CredentialManager implements AutoCloseable {
      * the request's origin is among the type's allowed targets and passes the URL policy. This stops a request going
      * to the wrong host; it does not make a malicious tool safe.
      *
+     * @param subject the tool's subject; it needs USE (owner or USE share), which MANAGE and tenant admin do not give
+     * @param id the credential
+     * @param request the request to send; it is not changed
+     * @return a copy of {@code request} without its own Authorization header and with the credential's added
+     * @throws CredentialNotFoundException when it does not exist or the subject may not see it
+     * @throws UnknownCredentialTypeException when the type is no longer installed
+     * @throws CredentialUnreadableException when the stored secrets cannot be decrypted
      * @throws AccessDeniedException when the subject holds no USE, or the target is not allowed
      * @throws CredentialUseException when the type's code failed or a stored value cannot be put on a request; it
      *     never carries a value
@@ -223,6 +312,10 @@ public final class CredentialManager implements AutoCloseable {
      * the minimum interval the last result is returned without a call. A result for content that changed meanwhile is
      * returned but not recorded. The call to the third party waits its turn under the manager's outbound limits.
      *
+     * @param subject who asks; seeing the credential is enough (any share, ownership or tenant admin)
+     * @param id the credential
+     * @return the result; INCONCLUSIVE, not an exception, when the type or its verifier is not installed or the
+     *     check could not tell whether the third party accepts the credential
      * @throws CredentialNotFoundException when the subject may not see the credential
      * @throws CredentialUnreadableException when the stored secrets cannot be decrypted
      */
@@ -358,7 +451,13 @@ public final class CredentialManager implements AutoCloseable {
 
         private Builder() {}
 
-        /** How many recorded verification results each credential keeps, newest first; default 20. */
+        /**
+         * How many recorded verification results each credential keeps, newest first; default 20.
+         *
+         * @param size 1 to 1,000
+         * @return this builder
+         * @throws IllegalArgumentException when {@code size} is outside 1 to 1,000
+         */
         public Builder historySize(int size) {
             if (size < 1 || size > 1_000) {
                 throw new IllegalArgumentException("the history size must be 1 to 1000");
@@ -370,6 +469,9 @@ public final class CredentialManager implements AutoCloseable {
         /**
          * Whether to keep an audit trail when the store can ({@link dev.credentials.api.spi.AuditStore}); default
          * true. With false, changes are written without records and {@code audit}/{@code usage} are refused.
+         *
+         * @param enabled whether to record changes and uses
+         * @return this builder
          */
         public Builder auditTrail(boolean enabled) {
             this.auditTrail = enabled;
@@ -379,6 +481,10 @@ public final class CredentialManager implements AutoCloseable {
         /**
          * The most use records waiting to be written at once (default 10,000). When the store falls behind, further
          * uses are not recorded but counted ({@link CredentialManager#auditStats()}) and logged at WARN.
+         *
+         * @param capacity the queue's bound, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code capacity} is below 1
          */
         public Builder auditQueueCapacity(int capacity) {
             if (capacity < 1) {
@@ -388,25 +494,45 @@ public final class CredentialManager implements AutoCloseable {
             return this;
         }
 
-        /** Caches unwrapped data keys (off by default); see {@link DataKeyCache} for the trade-off. */
+        /**
+         * Caches unwrapped data keys (off by default); see {@link DataKeyCache} for the trade-off.
+         *
+         * @param cache the cache, built with {@link DataKeyCache#create}
+         * @return this builder
+         */
         public Builder dataKeyCache(DataKeyCache cache) {
             this.dataKeyCache = Objects.requireNonNull(cache, "cache");
             return this;
         }
 
-        /** Where sealed credentials are kept. Required. */
+        /**
+         * Where sealed credentials are kept. Required.
+         *
+         * @param store the store; the caller owns it and closes it after the manager
+         * @return this builder
+         */
         public Builder store(CredentialStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
-        /** The key-encryption keys. Required. */
+        /**
+         * The key-encryption keys. Required.
+         *
+         * @param keyring the keyring with the primary KEKs new writes are sealed under
+         * @return this builder
+         */
         public Builder keyring(Keyring keyring) {
             this.keyring = Objects.requireNonNull(keyring, "keyring");
             return this;
         }
 
-        /** The clock for timestamps and verification deadlines; default UTC system clock. */
+        /**
+         * The clock for timestamps and verification deadlines; default UTC system clock.
+         *
+         * @param clock the source of every timestamp the manager records and of verification deadlines
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -415,31 +541,55 @@ public final class CredentialManager implements AutoCloseable {
         /**
          * The client verifiers call third parties with. It must not follow redirects and must have no cookie handler
          * and no authenticator. Default: such a client with a 5-second connect timeout.
+         *
+         * @param httpClient the client; the caller owns it, and {@link #build()} refuses an unsafe one
+         * @return this builder
          */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
             return this;
         }
 
-        /** How long one verification may take in all; default 10 s. */
+        /**
+         * How long one verification may take in all; default 10 s.
+         *
+         * @param timeout the limit for one check, connection and retries included; positive, or {@link #build()}
+         *     refuses it
+         * @return this builder
+         */
         public Builder verificationTimeout(Duration timeout) {
             this.verificationTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** Within this interval after a recorded verification, verify returns it without a call; default 30 s. */
+        /**
+         * Within this interval after a recorded verification, verify returns it without a call; default 30 s.
+         *
+         * @param interval the interval; zero calls the third party every time, negative is refused by {@link #build()}
+         * @return this builder
+         */
         public Builder minVerifyInterval(Duration interval) {
             this.minVerifyInterval = Objects.requireNonNull(interval, "interval");
             return this;
         }
 
-        /** The policy outbound targets must pass; default {@link UrlPolicy#standard()}. */
+        /**
+         * The policy outbound targets must pass; default {@link UrlPolicy#standard()}.
+         *
+         * @param policy decides which outbound URLs verifiers and {@link CredentialManager#authenticate} may reach
+         * @return this builder
+         */
         public Builder urlPolicy(UrlPolicy policy) {
             this.urlPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** Who may grant USE; default {@link SharingPolicy#standard()}. */
+        /**
+         * Who may grant USE; default {@link SharingPolicy#standard()}.
+         *
+         * @param policy whether only USE holders grant USE
+         * @return this builder
+         */
         public Builder sharing(SharingPolicy policy) {
             this.sharing = Objects.requireNonNull(policy, "policy");
             return this;
@@ -452,6 +602,10 @@ public final class CredentialManager implements AutoCloseable {
          * manager, so a token is valid only on the manager that issued it, until it is closed. A leaked key lets
          * someone forge a position in a listing, never widen what it shows: tenant and visibility always come from
          * the subject.
+         *
+         * @param key the key, at least 32 bytes; the builder keeps a copy
+         * @return this builder
+         * @throws IllegalArgumentException when the key is shorter than 32 bytes
          */
         public Builder pageTokenKey(byte[] key) {
             Objects.requireNonNull(key, "key");
@@ -463,19 +617,37 @@ public final class CredentialManager implements AutoCloseable {
             return this;
         }
 
-        /** Receives events. */
+        /**
+         * Receives events.
+         *
+         * @param listener called with every event; an exception it throws is logged and the operation goes ahead
+         * @return this builder
+         */
         public Builder listener(CredentialListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Runs verifications on this executor, which the caller owns and shuts down. */
+        /**
+         * Runs verifications on this executor, which the caller owns and shuts down.
+         *
+         * @param executor the executor; with it, {@link #verificationPool} is ignored
+         * @return this builder
+         */
         public Builder executor(ExecutorService executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
-        /** Threads and queue size of the manager's own verification executor; default 8 and 256. */
+        /**
+         * Threads and queue size of the manager's own verification executor; default 8 and 256. Ignored when an
+         * {@link #executor} is given.
+         *
+         * @param threads the pool's threads, positive
+         * @param queueCapacity how many verifications may wait for a thread, positive
+         * @return this builder
+         * @throws IllegalArgumentException when either is not positive
+         */
         public Builder verificationPool(int threads, int queueCapacity) {
             if (threads < 1 || queueCapacity < 1) {
                 throw new IllegalArgumentException("threads and queue capacity must be positive");
@@ -488,13 +660,23 @@ public final class CredentialManager implements AutoCloseable {
         /**
          * Outbound calls (verifications, and the checks of {@link VerifyAll} and the scheduler) running at once, 1 to
          * 10,000; more wait their turn. Default: the verification pool's thread count (8).
+         *
+         * @param max the overall limit
+         * @return this builder
+         * @throws IllegalArgumentException when {@code max} is outside 1 to 10,000
          */
         public Builder maxOutboundCalls(int max) {
             this.maxOutboundCalls = limit(max, "maxOutboundCalls");
             return this;
         }
 
-        /** Outbound calls running at once against one host, 1 to 10,000; default 4. */
+        /**
+         * Outbound calls running at once against one host, 1 to 10,000; default 4.
+         *
+         * @param max the limit per host
+         * @return this builder
+         * @throws IllegalArgumentException when {@code max} is outside 1 to 10,000
+         */
         public Builder maxOutboundCallsPerHost(int max) {
             this.maxOutboundCallsPerHost = limit(max, "maxOutboundCallsPerHost");
             return this;
@@ -507,39 +689,65 @@ public final class CredentialManager implements AutoCloseable {
             return n;
         }
 
-        /** Registers a type explicitly; it wins over a discovered one with the same id. */
+        /**
+         * Registers a type explicitly; it wins over a discovered one with the same id.
+         *
+         * @param type the type; registering two with one id makes {@link #build()} fail
+         * @return this builder
+         */
         public Builder type(CredentialType type) {
             types.add(Objects.requireNonNull(type, "type"));
             return this;
         }
 
-        /** Registers a verifier explicitly; it wins over a discovered one for the same type. */
+        /**
+         * Registers a verifier explicitly; it wins over a discovered one for the same type.
+         *
+         * @param verifier the verifier for its type; registering two for one type makes {@link #build()} fail
+         * @return this builder
+         */
         public Builder verifier(Verifier verifier) {
             verifiers.add(Objects.requireNonNull(verifier, "verifier"));
             return this;
         }
 
-        /** Whether to discover types and verifiers with {@link java.util.ServiceLoader}; default true. */
+        /**
+         * Whether to discover types and verifiers with {@link java.util.ServiceLoader}; default true.
+         *
+         * @param discover false to use only the types and verifiers registered here
+         * @return this builder
+         */
         public Builder discoverProviders(boolean discover) {
             this.discover = discover;
             return this;
         }
 
-        /** The class loader to discover providers with; default the API's own. */
+        /**
+         * The class loader to discover providers with; default the API's own.
+         *
+         * @param loader the loader whose {@link java.util.ServiceLoader} finds types and verifiers
+         * @return this builder
+         */
         public Builder classLoader(ClassLoader loader) {
             this.classLoader = Objects.requireNonNull(loader, "loader");
             return this;
         }
 
-        /** The source of ids and data keys; default a new {@link SecureRandom}. */
+        /**
+         * The source of ids and data keys; default a new {@link SecureRandom}.
+         *
+         * @param random the generator for credential ids and data keys
+         * @return this builder
+         */
         public Builder secureRandom(SecureRandom random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
         /**
-         * Builds the manager.
+         * Builds the manager, discovering providers unless told not to.
          *
+         * @return a started manager; the caller closes it
          * @throws IllegalStateException when a required setting is missing, the HTTP client is unsafe, or two providers
          *     share an id
          */

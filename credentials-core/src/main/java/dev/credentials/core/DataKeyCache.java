@@ -28,12 +28,25 @@ public final class DataKeyCache {
 
     /**
      * A cache of at most {@code maxEntries} data keys, each kept at most {@code maxAge}, timed by the system clock.
+     *
+     * @param maxEntries how many data keys to hold, at least 1; the least recently used goes first
+     * @param maxAge how long an entry is used after it was cached, positive
+     * @return a new, empty cache, for one {@link CredentialManager.Builder#dataKeyCache}
+     * @throws IllegalArgumentException when either bound is not positive
      */
     public static DataKeyCache create(int maxEntries, Duration maxAge) {
         return create(maxEntries, maxAge, Clock.systemUTC());
     }
 
-    /** As {@link #create(int, Duration)}, timed by {@code clock}. */
+    /**
+     * As {@link #create(int, Duration)}, timed by {@code clock}.
+     *
+     * @param maxEntries how many data keys to hold, at least 1; the least recently used goes first
+     * @param maxAge how long an entry is used after it was cached, positive
+     * @param clock the clock entries age by
+     * @return a new, empty cache
+     * @throws IllegalArgumentException when either bound is not positive
+     */
     public static DataKeyCache create(int maxEntries, Duration maxAge, Clock clock) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("a data-key cache holds at least one entry");
@@ -54,17 +67,29 @@ public final class DataKeyCache {
         keys.clear();
     }
 
-    /** The number of entries held (some may have aged out but not yet been looked at). */
+    /**
+     * The number of entries held.
+     *
+     * @return the count, including entries that aged out but have not yet been looked at
+     */
     public int size() {
         return keys.size();
     }
 
-    /** Lookups that found a fresh entry. */
+    /**
+     * Lookups that found a fresh entry.
+     *
+     * @return the hits since the cache was created
+     */
     public long hits() {
         return keys.hits();
     }
 
-    /** Lookups that did not. */
+    /**
+     * Lookups that found no entry, or only one that had aged out.
+     *
+     * @return the misses since the cache was created
+     */
     public long misses() {
         return keys.misses();
     }

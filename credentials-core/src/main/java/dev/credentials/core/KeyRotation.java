@@ -57,22 +57,42 @@ public final class KeyRotation {
      * @param primary the keyring's default primary KEK id
      */
     public record KeyUsage(Map<String, Long> recordsByKek, Set<String> missing, String primary) {
+        /**
+         * Copies both collections, so a usage does not change after it was counted.
+         *
+         * @param recordsByKek records per KEK id
+         * @param missing KEK ids that protect records but are not in the keyring
+         * @param primary the keyring's default primary KEK id
+         */
         public KeyUsage {
             recordsByKek = Map.copyOf(recordsByKek);
             missing = Set.copyOf(missing);
         }
 
-        /** Records under {@code kekId}, 0 when none. */
+        /**
+         * Records under {@code kekId}, 0 when none.
+         *
+         * @param kekId a KEK id, in the keyring or not
+         * @return how many records it protected when counted
+         */
         public long records(String kekId) {
             return recordsByKek.getOrDefault(kekId, 0L);
         }
 
-        /** Records that no KEK in the keyring can open. */
+        /**
+         * Records that no KEK in the keyring can open.
+         *
+         * @return the sum over the {@code missing} KEKs; above 0, those credentials cannot be resolved or verified
+         */
         public long unreadable() {
             return missing.stream().mapToLong(this::records).sum();
         }
 
-        /** Records not under the default primary (tenants with their own primary count here too). */
+        /**
+         * Records not under the default primary (tenants with their own primary count here too).
+         *
+         * @return an upper bound of what a rewrap has to move
+         */
         public long notUnderPrimary() {
             return recordsByKek.entrySet().stream().filter(e -> !e.getKey().equals(primary))
                     .mapToLong(Map.Entry::getValue).sum();
@@ -97,7 +117,11 @@ public final class KeyRotation {
      */
     public record Report(long rewrapped, long alreadyCurrent, long unreadable, boolean complete) {}
 
-    /** Records per KEK, and which KEKs are missing from the keyring. */
+    /**
+     * Records per KEK, and which KEKs are missing from the keyring.
+     *
+     * @return the counts the store gives now, against the manager's current keyring
+     */
     public KeyUsage usage() {
         lifecycle.ensureOpen();
         Map<String, Long> counts = new TreeMap<>(store.countByKek());
@@ -111,7 +135,11 @@ public final class KeyRotation {
         return new KeyUsage(counts, missing, ring.primary());
     }
 
-    /** Rewraps everything not under its tenant's primary KEK, in batches of 200. */
+    /**
+     * Rewraps everything not under its tenant's primary KEK, in batches of 200.
+     *
+     * @return what was rewrapped, already current or unreadable, and whether the run reached the end
+     */
     public Report rewrap() {
         return rewrap(200, p -> { });
     }
@@ -120,6 +148,11 @@ public final class KeyRotation {
      * Rewraps every record not under its tenant's primary KEK, in batches of {@code batchSize}, calling
      * {@code progress} after each batch. Stops early, with {@code complete == false}, when the calling thread is
      * interrupted; a store failure propagates. Either way, running it again finishes the work.
+     *
+     * @param batchSize records read from the store at a time, positive
+     * @param progress called on the calling thread after each batch; an exception it throws ends the run
+     * @return what was rewrapped, already current or unreadable, and whether the run reached the end
+     * @throws IllegalArgumentException when {@code batchSize} is not positive
      */
     public Report rewrap(int batchSize, Consumer<Progress> progress) {
         lifecycle.ensureOpen();
@@ -212,6 +245,8 @@ public final class KeyRotation {
      * write that committed first is counted, and the key is not retired. Every node must run a library version that
      * checks (this one or later) before keys are retired.
      *
+     * @param kekId the KEK to retire
+     * @return the manager's current keyring without {@code kekId}
      * @throws KeyInUseException when records are still sealed under it
      * @throws IllegalStateException when it is a primary (the default or a tenant's) in this keyring
      * @throws UnsupportedOperationException when the store cannot retire keys

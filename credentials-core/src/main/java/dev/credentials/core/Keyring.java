@@ -26,37 +26,70 @@ public final class Keyring {
         this.tenantPrimaries = tenantPrimaries;
     }
 
-    /** A keyring with one KEK, which is primary. */
+    /**
+     * A keyring with one KEK, which is primary.
+     *
+     * @param kekId the id recorded with every payload it wraps: 1 to 128 characters of {@code [A-Za-z0-9._:/-]}
+     * @param kek the key, for example {@link LocalKeysets#aead} of a keyset
+     * @return the keyring
+     * @throws IllegalArgumentException when the id is not valid
+     */
     public static Keyring of(String kekId, Aead kek) {
         return builder().add(kekId, kek).primary(kekId).build();
     }
 
-    /** Starts a keyring. */
+    /**
+     * Starts a keyring.
+     *
+     * @return an empty builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The KEK with this id. */
+    /**
+     * The KEK with this id.
+     *
+     * @param kekId the id, as recorded with a payload
+     * @return the key, or empty when this keyring does not hold it
+     */
     public Optional<Aead> kek(String kekId) {
         return Optional.ofNullable(keks.get(kekId));
     }
 
-    /** The id of the KEK that new payloads of {@code tenant} are wrapped with. */
+    /**
+     * The id of the KEK that new payloads of {@code tenant} are wrapped with.
+     *
+     * @param tenant the tenant whose credential is sealed
+     * @return the tenant's own primary, or the default primary when it has none
+     */
     public String primaryFor(TenantId tenant) {
         return tenantPrimaries.getOrDefault(tenant, primary);
     }
 
-    /** The default primary KEK id. */
+    /**
+     * The default primary KEK id.
+     *
+     * @return the id of the KEK that wraps new payloads of tenants without a primary of their own
+     */
     public String primary() {
         return primary;
     }
 
-    /** Every KEK id. */
+    /**
+     * Every KEK id.
+     *
+     * @return the ids in the order they were added; not modifiable
+     */
     public Set<String> kekIds() {
         return keks.keySet();
     }
 
-    /** A builder holding this keyring's keys and primaries, to add a KEK or change a primary. */
+    /**
+     * A builder holding this keyring's keys and primaries, to add a KEK or change a primary.
+     *
+     * @return a new builder; this keyring is not changed
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         keks.forEach(b::add);
@@ -68,6 +101,8 @@ public final class Keyring {
     /**
      * This keyring without {@code kekId}. Prefer {@link KeyRotation#retire}, which first checks that no record uses it.
      *
+     * @param kekId the KEK to drop; an id the keyring does not hold changes nothing
+     * @return a new keyring; this one is not changed
      * @throws IllegalStateException when {@code kekId} is the default primary or a tenant's primary
      */
     public Keyring without(String kekId) {
@@ -99,7 +134,15 @@ public final class Keyring {
 
         private Builder() {}
 
-        /** Adds a KEK. Ids are 1 to 128 characters of {@code [A-Za-z0-9._:/-]}. */
+        /**
+         * Adds a KEK. Ids are 1 to 128 characters of {@code [A-Za-z0-9._:/-]}.
+         *
+         * @param kekId the id recorded with every payload the key wraps; it must keep naming this key for as long as
+         *     such payloads exist
+         * @param kek the key
+         * @return this builder
+         * @throws IllegalArgumentException when the id is not valid or already in the keyring
+         */
         public Builder add(String kekId, Aead kek) {
             Objects.requireNonNull(kekId, "kekId");
             Objects.requireNonNull(kek, "kek");
@@ -112,19 +155,36 @@ public final class Keyring {
             return this;
         }
 
-        /** Makes {@code kekId} the default primary. */
+        /**
+         * Makes {@code kekId} the default primary. Optional when the keyring holds a single KEK.
+         *
+         * @param kekId the id of a KEK added to this builder (checked by {@link #build()})
+         * @return this builder
+         */
         public Builder primary(String kekId) {
             this.primary = Objects.requireNonNull(kekId, "kekId");
             return this;
         }
 
-        /** Makes {@code kekId} the primary for one tenant's new payloads. */
+        /**
+         * Makes {@code kekId} the primary for one tenant's new payloads.
+         *
+         * @param tenant the tenant
+         * @param kekId the id of a KEK added to this builder (checked by {@link #build()})
+         * @return this builder
+         */
         public Builder primaryFor(TenantId tenant, String kekId) {
             tenantPrimaries.put(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(kekId, "kekId"));
             return this;
         }
 
-        /** Builds the keyring; the primary and every tenant primary must be in it. */
+        /**
+         * Builds the keyring; the primary and every tenant primary must be in it.
+         *
+         * @return the immutable keyring
+         * @throws IllegalStateException when there is no KEK, no primary among several KEKs, or a primary that is not
+         *     in the keyring
+         */
         public Keyring build() {
             if (keks.isEmpty()) {
                 throw new IllegalStateException("a keyring needs at least one KEK");

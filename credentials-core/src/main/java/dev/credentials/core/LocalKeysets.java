@@ -34,7 +34,12 @@ public final class LocalKeysets {
 
     private LocalKeysets() {}
 
-    /** A new keyset with one AES-256-GCM key. */
+    /**
+     * A new keyset with one AES-256-GCM key.
+     *
+     * @return the keyset, in memory only; {@link #write} it or lose it
+     * @throws CredentialException when Tink cannot generate the key
+     */
     public static KeysetHandle generate() {
         try {
             return KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
@@ -43,7 +48,13 @@ public final class LocalKeysets {
         }
     }
 
-    /** The AEAD primitive of a keyset, for {@link Keyring}. */
+    /**
+     * The AEAD primitive of a keyset, for {@link Keyring}.
+     *
+     * @param keyset a keyset holding an AEAD primary key, as from {@link #generate()} or {@link #read}
+     * @return the primitive that seals with the primary key and opens with any key of the keyset
+     * @throws CredentialException when the keyset holds no usable AEAD key
+     */
     public static Aead aead(KeysetHandle keyset) {
         try {
             return keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
@@ -55,6 +66,10 @@ public final class LocalKeysets {
     /**
      * Writes {@code keyset} as Tink JSON to a new file readable by its owner only. Refuses to overwrite an existing
      * file: replacing a keyset would make every credential sealed under it unreadable.
+     *
+     * @param keyset the keyset to write, key material in the clear
+     * @param file where to write it; missing parent directories are created
+     * @throws CredentialException when the file already exists or cannot be written; the message names the file
      */
     public static void write(KeysetHandle keyset, Path file) {
         try {
@@ -83,7 +98,13 @@ public final class LocalKeysets {
         }
     }
 
-    /** Reads a keyset written by {@link #write}. */
+    /**
+     * Reads a keyset written by {@link #write}.
+     *
+     * @param file the Tink JSON keyset file
+     * @return the keyset
+     * @throws CredentialException when the file cannot be read or is not a valid Tink JSON keyset
+     */
     public static KeysetHandle read(Path file) {
         String json;
         try {
@@ -99,7 +120,13 @@ public final class LocalKeysets {
         }
     }
 
-    /** Reads the keyset at {@code file}, or generates and writes one there when the file does not exist. */
+    /**
+     * Reads the keyset at {@code file}, or generates and writes one there when the file does not exist.
+     *
+     * @param file the Tink JSON keyset file, existing or to be created readable by its owner only
+     * @return the keyset read or generated
+     * @throws CredentialException when the file cannot be read, parsed or written
+     */
     public static KeysetHandle readOrCreate(Path file) {
         if (Files.exists(file)) {
             return read(file);

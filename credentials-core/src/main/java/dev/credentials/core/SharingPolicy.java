@@ -25,17 +25,29 @@ public final class SharingPolicy {
         this.onlyUseHoldersGrantUse = onlyUseHoldersGrantUse;
     }
 
-    /** MANAGE alone may grant USE, but never to the granter's own effective principals. The default. */
+    /**
+     * MANAGE alone may grant USE, but never to the granter's own effective principals. The default.
+     *
+     * @return the standard policy
+     */
     public static SharingPolicy standard() {
         return STANDARD;
     }
 
-    /** Only a subject that holds USE may grant USE. */
+    /**
+     * Only a subject that holds USE may grant USE.
+     *
+     * @return the strict policy
+     */
     public static SharingPolicy strict() {
         return STRICT;
     }
 
-    /** True for {@link #strict()}. */
+    /**
+     * Whether only a subject that holds USE may grant USE.
+     *
+     * @return true for {@link #strict()}, false for {@link #standard()}
+     */
     public boolean onlyUseHoldersGrantUse() {
         return onlyUseHoldersGrantUse;
     }

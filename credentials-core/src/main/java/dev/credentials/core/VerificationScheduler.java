@@ -92,19 +92,37 @@ public final class VerificationScheduler implements AutoCloseable {
         this.writes = engine.writes();
     }
 
-    /** How old a VERIFIED or UNVERIFIED credential's last check may get; default 24 h. */
+    /**
+     * How old a VERIFIED or UNVERIFIED credential's last check may get; default 24 h.
+     *
+     * @param d the longest interval between checks, positive
+     * @return this scheduler
+     * @throws IllegalArgumentException when {@code d} is not positive
+     */
     public VerificationScheduler maxAge(Duration d) {
         this.maxAge = positive(d, "maxAge");
         return this;
     }
 
-    /** How old a FAILED credential's last check may get; default 72 h. */
+    /**
+     * How old a FAILED credential's last check may get; default 72 h.
+     *
+     * @param d the longest interval between checks of a failed credential, positive
+     * @return this scheduler
+     * @throws IllegalArgumentException when {@code d} is not positive
+     */
     public VerificationScheduler failedMaxAge(Duration d) {
         this.failedMaxAge = positive(d, "failedMaxAge");
         return this;
     }
 
-    /** The largest fraction by which an interval is shortened at random, 0 to 0.5; default 0.1. */
+    /**
+     * The largest fraction by which an interval is shortened at random, 0 to 0.5; default 0.1.
+     *
+     * @param fraction 0 for no jitter, up to 0.5
+     * @return this scheduler
+     * @throws IllegalArgumentException when {@code fraction} is outside 0 to 0.5
+     */
     public VerificationScheduler jitter(double fraction) {
         if (fraction < 0 || fraction > 0.5) {
             throw new IllegalArgumentException("jitter is a fraction from 0 to 0.5");
@@ -113,7 +131,13 @@ public final class VerificationScheduler implements AutoCloseable {
         return this;
     }
 
-    /** Inconclusive checks in a row after which a VERIFIED credential is flagged stale; default 3. */
+    /**
+     * Inconclusive checks in a row after which a VERIFIED credential is flagged stale; default 3.
+     *
+     * @param n how many, positive
+     * @return this scheduler
+     * @throws IllegalArgumentException when {@code n} is not positive
+     */
     public VerificationScheduler staleAfter(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("staleAfter must be positive");
@@ -122,13 +146,24 @@ public final class VerificationScheduler implements AutoCloseable {
         return this;
     }
 
-    /** How long before an entered expiry date the {@code Expiring} event comes; default 14 days. */
+    /**
+     * How long before an entered expiry date the {@code Expiring} event comes; default 14 days.
+     *
+     * @param d the lead window before the date
+     * @return this scheduler
+     */
     public VerificationScheduler expiryLead(Duration d) {
         this.expiryLead = Objects.requireNonNull(d, "lead");
         return this;
     }
 
-    /** How many due credentials are read from the store at a time; default 100. */
+    /**
+     * How many due credentials are read from the store at a time; default 100.
+     *
+     * @param n the batch size, positive
+     * @return this scheduler
+     * @throws IllegalArgumentException when {@code n} is not positive
+     */
     public VerificationScheduler batchSize(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("batchSize must be positive");
@@ -137,7 +172,12 @@ public final class VerificationScheduler implements AutoCloseable {
         return this;
     }
 
-    /** The source of jitter; default a {@link SecureRandom}. */
+    /**
+     * The source of jitter; default a {@link SecureRandom}.
+     *
+     * @param random the generator; a seeded one makes intervals repeatable in tests
+     * @return this scheduler
+     */
     public VerificationScheduler random(Random random) {
         this.random = Objects.requireNonNull(random, "random");
         return this;
@@ -162,8 +202,10 @@ public final class VerificationScheduler implements AutoCloseable {
     public record Report(int claimed, int verified, int expired, int expiring, int stale) {}
 
     /**
-     * One pass over the credentials due now.
+     * One pass over the credentials due now, on the calling thread, checking each as the tenant administrator
+     * {@value #ACTOR}. Failures of single checks are logged and counted out, not thrown.
      *
+     * @return what the run claimed, verified, expired and flagged
      * @throws IllegalStateException when the manager is closed
      */
     public Report runOnce() {
@@ -347,8 +389,10 @@ public final class VerificationScheduler implements AutoCloseable {
 
     /**
      * Runs {@link #runOnce()} every {@code period} on a daemon thread until {@link #stop()} or until the manager is
-     * closed.
+     * closed. The first run starts at once.
      *
+     * @param period the delay between the end of one run and the start of the next, positive
+     * @return this scheduler
      * @throws IllegalStateException when already running, or when the manager is closed
      */
     public synchronized VerificationScheduler start(Duration period) {
@@ -381,7 +425,11 @@ public final class VerificationScheduler implements AutoCloseable {
         return this;
     }
 
-    /** True between {@link #start} and {@link #stop()} (or the manager's close). */
+    /**
+     * Whether runs are scheduled.
+     *
+     * @return true between {@link #start} and {@link #stop()} (or the manager's close)
+     */
     public synchronized boolean running() {
         return timer != null;
     }

@@ -53,10 +53,19 @@ public final class VerifyAll {
     /** Waits in clock time; tests substitute one that advances a test clock instead of sleeping. */
     @FunctionalInterface
     public interface Sleeper {
-        /** Waits {@code duration}. */
+        /**
+         * Waits {@code duration}. Called on the thread that runs {@link VerifyAll#run()}.
+         *
+         * @param duration how long to wait, in the run's clock time
+         * @throws InterruptedException when the thread is interrupted; the run then ends as cancelled
+         */
         void sleep(Duration duration) throws InterruptedException;
 
-        /** {@link Thread#sleep}. */
+        /**
+         * {@link Thread#sleep}.
+         *
+         * @return a sleeper that sleeps the calling thread, at least a millisecond
+         */
         static Sleeper system() {
             return d -> Thread.sleep(Math.max(1, d.toMillis()));
         }
@@ -76,13 +85,28 @@ public final class VerifyAll {
      */
     public record Summary(int verified, Map<FailureReason, Integer> failed, int inconclusive, int skipped,
                           int errors, boolean cancelled, boolean deadlineReached) {
+        /**
+         * Copies {@code failed}, so a summary does not change once returned.
+         *
+         * @param verified credentials the third party accepted
+         * @param failed credentials it refused, by reason
+         * @param inconclusive checks that learned nothing
+         * @param skipped credentials not checked
+         * @param errors credentials whose check failed with an exception
+         * @param cancelled whether {@link #cancel()} stopped the run
+         * @param deadlineReached whether the deadline stopped the run
+         */
         public Summary {
             EnumMap<FailureReason, Integer> copy = new EnumMap<>(FailureReason.class);
             copy.putAll(failed);
             failed = Collections.unmodifiableMap(copy);
         }
 
-        /** All credentials the run was asked to check. */
+        /**
+         * All credentials the run was asked to check.
+         *
+         * @return the sum of every count in this summary
+         */
         public int total() {
             return verified + failed.values().stream().mapToInt(Integer::intValue).sum() + inconclusive + skipped
                     + errors;
@@ -122,43 +146,79 @@ public final class VerifyAll {
     /**
      * Checks running at once; default 8. The manager's own limits ({@link CredentialManager.Builder#maxOutboundCalls},
      * {@link CredentialManager.Builder#maxOutboundCallsPerHost}) apply too: checks beyond them wait their turn.
+     *
+     * @param n the limit, positive
+     * @return this run
+     * @throws IllegalArgumentException when {@code n} is not positive
      */
     public VerifyAll concurrency(int n) {
         this.concurrency = positive(n, "concurrency");
         return this;
     }
 
-    /** Checks running at once against one target host; default 4. */
+    /**
+     * Checks running at once against one target host; default 4.
+     *
+     * @param n the limit per host, positive
+     * @return this run
+     * @throws IllegalArgumentException when {@code n} is not positive
+     */
     public VerifyAll perHost(int n) {
         this.perHost = positive(n, "perHost");
         return this;
     }
 
-    /** How long the whole run may take, in clock time; default 10 minutes. */
+    /**
+     * How long the whole run may take, in clock time; default 10 minutes.
+     *
+     * @param d the time from the start of {@link #run()} after which it returns
+     * @return this run
+     */
     public VerifyAll deadline(Duration d) {
         this.deadline = Objects.requireNonNull(d, "deadline");
         return this;
     }
 
-    /** Tries per credential when rate limited; default 3. */
+    /**
+     * Tries per credential when rate limited; default 3.
+     *
+     * @param n the tries, the first included, positive; after the last, the credential counts by its last result
+     * @return this run
+     * @throws IllegalArgumentException when {@code n} is not positive
+     */
     public VerifyAll maxAttempts(int n) {
         this.maxAttempts = positive(n, "maxAttempts");
         return this;
     }
 
-    /** How long to leave a host alone after a rate limit that named no time; default 30 s. */
+    /**
+     * How long to leave a host alone after a rate limit that named no time; default 30 s.
+     *
+     * @param d the backoff used when a RATE_LIMITED result carries no {@code retryAfter}
+     * @return this run
+     */
     public VerifyAll defaultBackoff(Duration d) {
         this.defaultBackoff = Objects.requireNonNull(d, "backoff");
         return this;
     }
 
-    /** Called on the running thread after each settled credential. */
+    /**
+     * Called on the running thread after each settled credential.
+     *
+     * @param progress receives the counts so far; keep it quick, as no new check starts while it runs
+     * @return this run
+     */
     public VerifyAll progress(Consumer<Progress> progress) {
         this.progress = Objects.requireNonNull(progress, "progress");
         return this;
     }
 
-    /** How to wait for a backed-off host; default {@link Sleeper#system()}. */
+    /**
+     * How to wait for a backed-off host; default {@link Sleeper#system()}.
+     *
+     * @param sleeper the sleeper; tests pass one that advances their clock
+     * @return this run
+     */
     public VerifyAll sleeper(Sleeper sleeper) {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         return this;
@@ -197,8 +257,10 @@ public final class VerifyAll {
     private record Done(Item item, VerificationResult result, boolean skipped, Throwable error) {}
 
     /**
-     * Runs the verification; returns when every credential is settled, or on cancellation or the deadline.
+     * Runs the verification; returns when every credential is settled, or on cancellation or the deadline. An
+     * interrupt of the calling thread ends it as cancelled, with the interrupt status kept.
      *
+     * @return the counts by outcome; errors above 0 mean the run failed for those credentials
      * @throws dev.credentials.api.CredentialStoreException when the store cannot list the credentials
      * @throws IllegalStateException when the manager is closed, or this instance already ran
      */
