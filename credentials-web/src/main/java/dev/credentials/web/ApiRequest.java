@@ -19,7 +19,19 @@ import java.util.Objects;
  */
 public record ApiRequest(String method, String path, String rawQuery, String contentType, String ifMatch,
                          long contentLength, InputStream body, String requestUri) {
-    /** Checks the fields that must be present. */
+    /**
+     * Checks the fields that must be present; the others may be null as described above.
+     *
+     * @param method the HTTP method, upper case; required
+     * @param path the path below the base path, percent-encoded; required, {@code ""} for the base itself
+     * @param rawQuery the raw query without {@code ?}, or null
+     * @param contentType the {@code Content-Type} header, or null
+     * @param ifMatch the {@code If-Match} header, or null
+     * @param contentLength the declared body length, or -1
+     * @param body the body stream; required, an empty stream when there is no body
+     * @param requestUri the whole path as sent; required
+     * @throws NullPointerException if {@code method}, {@code path}, {@code body} or {@code requestUri} is null
+     */
     public ApiRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");

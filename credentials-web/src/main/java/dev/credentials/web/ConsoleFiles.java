@@ -33,7 +33,13 @@ public final class ConsoleFiles {
     private record Asset(byte[] bytes, String type) {
     }
 
-    /** The console's files, read from the class path; fails when the jar lacks one. */
+    /**
+     * Reads the console's files from this module's jar, once; call it at startup and keep the result.
+     *
+     * @return the three files, held in memory
+     * @throws IllegalStateException if the jar lacks one of them
+     * @throws java.io.UncheckedIOException if one cannot be read
+     */
     public static ConsoleFiles load() {
         return new ConsoleFiles(Map.of(
                 "index.html", load("index.html", "text/html;charset=UTF-8"),
@@ -41,7 +47,13 @@ public final class ConsoleFiles {
                 "console.css", load("console.css", "text/css;charset=UTF-8")));
     }
 
-    /** The file {@code name} ({@code index.html}, {@code console.js}, {@code console.css}); empty for any other. */
+    /**
+     * The answer serving one file, with its content type and the console's security headers.
+     *
+     * @param name the file's name below {@code console/}, exactly {@code index.html}, {@code console.js} or
+     *             {@code console.css}; any other string, a path included, matches nothing
+     * @return a 200 answer with a fresh copy of the file; empty for any other name
+     */
     public Optional<ApiResponse> file(String name) {
         Asset asset = assets.get(name);
         if (asset == null) {
@@ -52,19 +64,32 @@ public final class ConsoleFiles {
         return Optional.of(new ApiResponse(200, headers, asset.bytes().clone()));
     }
 
-    /** 404 with the console's headers and no body. */
+    /**
+     * The answer to a name under {@code console/} that is not one of the files.
+     *
+     * @return 404 with the console's security headers and no body
+     */
     public static ApiResponse notFound() {
         return new ApiResponse(404, SECURITY_HEADERS, new byte[0]);
     }
 
-    /** Without the trailing slash the page's relative links would miss: 302 to {@code console/}. */
+    /**
+     * The answer to {@code console} without the trailing slash, where the page's relative links would miss.
+     *
+     * @return 302 to {@code console/}, relative to the request, with the console's security headers
+     */
     public static ApiResponse redirectToPage() {
         Map<String, String> headers = new LinkedHashMap<>(SECURITY_HEADERS);
         headers.put("Location", "console/");
         return new ApiResponse(302, headers, new byte[0]);
     }
 
-    /** The headers every answer of the console carries: the policy above, no caching, no sniffing, no framing. */
+    /**
+     * The headers every answer of the console carries: the policy above, no caching, no sniffing, no framing, no
+     * referrer, no cross-origin opener or reads. Servers add them to the API's answers too.
+     *
+     * @return a new unmodifiable map of header names to values, in a stable order
+     */
     public static Map<String, String> securityHeaders() {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Cache-Control", "no-store");

@@ -80,22 +80,37 @@ public final class CredentialsApi {
     /**
      * The API over {@code manager}, reading request bodies of at most {@code maxBodyBytes}.
      *
+     * @param manager the manager every request goes to; it decides who may see and change what
      * @param verify how {@code POST /{id}/verify} checks a credential: {@code manager::verify}, or a wrapper that
-     *               observes the call
+     *               observes the call; called on the request's thread, so it must be thread-safe
+     * @param maxBodyBytes the largest request body read, in bytes; a larger one is answered 413
+     * @return a new API, ready to serve concurrent requests
+     * @throws NullPointerException if {@code manager} or {@code verify} is null
+     * @throws IllegalArgumentException if {@code maxBodyBytes} is less than 1
      */
     public static CredentialsApi of(CredentialManager manager,
                                     BiFunction<Subject, CredentialId, VerificationResult> verify, int maxBodyBytes) {
         return new CredentialsApi(manager, verify, maxBodyBytes);
     }
 
-    /** The largest request body this API reads. */
+    /**
+     * The largest request body this API reads, as given to {@link #of}.
+     *
+     * @return the limit in bytes, at least 1
+     */
     public int maxBodyBytes() {
         return bodies.maxBytes();
     }
 
     /**
      * Answers {@code request} for {@code subject}. Never throws for anything the client sent or the manager refused:
-     * every failure becomes a problem answer; an unexpected exception is logged by class name only.
+     * every failure becomes a problem answer; an unexpected exception is logged by class name only. Reads the
+     * request's body at most once, on the calling thread.
+     *
+     * @param subject the caller, as the server authenticated it; every access rule is checked against it
+     * @param request the request, its path below the API's base path
+     * @return the answer to send: JSON on success, {@code application/problem+json} on failure; never null
+     * @throws NullPointerException if {@code subject} is null
      */
     public ApiResponse handle(Subject subject, ApiRequest request) {
         Objects.requireNonNull(subject, "subject");
@@ -113,7 +128,12 @@ public final class CredentialsApi {
     /**
      * The refusal of a request that may not reach any handler whoever sends it: a POST, PUT or PATCH that is not
      * {@code application/json} (415, which also keeps cross-site HTML forms out) or declares a body over
-     * {@code maxBodyBytes} (413). Empty when the request may go on.
+     * {@code maxBodyBytes} (413). A server may call it before authenticating, so an oversized or cross-site
+     * request is refused without work; {@link #handle} calls it again.
+     *
+     * @param request the request, of which only the method, headers and URI are read, never the body
+     * @param maxBodyBytes the largest body the server accepts, in bytes
+     * @return the problem answer for a refused request; empty when the request may go on
      */
     public static Optional<ApiResponse> screen(ApiRequest request, int maxBodyBytes) {
         String method = request.method();
@@ -130,7 +150,15 @@ public final class CredentialsApi {
         return Optional.empty();
     }
 
-    /** A problem answer of {@code type} with a {@code detail} that must not contain anything the client sent. */
+    /**
+     * A problem answer as {@link #handle} writes them, for the servers' own refusals (not logged in, wrong host,
+     * shutting down) so that every error of the API has one shape.
+     *
+     * @param type the kind of problem; it sets the status, {@code type} URI and title
+     * @param detail a sentence for people that must not contain anything the client sent
+     * @param instance the request's path, for the {@code instance} member; null leaves it out
+     * @return an {@code application/problem+json} answer with {@code Cache-Control: no-store}
+     */
     public static ApiResponse problem(Problems.Type type, String detail, String instance) {
         return problem(type, detail, instance, List.of(), Map.of());
     }

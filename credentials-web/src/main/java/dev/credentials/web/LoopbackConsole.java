@@ -103,32 +103,51 @@ public final class LoopbackConsole implements AutoCloseable {
         server.start();
     }
 
-    /** A console over {@code manager} in which every request acts as {@code operator}. */
+    /**
+     * Starts describing a console over {@code manager} in which every request acts as {@code operator}.
+     *
+     * @param manager the manager the REST API calls
+     * @param operator the subject every request acts as: whoever holds the login token is this subject
+     * @return a builder with the defaults: a free port, 64 KiB bodies, the manager's own verify
+     * @throws NullPointerException if {@code manager} or {@code operator} is null
+     */
     public static Builder builder(CredentialManager manager, Subject operator) {
         return new Builder(manager, operator);
     }
 
-    /** The port it listens on, on 127.0.0.1. */
+    /**
+     * The port it listens on, on 127.0.0.1: the one given, or the one the system chose for port 0.
+     *
+     * @return the bound port, from 1 to 65535
+     */
     public int port() {
         return port;
     }
 
     /**
      * The address to open once in a browser, with the one-time login token: print it to the operator only, never
-     * to a log.
+     * to a log. Once the token is used, the same address
+     * answers 401 to any browser without the session.
+     *
+     * @return {@code http://127.0.0.1:PORT/api/credentials/console/?token=...}
      */
     public URI loginUrl() {
         return URI.create("http://127.0.0.1:" + port + CONSOLE + "/?token=" + loginToken);
     }
 
-    /** The console's address without the token, safe to log. */
+    /**
+     * The console's address without the token, safe to log: it opens the page only in the browser that logged in.
+     *
+     * @return {@code http://127.0.0.1:PORT/api/credentials/console/}
+     */
     public URI pageUrl() {
         return URI.create("http://127.0.0.1:" + port + CONSOLE + "/");
     }
 
     /**
      * Answers every new request 503, lets the running ones finish for at most two seconds, then stops the server and
-     * its threads; idempotent.
+     * its threads; idempotent and safe to call from any thread. The login token and the session stop working.
+     * If the calling thread is interrupted, it stops waiting and keeps its interrupt status.
      */
     @Override
     public void close() {
@@ -356,27 +375,46 @@ public final class LoopbackConsole implements AutoCloseable {
             this.operator = Objects.requireNonNull(operator, "operator");
         }
 
-        /** The port on 127.0.0.1; 0 (the default) lets the system choose a free one. */
+        /**
+         * Sets the port on 127.0.0.1 to listen on; checked by {@link #start()}.
+         *
+         * @param port from 1 to 65535, or 0 (the default) to let the system choose a free one
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** The largest request body the API reads (default 64 KiB). */
+        /**
+         * Sets the largest request body the API reads; a larger one is answered 413. Checked by {@link #start()}.
+         *
+         * @param maxBodyBytes the limit in bytes, at least 1 (default 64 KiB)
+         * @return this builder
+         */
         public Builder maxBodyBytes(int maxBodyBytes) {
             this.maxBodyBytes = maxBodyBytes;
             return this;
         }
 
-        /** How the Verify button checks a credential (default: the manager's {@code verify}). */
+        /**
+         * Sets how the Verify button checks a credential, for instance a wrapper that records the call.
+         *
+         * @param verify called on the console's request threads, so it must be thread-safe (default: the manager's
+         *               {@code verify})
+         * @return this builder
+         * @throws NullPointerException if {@code verify} is null
+         */
         public Builder verify(BiFunction<Subject, CredentialId, VerificationResult> verify) {
             this.verify = Objects.requireNonNull(verify, "verify");
             return this;
         }
 
         /**
-         * Binds 127.0.0.1 and starts serving.
+         * Binds 127.0.0.1 and starts serving. The caller owns the console and must {@link LoopbackConsole#close()}
+         * it.
          *
+         * @return the running console
          * @throws IllegalArgumentException naming each bad option
          * @throws IOException when the port cannot be bound (in use, not allowed)
          */

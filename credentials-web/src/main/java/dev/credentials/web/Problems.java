@@ -59,17 +59,29 @@ public final class Problems {
             this.title = title;
         }
 
-        /** The HTTP status. */
+        /**
+         * The HTTP status every answer of this type carries.
+         *
+         * @return the status code, 4xx or 5xx
+         */
         public int status() {
             return status;
         }
 
-        /** The stable {@code type} URI, {@code urn:dev.credentials:problem:<slug>}. */
+        /**
+         * The problem's {@code type} member, which clients may switch on; it never changes between releases.
+         *
+         * @return {@code urn:dev.credentials:problem:<slug>}, for example {@code urn:dev.credentials:problem:not-found}
+         */
         public URI uri() {
             return uri;
         }
 
-        /** The short title. */
+        /**
+         * The problem's {@code title} member: the same for every answer of this type.
+         *
+         * @return a short English phrase for people, such as {@code "Credential not found"}
+         */
         public String title() {
             return title;
         }
