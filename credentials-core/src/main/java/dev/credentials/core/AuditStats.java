@@ -12,7 +12,11 @@ package dev.credentials.core;
  * @param failed use records lost because the store refused their batch
  */
 public record AuditStats(boolean enabled, int queued, long written, long dropped, long failed) {
-    /** Use records that never reached the trail. */
+    /**
+     * Use records that never reached the trail.
+     *
+     * @return {@code dropped + failed}
+     */
     public long lost() {
         return dropped + failed;
     }

@@ -331,6 +331,9 @@ public final class CredentialManager implements AutoCloseable {
      * may read the whole tenant's trail, deleted credentials included; anyone else must name a credential
      * ({@link AuditQuery.Builder#credential}) on which they hold MANAGE. Records never hold a secret value.
      *
+     * @param subject who asks; the trail read is always its own tenant's
+     * @param query the filters, page size and page token
+     * @return one page, newest first, with a token for the next when there is more
      * @throws CredentialNotFoundException when a non-admin names a credential it may not see
      * @throws AccessDeniedException when a non-admin names no credential, or holds no MANAGE on it
      * @throws ValidationException for {@code pageToken} when the token was issued for another query or caller
@@ -349,6 +352,10 @@ public final class CredentialManager implements AutoCloseable {
      * and when last, and how many uses were refused: what to read before deleting or re-keying it. Same access as
      * {@link #audit}: MANAGE on the credential, or a tenant admin.
      *
+     * @param subject who asks
+     * @param id the credential
+     * @param since the earliest use counted
+     * @return the principals that used it, with counts and last use, and the refusals
      * @throws CredentialNotFoundException when a non-admin may not see the credential
      * @throws AccessDeniedException when a non-admin holds no MANAGE on it
      * @throws UnsupportedOperationException when the store keeps no audit trail or the trail is turned off
@@ -368,6 +375,8 @@ public final class CredentialManager implements AutoCloseable {
      * never on behalf of a tenant's user (like {@link #keys()}). A cutoff after the current time is refused, so a
      * mistyped date cannot erase the trail.
      *
+     * @param cutoff records strictly older than this are deleted
+     * @return how many records were deleted
      * @throws ValidationException for {@code cutoff} when it is after the current time
      * @throws UnsupportedOperationException when the store keeps no audit trail or the trail is turned off
      */
@@ -381,7 +390,11 @@ public final class CredentialManager implements AutoCloseable {
         return engine.auditing().purgeBefore(cutoff);
     }
 
-    /** The audit trail's background writer: queued, written, dropped and failed use records since build. */
+    /**
+     * The audit trail's background writer: queued, written, dropped and failed use records since build.
+     *
+     * @return the writer's counts; {@code enabled} is false when the trail is off or the store keeps none
+     */
     public AuditStats auditStats() {
         var s = engine.auditing().stats();
         return new AuditStats(engine.auditing().enabled(), s.queued(), s.written(), s.dropped(), s.failed());
@@ -389,7 +402,11 @@ public final class CredentialManager implements AutoCloseable {
 
     /**
      * Waits up to {@code timeout} until the use records queued so far are written: for tests and for an orderly
-     * shutdown. Returns whether they were.
+     * shutdown.
+     *
+     * @param timeout the longest wait
+     * @return whether every record queued before the call was written in time
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean flushAudit(Duration timeout) throws InterruptedException {
         return engine.auditing().flush(timeout);
