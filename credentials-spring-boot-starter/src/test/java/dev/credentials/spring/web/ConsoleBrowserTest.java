@@ -304,6 +304,8 @@ class ConsoleBrowserTest {
         visible(By.id("confirm-text"));
         assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("confirm-cancel");
         assertThat(driver.findElement(By.id("confirm-text")).getText()).contains("Jira (production)");
+        // The H2 store keeps the audit trail and the owner may read it, so the dialog says who used the credential.
+        assertThat(driver.findElement(By.id("confirm-usage")).getText()).contains("in the last 30 days");
         click(By.id("confirm-ok"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("empty")));
         assertThat(driver.findElements(By.cssSelector("#rows tr"))).isEmpty();
