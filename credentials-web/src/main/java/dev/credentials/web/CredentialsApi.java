@@ -12,11 +12,13 @@ import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.CredentialUnreadableException;
 import dev.credentials.api.CredentialUpdate;
+import dev.credentials.api.CredentialUsage;
 import dev.credentials.api.FieldError;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.NewCredential;
 import dev.credentials.api.Page;
 import dev.credentials.api.Principal;
+import dev.credentials.api.PrincipalUsage;
 import dev.credentials.api.Secret;
 import dev.credentials.api.Share;
 import dev.credentials.api.Subject;
@@ -27,6 +29,7 @@ import dev.credentials.api.spi.CredentialType;
 import dev.credentials.core.CredentialManager;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Resources below the base path: {@code GET /types}; {@code GET} and {@code POST} on the base itself (list,
  * create); {@code GET}, {@code PATCH} (with {@code If-Match}) and {@code DELETE} on {@code /{id}};
- * {@code POST /{id}/shares}; {@code DELETE /{id}/shares/{kind}/{principalId}}; {@code POST /{id}/verify}.
+ * {@code POST /{id}/shares}; {@code DELETE /{id}/shares/{kind}/{principalId}}; {@code POST /{id}/verify};
+ * {@code GET /{id}/usage?days=N} (who used it in the last N days, 1 to 366, default 30; needs the audit trail).
  *
  * <p>Thread-safe and stateless: one instance serves any number of concurrent requests.
  */
@@ -62,6 +66,8 @@ public final class CredentialsApi {
     private static final Set<String> SHARE = Set.of("principal", "access");
     private static final String JSON = "application/json";
     private static final String NO_STORE = "no-store";
+    private static final int DEFAULT_USAGE_DAYS = 30;
+    private static final int MAX_USAGE_DAYS = 366;
 
     private final CredentialManager manager;
     private final BiFunction<Subject, CredentialId, VerificationResult> verify;
@@ -195,6 +201,9 @@ public final class CredentialsApi {
         }
         if (segments.size() == 2 && segments.get(1).equals("verify")) {
             return method.equals("POST") ? verify(subject, segments.get(0)) : notAllowed(request, "POST");
+        }
+        if (segments.size() == 2 && segments.get(1).equals("usage")) {
+            return method.equals("GET") ? usage(subject, segments.get(0), request) : notAllowed(request, "GET");
         }
         if (segments.size() == 4 && segments.get(1).equals("shares")) {
             return method.equals("DELETE") ? unshare(subject, segments.get(0), segments.get(2), segments.get(3))
@@ -388,7 +397,53 @@ public final class CredentialsApi {
         return withVersion(200, c, body, Map.of());
     }
 
+    private ApiResponse usage(Subject subject, String id, ApiRequest request) {
+        CredentialId cid = id(id);
+        String raw = query(request.rawQuery()).get("days");
+        int days = DEFAULT_USAGE_DAYS;
+        if (raw != null) {
+            List<FieldError> errors = new ArrayList<>();
+            int[] parsed = new int[1];
+            attempt(errors, "days", () -> {
+                parsed[0] = Integer.parseInt(raw);
+                if (parsed[0] < 1 || parsed[0] > MAX_USAGE_DAYS) {
+                    throw new IllegalArgumentException("must be between 1 and " + MAX_USAGE_DAYS);
+                }
+            });
+            if (!errors.isEmpty()) {
+                throw new ValidationException(errors);
+            }
+            days = parsed[0];
+        }
+        // The API has no clock of its own: "the last N days" is counted back from the server's time.
+        Instant since = Instant.now().minus(Duration.ofDays(days));
+        CredentialUsage usage;
+        try {
+            usage = manager.usage(subject, cid, since);
+        } catch (UnsupportedOperationException e) {
+            throw new ProblemException(Problems.Type.NO_AUDIT_TRAIL,
+                    "This store keeps no audit trail, so the credential's usage is not known.");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("credential", usage.credential().value());
+        body.put("since", instant(usage.since()));
+        body.put("days", days);
+        body.put("agents", usage.agents().stream().map(CredentialsApi::principalUsage).toList());
+        body.put("tools", usage.tools().stream().map(CredentialsApi::principalUsage).toList());
+        body.put("users", usage.users().stream().map(CredentialsApi::principalUsage).toList());
+        body.put("uses", usage.uses());
+        body.put("refusals", usage.refusals());
+        return ok(body);
+    }
+
     // ------------------------------------------------------------------------------------------------ JSON out
+
+    private static Map<String, Object> principalUsage(PrincipalUsage u) {
+        Map<String, Object> m = principal(u.principal());
+        m.put("uses", u.uses());
+        m.put("lastUsed", instant(u.lastUsed()));
+        return m;
+    }
 
     private static Map<String, Object> type(CredentialType t) {
         Map<String, Object> m = new LinkedHashMap<>();

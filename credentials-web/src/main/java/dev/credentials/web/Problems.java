@@ -46,6 +46,8 @@ public final class Problems {
         STORE_UNAVAILABLE(503, "store-unavailable", "Store unavailable"),
         /** The loopback console is stopping and takes no new request. */
         SHUTTING_DOWN(503, "shutting-down", "Shutting down"),
+        /** The store keeps no audit trail (or it is turned off), so usage cannot be answered. */
+        NO_AUDIT_TRAIL(501, "no-audit-trail", "No audit trail"),
         /** Anything else; the server log has the exception class. */
         INTERNAL(500, "internal", "Internal error");
 

@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.credentials.api.Principal;
 import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
+import dev.credentials.api.CredentialId;
 import dev.credentials.core.CredentialManager;
 import dev.credentials.testkit.CredentialManagerExtension;
+import dev.credentials.testkit.TestClock;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -28,8 +33,13 @@ class CredentialsApiTest {
 
     private static ApiResponse call(CredentialsApi api, String method, String path, String query, String body,
                                     String ifMatch) {
+        return call(api, ALICE, method, path, query, body, ifMatch);
+    }
+
+    private static ApiResponse call(CredentialsApi api, Subject subject, String method, String path, String query,
+                                    String body, String ifMatch) {
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        return api.handle(ALICE, new ApiRequest(method, path, query, body == null ? null : "application/json",
+        return api.handle(subject, new ApiRequest(method, path, query, body == null ? null : "application/json",
                 ifMatch, body == null ? 0 : bytes.length, new ByteArrayInputStream(bytes), BASE + path));
     }
 
@@ -112,6 +122,58 @@ class CredentialsApiTest {
         ApiResponse r = api.handle(ALICE, new ApiRequest("POST", "", null, "application/json", null, -1,
                 new ByteArrayInputStream(big), BASE));
         assertEquals(413, r.status(), text(r));
+    }
+
+    @Test
+    void usageAfterAResolveShowsTheToolAndItsAgent(CredentialManager manager, TestClock clock) throws Exception {
+        // The API counts "the last N days" back from the server's time, so the manager's uses must be recent.
+        clock.set(Instant.now());
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 4096);
+        String id = created(api);
+        ApiResponse shared = call(api, "POST", "/" + id + "/shares", null,
+                "{\"principal\":{\"kind\":\"AGENT\",\"id\":\"research\"},\"access\":\"USE\"}", null);
+        assertEquals(200, shared.status(), text(shared));
+        Subject tool = Subject.tool(ALICE.tenant(), "jira-search").withMemberships(Principal.agent("research"));
+        manager.resolve(tool, CredentialId.of(id)).close();
+        assertTrue(manager.flushAudit(Duration.ofSeconds(10)));
+
+        ApiResponse r = call(api, "GET", "/" + id + "/usage", null, null, null);
+        assertEquals(200, r.status(), text(r));
+        String body = text(r);
+        assertTrue(body.contains("\"days\":30"), body);
+        assertTrue(body.contains("\"agents\":[{\"kind\":\"AGENT\",\"id\":\"research\",\"uses\":1,\"lastUsed\":"), body);
+        assertTrue(body.contains("\"tools\":[{\"kind\":\"TOOL\",\"id\":\"jira-search\",\"uses\":1,"), body);
+        assertTrue(body.contains("\"uses\":1,\"refusals\":0"), body);
+        assertFalse(body.contains(SECRET), body);
+        ApiResponse lastDay = call(api, "GET", "/" + id + "/usage", "days=1", null, null);
+        assertTrue(text(lastDay).contains("\"days\":1") && text(lastDay).contains("jira-search"), text(lastDay));
+    }
+
+    @Test
+    void usageIsRefusedToASubjectThatMayOnlyUseTheCredential(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 4096);
+        String id = created(api);
+        call(api, "POST", "/" + id + "/shares", null,
+                "{\"principal\":{\"kind\":\"USER\",\"id\":\"bob\"},\"access\":\"USE\"}", null);
+        ApiResponse r = call(api, Subject.user(ALICE.tenant(), "bob"), "GET", "/" + id + "/usage", null, null, null);
+        assertEquals(403, r.status(), text(r));
+        assertTrue(text(r).contains("urn:dev.credentials:problem:forbidden"), text(r));
+        ApiResponse stranger = call(api, Subject.user(ALICE.tenant(), "eve"), "GET", "/" + id + "/usage", null,
+                null, null);
+        assertEquals(404, stranger.status(), text(stranger));
+    }
+
+    @Test
+    void aBadDaysValueNamesTheField(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, manager::verify, 4096);
+        String id = created(api);
+        for (String days : new String[] {"0", "367", "ten", "-1", ""}) {
+            ApiResponse r = call(api, "GET", "/" + id + "/usage", "days=" + days, null, null);
+            assertEquals(400, r.status(), days + ": " + text(r));
+            assertTrue(text(r).contains("urn:dev.credentials:problem:validation"), text(r));
+            assertTrue(text(r).contains("\"field\":\"days\""), text(r));
+        }
+        assertEquals("GET", call(api, "POST", "/" + id + "/usage", null, "{}", null).header("Allow"));
     }
 
     @Test

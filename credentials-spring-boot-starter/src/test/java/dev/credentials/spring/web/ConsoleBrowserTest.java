@@ -2,6 +2,7 @@ package dev.credentials.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.credentials.api.CredentialId;
 import dev.credentials.api.NewCredential;
 import dev.credentials.api.Secret;
 import dev.credentials.api.Subject;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -299,11 +301,19 @@ class ConsoleBrowserTest {
         new Select(driver.findElement(By.id("filter-status"))).selectByValue("");
         wait.until(d -> d.findElements(By.cssSelector("#rows tr")).size() == 1);
 
+        // The agent it is shared with uses it once, so the remove dialog has a use to show (the H2 store keeps the
+        // audit trail and the owner may read it).
+        CredentialId used = CredentialId.of(row().getAttribute("data-id"));
+        manager.resolve(Subject.agent(TenantId.of("acme"), "support-bot"), used).close();
+        assertThat(manager.flushAudit(Duration.ofSeconds(10))).isTrue();
+
         // Remove, after a confirmation whose first focus is Cancel.
         click(By.cssSelector("#rows button[data-action='remove']"));
         visible(By.id("confirm-text"));
         assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("confirm-cancel");
         assertThat(driver.findElement(By.id("confirm-text")).getText()).contains("Jira (production)");
+        assertThat(driver.findElement(By.id("confirm-usage")).getText())
+                .contains("Used in the last 30 days by 1 agent:").contains("agent:support-bot — 1 use, last");
         click(By.id("confirm-ok"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("empty")));
         assertThat(driver.findElements(By.cssSelector("#rows tr"))).isEmpty();

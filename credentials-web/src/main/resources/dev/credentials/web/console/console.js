@@ -490,8 +490,49 @@ async function editCredential(id) {
 
 let confirmAction = null;
 
-function removeCredential(id, name) {
+const USAGE_DAYS = 30;
+const USAGE_GROUPS = [['agents', 'agent', 'agents'], ['tools', 'tool', 'tools'], ['users', 'user', 'users']];
+
+function counted(n, one, many) {
+  return n + ' ' + (n === 1 ? one : many);
+}
+
+// The credential's usage of the last 30 days, or null when it is not known (no audit trail, no MANAGE right).
+async function loadUsage(id) {
+  try {
+    return (await api('GET', '/' + enc(id) + '/usage?days=' + USAGE_DAYS)).json;
+  } catch (e) {
+    return null;
+  }
+}
+
+// "Used in the last 30 days by 2 agents, 1 tool:" and one line per principal; ids go in as text only.
+function usageView(u) {
+  const groups = USAGE_GROUPS.map(([key, one, many]) => ({list: Array.isArray(u[key]) ? u[key] : [], one, many}))
+    .filter(g => g.list.length > 0);
+  const refused = u.refusals > 0 ? ' ' + counted(u.refusals, 'use was', 'uses were') + ' refused.' : '';
+  if (!u.uses || groups.length === 0) {
+    return [el('p', {id: 'confirm-usage-summary',
+      text: 'No recorded use in the last ' + USAGE_DAYS + ' days.' + refused})];
+  }
+  const summary = 'Used in the last ' + USAGE_DAYS + ' days by '
+    + groups.map(g => counted(g.list.length, g.one, g.many)).join(', ') + ':';
+  const items = [];
+  for (const g of groups) {
+    for (const p of g.list) {
+      items.push(el('li', {}, principalText(p) + ' — ' + counted(p.uses, 'use', 'uses') + ', last ' + when(p.lastUsed)));
+    }
+  }
+  const out = [el('p', {id: 'confirm-usage-summary', text: summary}), el('ul', {class: 'usage-list'}, ...items)];
+  if (refused) out.push(el('p', {text: refused.trim()}));
+  return out;
+}
+
+async function removeCredential(id, name) {
+  const usage = await loadUsage(id);
   $('confirm-text').textContent = 'Remove “' + name + '”? Tools that use it will stop working. This cannot be undone.';
+  $('confirm-usage').replaceChildren(...(usage ? usageView(usage) : []));
+  $('confirm-usage').hidden = !usage;
   $('confirm-error').hidden = true;
   confirmAction = async () => {
     await api('DELETE', '/' + enc(id));
@@ -502,7 +543,7 @@ function removeCredential(id, name) {
       document.body.classList.remove('panel-open');
     }
   };
-  $('confirm').showModal();
+  if (!$('confirm').open) $('confirm').showModal();
   $('confirm-cancel').focus();
 }
 
