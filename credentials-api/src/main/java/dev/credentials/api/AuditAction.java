@@ -48,7 +48,11 @@ public final class AuditAction {
         this.change = change;
     }
 
-    /** Every action this version knows, changes first. */
+    /**
+     * Every action this version knows, changes first.
+     *
+     * @return every action this version knows, changes first
+     */
     public static List<AuditAction> values() {
         return ALL;
     }
@@ -57,6 +61,9 @@ public final class AuditAction {
      * The action named {@code name} (lower case, as {@link #name()} returns it; upper case is accepted too).
      *
      * @throws ValidationException for the field {@code action} when no action has that name
+     *
+     * @param name the name
+     * @return the action named {@code name} (lower case, as {@link #name()} returns it
      */
     public static AuditAction valueOf(String name) {
         Objects.requireNonNull(name, "action");
@@ -68,17 +75,29 @@ public final class AuditAction {
         return a;
     }
 
-    /** The stable lower-case name: {@code created}, {@code resolved}, ... Stores keep this. */
+    /**
+     * The stable lower-case name: {@code created}, {@code resolved}, ... Stores keep this.
+     *
+     * @return the stable lower-case name
+     */
     public String name() {
         return name;
     }
 
-    /** True for a change (written with the change itself), false for a use or refusal (written in batches). */
+    /**
+     * True for a change (written with the change itself), false for a use or refusal (written in batches).
+     *
+     * @return true for a change (written with the change itself), false for a use or refusal (written in batches)
+     */
     public boolean isChange() {
         return change;
     }
 
-    /** True for the actions that count as a use in {@link CredentialUsage}: resolved and authenticated. */
+    /**
+     * True for the actions that count as a use in {@link CredentialUsage}: resolved and authenticated.
+     *
+     * @return true for the actions that count as a use in {@link CredentialUsage}
+     */
     public boolean isUse() {
         return this == RESOLVED || this == AUTHENTICATED;
     }

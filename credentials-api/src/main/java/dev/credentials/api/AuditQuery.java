@@ -38,17 +38,30 @@ public final class AuditQuery {
         this.pageToken = b.pageToken;
     }
 
-    /** Starts a query with no filter (every record the caller may read), first page. */
+    /**
+     * Starts a query with no filter (every record the caller may read), first page.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The records of one credential, first page. */
+    /**
+     * The records of one credential, first page.
+     *
+     * @param credential the credential
+     * @return the records of one credential, first page
+     */
     public static AuditQuery of(CredentialId credential) {
         return builder().credential(credential).build();
     }
 
-    /** A builder holding this query's filters and page. */
+    /**
+     * A builder holding this query's filters and page.
+     *
+     * @return a builder holding this query's filters and page
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.credential = credential;
@@ -61,40 +74,75 @@ public final class AuditQuery {
         return b;
     }
 
-    /** The same filters, at the page after {@code pageToken}. */
+    /**
+     * The same filters, at the page after {@code pageToken}.
+     *
+     * @param pageToken the page token
+     * @return the same filters, at the page after {@code pageToken}
+     */
     public AuditQuery next(String pageToken) {
         return toBuilder().pageToken(pageToken).build();
     }
 
-    /** Only records of this credential. */
+    /**
+     * Only records of this credential.
+     *
+     * @return the credential filter, if any
+     */
     public Optional<CredentialId> credential() {
         return Optional.ofNullable(credential);
     }
 
-    /** Only records naming this principal as actor, membership acted through, or on-behalf-of user. */
+    /**
+     * Only records naming this principal as actor, membership acted through, or on-behalf-of user.
+     *
+     * @return the principal filter, if any
+     */
     public Optional<Principal> principal() {
         return Optional.ofNullable(principal);
     }
 
-    /** Only records of these actions; empty for every action. */
+    /**
+     * Only records of these actions; empty for every action.
+     *
+     * @return the action filter; empty for every action
+     */
     public Set<AuditAction> actions() {
         return actions;
     }
 
-    /** Only records at or after this instant. */
+    /**
+     * Only records at or after this instant.
+     *
+     * @return the inclusive lower bound, if any
+     */
     public Optional<Instant> from() {
         return Optional.ofNullable(from);
     }
 
-    /** Only records strictly before this instant. */
+    /**
+     * Only records strictly before this instant.
+     *
+     * @return the exclusive upper bound, if any
+     */
     public Optional<Instant> to() {
         return Optional.ofNullable(to);
     }
 
+    /**
+     * How many records a page holds at most.
+     *
+     * @return the page size, 1 to {@value #MAX_PAGE_SIZE}
+     */
     public int pageSize() {
         return pageSize;
     }
 
+    /**
+     * Where the page starts: the token a previous page returned.
+     *
+     * @return the page token; empty for the first page
+     */
     public Optional<String> pageToken() {
         return Optional.ofNullable(pageToken);
     }
@@ -117,54 +165,98 @@ public final class AuditQuery {
 
         private Builder() {}
 
-        /** Only records of this credential; null for every credential the caller may read. */
+        /**
+         * Only records of this credential; null for every credential the caller may read.
+         *
+         * @param credential the credential
+         * @return this builder
+         */
         public Builder credential(CredentialId credential) {
             this.credential = credential;
             return this;
         }
 
-        /** Only records naming this principal (actor, membership or on-behalf-of user); null for any. */
+        /**
+         * Only records naming this principal (actor, membership or on-behalf-of user); null for any.
+         *
+         * @param principal the principal
+         * @return this builder
+         */
         public Builder principal(Principal principal) {
             this.principal = principal;
             return this;
         }
 
-        /** Only records of these actions (added to any given before). */
+        /**
+         * Only records of these actions (added to any given before).
+         *
+         * @param actions the actions
+         * @return this builder
+         */
         public Builder actions(AuditAction... actions) {
             return actions(List.of(actions));
         }
 
-        /** Only records of these actions (added to any given before). */
+        /**
+         * Only records of these actions (added to any given before).
+         *
+         * @param actions the actions
+         * @return this builder
+         */
         public Builder actions(Collection<AuditAction> actions) {
             this.actions.addAll(actions);
             return this;
         }
 
-        /** Only records at or after {@code from}; null for no lower bound. */
+        /**
+         * Only records at or after {@code from}; null for no lower bound.
+         *
+         * @param from the earliest instant, inclusive; null for no lower bound
+         * @return this builder
+         */
         public Builder from(Instant from) {
             this.from = from;
             return this;
         }
 
-        /** Only records strictly before {@code to}; null for no upper bound. */
+        /**
+         * Only records strictly before {@code to}; null for no upper bound.
+         *
+         * @param to the end of the range, exclusive; null for no upper bound
+         * @return this builder
+         */
         public Builder to(Instant to) {
             this.to = to;
             return this;
         }
 
-        /** 1 to {@value AuditQuery#MAX_PAGE_SIZE}. */
+        /**
+         * 1 to {@value AuditQuery#MAX_PAGE_SIZE}.
+         *
+         * @param pageSize the page size
+         * @return this builder
+         */
         public Builder pageSize(int pageSize) {
             this.pageSize = pageSize;
             return this;
         }
 
-        /** The token of the previous page, or null for the first. */
+        /**
+         * The token of the previous page, or null for the first.
+         *
+         * @param pageToken the page token
+         * @return this builder
+         */
         public Builder pageToken(String pageToken) {
             this.pageToken = pageToken;
             return this;
         }
 
-        /** Builds the query; throws {@link ValidationException} naming every bad field. */
+        /**
+         * Builds the query; throws {@link ValidationException} naming every bad field.
+         *
+         * @return the query
+         */
         public AuditQuery build() {
             List<FieldError> errors = new ArrayList<>();
             if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {

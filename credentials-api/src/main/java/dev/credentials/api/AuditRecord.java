@@ -41,6 +41,20 @@ public record AuditRecord(String id, Instant at, TenantId tenant, CredentialId c
     private static final Comparator<Principal> PRINCIPAL_ORDER =
             Comparator.comparing(Principal::kind).thenComparing(Principal::id);
 
+    /**
+     * Checks the components; see the class description for each.
+     *
+     * @param id the record's unique id: 22 base64url characters, drawn at random by the manager; the tie-breaker of the trail's order
+     * @param at when it happened, kept to the microsecond (finer parts are dropped)
+     * @param tenant the credential's tenant
+     * @param credential the credential acted on
+     * @param action what was done
+     * @param actor the principal that acted (the subject's actor)
+     * @param onBehalfOf the user the run served, or null when the subject did not act for a user
+     * @param memberships the further principals the subject stood for in the call (a tool's agent, a user's groups), in kind-then-id order; empty when none
+     * @param outcome a short code, never free text: {@code ok} for a change or use that happened, {@code denied} for a refusal, and for a recorded verification its outcome and reason in lower case ({@code verified}, {@code failed:invalid_credentials}, {@code inconclusive:timeout}); at most 64 characters of {@code [a-z0-9_:.-]}
+     * @param rule for a selection, the rule that matched; null for every other action
+     */
     public AuditRecord {
         Objects.requireNonNull(id, "id");
         if (!ID.matcher(id).matches()) {
@@ -64,13 +78,22 @@ public record AuditRecord(String id, Instant at, TenantId tenant, CredentialId c
         }
     }
 
-    /** The outcome code of a recorded verification result: {@code verified}, {@code failed:expired}, ... */
+    /**
+     * The outcome code of a recorded verification result: {@code verified}, {@code failed:expired}, ...
+     *
+     * @param result the result
+     * @return the outcome code of a recorded verification result
+     */
     public static String outcomeOf(VerificationResult result) {
         String o = result.outcome().name().toLowerCase(java.util.Locale.ROOT);
         return result.reason() == null ? o : o + ":" + result.reason().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The actor, its memberships and the on-behalf-of user: every principal the record names. */
+    /**
+     * The actor, its memberships and the on-behalf-of user: every principal the record names.
+     *
+     * @return the actor, its memberships and the on-behalf-of user
+     */
     public List<Principal> principals() {
         java.util.LinkedHashSet<Principal> all = new java.util.LinkedHashSet<>();
         all.add(actor);

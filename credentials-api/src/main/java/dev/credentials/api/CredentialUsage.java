@@ -22,6 +22,17 @@ public record CredentialUsage(CredentialId credential, Instant since, List<Princ
     private static final Comparator<PrincipalUsage> ORDER = Comparator.comparing(PrincipalUsage::lastUsed).reversed()
             .thenComparing(u -> u.principal().id());
 
+    /**
+     * Checks the components; see the class description for each.
+     *
+     * @param credential the credential
+     * @param since the start of the period (inclusive)
+     * @param agents the agents that took part in a use
+     * @param tools the tools that took part in a use
+     * @param users the users that took part in a use (as actor or as the user a run served)
+     * @param uses the number of uses in the period
+     * @param refusals the number of refused uses in the period
+     */
     public CredentialUsage {
         Objects.requireNonNull(credential, "credential");
         Objects.requireNonNull(since, "since");
@@ -30,7 +41,11 @@ public record CredentialUsage(CredentialId credential, Instant since, List<Princ
         users = users.stream().sorted(ORDER).toList();
     }
 
-    /** True when nobody used the credential in the period. */
+    /**
+     * True when nobody used the credential in the period.
+     *
+     * @return true when nobody used the credential in the period
+     */
     public boolean isUnused() {
         return uses == 0;
     }

@@ -12,6 +12,13 @@ import java.util.Objects;
  * @param lastUsed the time of its latest use
  */
 public record PrincipalUsage(Principal principal, long uses, Instant lastUsed) {
+    /**
+     * Checks the components; see the class description for each.
+     *
+     * @param principal the agent, tool or user
+     * @param uses how many uses (resolve, authenticate) it took part in, as actor, membership or on-behalf-of user; at least 1
+     * @param lastUsed the time of its latest use
+     */
     public PrincipalUsage {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(lastUsed, "lastUsed");

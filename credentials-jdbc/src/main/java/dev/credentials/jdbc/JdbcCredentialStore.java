@@ -101,7 +101,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
      * Starts a store over {@code dataSource}.
      *
      * @param dataSource where the tables are; the store borrows and closes a connection per call
-     * @return a builder
+     * @return this builder
      */
     public static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
@@ -256,6 +256,10 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
     /**
      * The database's plan for {@link #audit} with this query ({@code EXPLAIN ANALYZE} on PostgreSQL, {@code EXPLAIN}
      * on H2), one line per element: for operators checking that the trail is read through its indexes.
+     *
+     * @param tenant the tenant
+     * @param query the query
+     * @return the database's plan for {@link #audit} with this query ({@code EXPLAIN ANALYZE} on PostgreSQL, {@code EXPLAIN} on H2), one line per element
      */
     public List<String> explainAudit(TenantId tenant, AuditStoreQuery query) {
         return transaction("explain an audit query", c -> auditTable.explain(c, dialect, tenant, query));

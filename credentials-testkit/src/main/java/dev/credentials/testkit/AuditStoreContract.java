@@ -50,23 +50,49 @@ public abstract class AuditStoreContract {
     /** For subclasses: a store's contract test. */
     protected AuditStoreContract() {}
 
-    /** The store under test. */
+    /**
+     * The store under test.
+     *
+     * @return the store under test
+     */
     protected abstract AuditStore auditStore();
 
-    /** A tenant no other test uses. */
+    /**
+     * A tenant no other test uses.
+     *
+     * @return a tenant no other test uses
+     */
     protected abstract TenantId tenant();
 
-    /** A second tenant no other test uses. */
+    /**
+     * A second tenant no other test uses.
+     *
+     * @return a second tenant no other test uses
+     */
     protected abstract TenantId otherTenant();
 
-    /** A fresh record id. */
+    /**
+     * A fresh record id.
+     *
+     * @return a fresh record id
+     */
     public static String randomRecordId() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    /** A record of {@code action} on {@code credential} by {@code actor} at {@code at}, outcome ok. */
+    /**
+     * A record of {@code action} on {@code credential} by {@code actor} at {@code at}, outcome ok.
+     *
+     * @param tenant the tenant
+     * @param credential the credential
+     * @param action the action
+     * @param actor the actor
+     * @param at when it happened
+     * @param memberships the memberships
+     * @return a record of {@code action} on {@code credential} by {@code actor} at {@code at}, outcome ok
+     */
     public static AuditRecord auditRecord(TenantId tenant, CredentialId credential, AuditAction action, Principal actor,
                                           Instant at, Principal... memberships) {
         return new AuditRecord(randomRecordId(), at, tenant, credential, action, actor, null, List.of(memberships),
@@ -83,6 +109,7 @@ public abstract class AuditStoreContract {
 
     // ------------------------------------------------------------------------------------------------ with changes
 
+    /** A change's records are written with it. */
     @Test
     public void aChangesRecordsAreWrittenWithIt() {
         StoredCredential r = CredentialStoreContract.record(tenant(), "a");
@@ -97,6 +124,7 @@ public abstract class AuditStoreContract {
         assertEquals(List.of(deleted, updated, created), all(tenant()), "newest first, every field intact");
     }
 
+    /** A refused change writes no record. */
     @Test
     public void aRefusedChangeWritesNoRecord() {
         StoredCredential r = CredentialStoreContract.record(tenant(), "a");
@@ -118,6 +146,7 @@ public abstract class AuditStoreContract {
 
     // ------------------------------------------------------------------------------------------------ uses
 
+    /** Appended records keep every field. */
     @Test
     public void appendedRecordsKeepEveryField() {
         CredentialId id = CredentialStoreContract.randomId();
@@ -132,6 +161,7 @@ public abstract class AuditStoreContract {
         assertEquals(T0.plusNanos(1_000), all(tenant()).get(0).at(), "kept to the microsecond");
     }
 
+    /** The trail is tenant isolated. */
     @Test
     public void theTrailIsTenantIsolated() {
         CredentialId id = CredentialStoreContract.randomId();
@@ -145,6 +175,7 @@ public abstract class AuditStoreContract {
         assertEquals(1, auditStore().count(otherTenant(), id, T0, USES));
     }
 
+    /** Filters select by credential principal action and time. */
     @Test
     public void filtersSelectByCredentialPrincipalActionAndTime() {
         CredentialId a = CredentialStoreContract.randomId();
@@ -175,6 +206,7 @@ public abstract class AuditStoreContract {
         return new AuditStoreQuery(q.credential(), principal, actions, from, to, q.after(), q.limit());
     }
 
+    /** Pages cover every record once newest first even when times tie. */
     @Test
     public void pagesCoverEveryRecordOnceNewestFirstEvenWhenTimesTie() {
         CredentialId id = CredentialStoreContract.randomId();
@@ -202,6 +234,7 @@ public abstract class AuditStoreContract {
         throw new AssertionError("paging did not end");
     }
 
+    /** Paging while others append neither repeats nor skips. */
     @Test
     public void pagingWhileOthersAppendNeitherRepeatsNorSkips() throws Exception {
         CredentialId id = CredentialStoreContract.randomId();
@@ -239,6 +272,7 @@ public abstract class AuditStoreContract {
         assertEquals(ordered, seen, "newest first across pages");
     }
 
+    /** A batch with a duplicate id writes nothing. */
     @Test
     public void aBatchWithADuplicateIdWritesNothing() {
         CredentialId id = CredentialStoreContract.randomId();
@@ -251,6 +285,7 @@ public abstract class AuditStoreContract {
 
     // ------------------------------------------------------------------------------------------------ usage
 
+    /** Usage counts each principals uses and last use since an instant. */
     @Test
     public void usageCountsEachPrincipalsUsesAndLastUseSinceAnInstant() {
         CredentialId id = CredentialStoreContract.randomId();
@@ -280,6 +315,7 @@ public abstract class AuditStoreContract {
 
     // ------------------------------------------------------------------------------------------------ retention
 
+    /** Purge removes only records older than the cutoff in every tenant. */
     @Test
     public void purgeRemovesOnlyRecordsOlderThanTheCutoffInEveryTenant() {
         // Years before every other test's records, so that a purge on a shared database never reaches them.
