@@ -56,7 +56,8 @@ class AuditWriterTest {
     }
 
     private AuditRecord use(int i) {
-        return new AuditRecord("r" + i, clock.instant(), tenant, CredentialId.of(String.format("c%021d", i)), AuditAction.RESOLVED,
+        return new AuditRecord(String.format("r%020dA", i), clock.instant(), tenant,
+                CredentialId.of(String.format("c%020dA", i)), AuditAction.RESOLVED,
                 Principal.tool("t" + i), null, List.of(Principal.agent("a")), AuditRecord.OK, null);
     }
 
