@@ -234,7 +234,11 @@ public abstract class AuditStoreContract {
         throw new AssertionError("paging did not end");
     }
 
-    /** Paging while others append neither repeats nor skips. */
+    /**
+     * Paging while others append neither repeats nor skips.
+     *
+     * @throws Exception when the appending thread fails or does not finish in time
+     */
     @Test
     public void pagingWhileOthersAppendNeitherRepeatsNorSkips() throws Exception {
         CredentialId id = CredentialStoreContract.randomId();
