@@ -15,6 +15,7 @@ import dev.credentials.api.Secret;
 import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
 import dev.credentials.core.CredentialManager;
+import dev.credentials.core.CredentialManagerBuilder;
 import dev.credentials.core.DataKeyCache;
 import dev.credentials.core.Keyring;
 import dev.credentials.core.LocalKeysets;
@@ -81,7 +82,7 @@ public class ResolveBenchmark {
     }
 
     private static CredentialManager manager(Keyring keyring, DataKeyCache cache) {
-        CredentialManager.Builder b = CredentialManager.builder().store(new InMemoryCredentialStore()).keyring(keyring)
+        CredentialManagerBuilder b = CredentialManager.builder().store(new InMemoryCredentialStore()).keyring(keyring)
                 .discoverProviders(false).type(new TestCredentialType());
         if (cache != null) {
             b.dataKeyCache(cache);

@@ -31,7 +31,7 @@ public final class DataKeyCache {
      *
      * @param maxEntries how many data keys to hold, at least 1; the least recently used goes first
      * @param maxAge how long an entry is used after it was cached, positive
-     * @return a new, empty cache, for one {@link CredentialManager.Builder#dataKeyCache}
+     * @return a new, empty cache, for one {@link CredentialManagerBuilder#dataKeyCache}
      * @throws IllegalArgumentException when either bound is not positive
      */
     public static DataKeyCache create(int maxEntries, Duration maxAge) {

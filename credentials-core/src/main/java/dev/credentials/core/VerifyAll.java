@@ -144,8 +144,8 @@ public final class VerifyAll {
     }
 
     /**
-     * Checks running at once; default 8. The manager's own limits ({@link CredentialManager.Builder#maxOutboundCalls},
-     * {@link CredentialManager.Builder#maxOutboundCallsPerHost}) apply too: checks beyond them wait their turn.
+     * Checks running at once; default 8. The manager's own limits ({@link CredentialManagerBuilder#maxOutboundCalls},
+     * {@link CredentialManagerBuilder#maxOutboundCallsPerHost}) apply too: checks beyond them wait their turn.
      *
      * @param n the limit, positive
      * @return this run

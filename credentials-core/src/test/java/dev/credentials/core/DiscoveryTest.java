@@ -87,7 +87,7 @@ class DiscoveryTest {
         return new URLClassLoader(new URL[] {dir.toUri().toURL()}, DiscoveryTest.class.getClassLoader());
     }
 
-    private static CredentialManager.Builder builder(ClassLoader loader) {
+    private static CredentialManagerBuilder builder(ClassLoader loader) {
         return CredentialManager.builder().store(new InMemoryCredentialStore()).keyring(TestKeys.keyring())
                 .classLoader(loader);
     }

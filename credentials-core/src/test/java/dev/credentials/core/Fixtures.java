@@ -45,7 +45,7 @@ final class Fixtures {
     }
 
     /** A manager builder over {@code store} with fresh test keys, {@code clock}, no discovery and the test type. */
-    static CredentialManager.Builder builder(dev.credentials.testkit.InMemoryCredentialStore store, java.time.Clock clock) {
+    static CredentialManagerBuilder builder(dev.credentials.testkit.InMemoryCredentialStore store, java.time.Clock clock) {
         return CredentialManager.builder().store(store).keyring(dev.credentials.testkit.TestKeys.keyring()).clock(clock)
                 .discoverProviders(false).type(new TestCredentialType());
     }

@@ -57,7 +57,7 @@ class PageTokenTest {
     private CredentialManager manager;
 
     private CredentialManager node(byte[] key) {
-        CredentialManager.Builder b = CredentialManager.builder().store(recording).keyring(keyring).clock(new TestClock())
+        CredentialManagerBuilder b = CredentialManager.builder().store(recording).keyring(keyring).clock(new TestClock())
                 .discoverProviders(false).type(new TestCredentialType());
         if (key != null) {
             b.pageTokenKey(key);
@@ -175,7 +175,7 @@ class PageTokenTest {
     @Test
     void theSameKeyArrayCanBuildTwoManagers() {
         byte[] key = KEY.clone();
-        CredentialManager.Builder b = CredentialManager.builder().store(recording).keyring(keyring)
+        CredentialManagerBuilder b = CredentialManager.builder().store(recording).keyring(keyring)
                 .discoverProviders(false).type(new TestCredentialType()).pageTokenKey(key);
         String token = firstToken(ALICE, CredentialQuery.builder());
         try (CredentialManager first = b.build(); CredentialManager second = b.build()) {

@@ -6,6 +6,7 @@ import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.core.CredentialManager;
+import dev.credentials.core.CredentialManagerBuilder;
 import dev.credentials.core.Keyring;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public final class CredentialManagerExtension implements ParameterResolver {
     private final Duration minVerifyInterval;
     private final Duration verificationTimeout;
     private final UrlPolicy urlPolicy;
-    private final Consumer<CredentialManager.Builder> customizer;
+    private final Consumer<CredentialManagerBuilder> customizer;
     private final Supplier<? extends CredentialStore> stores;
 
     /** The default setup; used by {@code @ExtendWith}. */
@@ -120,7 +121,7 @@ public final class CredentialManagerExtension implements ParameterResolver {
                         + "returned null");
             }
             Fixture f = new Fixture(store);
-            CredentialManager.Builder b = CredentialManager.builder()
+            CredentialManagerBuilder b = CredentialManager.builder()
                     .store(f.store).keyring(f.keyring).clock(f.clock).listener((CredentialListener) f.listener)
                     .minVerifyInterval(minVerifyInterval).verificationTimeout(verificationTimeout)
                     .urlPolicy(urlPolicy).discoverProviders(false)
@@ -177,7 +178,7 @@ public final class CredentialManagerExtension implements ParameterResolver {
         private Duration minVerifyInterval = Duration.ZERO;
         private Duration verificationTimeout = Duration.ofSeconds(5);
         private UrlPolicy urlPolicy = UrlPolicy.builder().allowLoopback().build();
-        private Consumer<CredentialManager.Builder> customizer = b -> { };
+        private Consumer<CredentialManagerBuilder> customizer = b -> { };
         private Supplier<? extends CredentialStore> stores = InMemoryCredentialStore::new;
 
         private Builder() {}
@@ -255,7 +256,7 @@ public final class CredentialManagerExtension implements ParameterResolver {
          * @param customizer applied to each manager's builder before it is built
          * @return this builder
          */
-        public Builder customize(Consumer<CredentialManager.Builder> customizer) {
+        public Builder customize(Consumer<CredentialManagerBuilder> customizer) {
             this.customizer = customizer;
             return this;
         }

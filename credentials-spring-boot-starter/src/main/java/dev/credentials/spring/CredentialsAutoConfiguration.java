@@ -6,6 +6,7 @@ import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.core.CredentialManager;
+import dev.credentials.core.CredentialManagerBuilder;
 import dev.credentials.core.Keyring;
 import dev.credentials.core.LocalKeysets;
 import dev.credentials.core.SharingPolicy;
@@ -133,7 +134,7 @@ public class CredentialsAutoConfiguration {
                                                ObjectProvider<CredentialType> types,
                                                ObjectProvider<Verifier> verifiers) {
         CredentialsProperties.Verification v = properties.getVerification();
-        CredentialManager.Builder b = CredentialManager.builder()
+        CredentialManagerBuilder b = CredentialManager.builder()
                 .store(store)
                 .keyring(keyring)
                 .urlPolicy(urlPolicy)

@@ -81,6 +81,23 @@ public final class AccessControl {
     }
 
     /** @throws AccessDeniedException when the actor is not a user ({@code what}: "create credentials") */
+    /**
+     * Refuses a subject that may not read the audit trail of {@code id} (or, when {@code id} is null, the whole tenant's):
+     * a tenant admin may read everything; anyone else needs MANAGE on the named credential.
+     */
+    public void requireAuditReader(Subject subject, CredentialId id) {
+        if (subject.isAdmin()) {
+            return;
+        }
+        if (id == null) {
+            throw new AccessDeniedException("only a tenant admin can read the whole tenant's audit trail; "
+                    + "name a credential you manage");
+        }
+        if (!visible(subject, id, null).rights().contains(Access.MANAGE)) {
+            throw new AccessDeniedException("you need MANAGE access to credential " + id + " to read its audit trail");
+        }
+    }
+
     public void requireUser(Subject subject, String what) {
         if (subject.actor().kind() != Principal.Kind.USER) {
             throw new AccessDeniedException("only a user can " + what + ", not a "

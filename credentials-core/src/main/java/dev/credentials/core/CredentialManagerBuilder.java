@@ -1,0 +1,364 @@
+package dev.credentials.core;
+
+import dev.credentials.api.CredentialListener;
+import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.UrlPolicy;
+import dev.credentials.api.spi.Verifier;
+import dev.credentials.core.internal.Engine;
+import dev.credentials.core.internal.Installed;
+import dev.credentials.core.internal.PageTokens;
+import java.net.http.HttpClient;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+
+/** Builds a {@link CredentialManager}. Not thread-safe. */
+public final class CredentialManagerBuilder {
+    private CredentialStore store;
+    private Keyring keyring;
+    private Clock clock = Clock.systemUTC();
+    private HttpClient httpClient;
+    private Duration verificationTimeout = Duration.ofSeconds(10);
+    private Duration minVerifyInterval = Duration.ofSeconds(30);
+    private UrlPolicy urlPolicy = UrlPolicy.standard();
+    private SharingPolicy sharing = SharingPolicy.standard();
+    private byte[] pageTokenKey;
+    private CredentialListener listener;
+    private ExecutorService executor;
+    private int verificationThreads = 8;
+    private int verificationQueue = 256;
+    private int maxOutboundCalls;
+    private int maxOutboundCallsPerHost = 4;
+    private final List<CredentialType> types = new ArrayList<>();
+    private final List<Verifier> verifiers = new ArrayList<>();
+    private boolean discover = true;
+    private ClassLoader classLoader = CredentialType.class.getClassLoader();
+    private SecureRandom random = new SecureRandom();
+    private DataKeyCache dataKeyCache;
+    private int historySize = 20;
+    private boolean auditTrail = true;
+    private int auditQueueCapacity = 10_000;
+
+    CredentialManagerBuilder() {}
+
+    /**
+     * How many recorded verification results each credential keeps, newest first; default 20.
+     *
+     * @param size 1 to 1,000
+     * @return this builder
+     * @throws IllegalArgumentException when {@code size} is outside 1 to 1,000
+     */
+    public CredentialManagerBuilder historySize(int size) {
+        if (size < 1 || size > 1_000) {
+            throw new IllegalArgumentException("the history size must be 1 to 1000");
+        }
+        this.historySize = size;
+        return this;
+    }
+
+    /**
+     * Whether to keep an audit trail when the store can ({@link dev.credentials.api.spi.AuditStore}); default
+     * true. With false, changes are written without records and {@code audit}/{@code usage} are refused.
+     *
+     * @param enabled whether to record changes and uses
+     * @return this builder
+     */
+    public CredentialManagerBuilder auditTrail(boolean enabled) {
+        this.auditTrail = enabled;
+        return this;
+    }
+
+    /**
+     * The most use records waiting to be written at once (default 10,000). When the store falls behind, further
+     * uses are not recorded but counted ({@link CredentialManager#auditStats()}) and logged at WARN.
+     *
+     * @param capacity the queue's bound, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException when {@code capacity} is below 1
+     */
+    public CredentialManagerBuilder auditQueueCapacity(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the audit queue capacity must be at least 1");
+        }
+        this.auditQueueCapacity = capacity;
+        return this;
+    }
+
+    /**
+     * Caches unwrapped data keys (off by default); see {@link DataKeyCache} for the trade-off.
+     *
+     * @param cache the cache, built with {@link DataKeyCache#create}
+     * @return this builder
+     */
+    public CredentialManagerBuilder dataKeyCache(DataKeyCache cache) {
+        this.dataKeyCache = Objects.requireNonNull(cache, "cache");
+        return this;
+    }
+
+    /**
+     * Where sealed credentials are kept. Required.
+     *
+     * @param store the store; the caller owns it and closes it after the manager
+     * @return this builder
+     */
+    public CredentialManagerBuilder store(CredentialStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /**
+     * The key-encryption keys. Required.
+     *
+     * @param keyring the keyring with the primary KEKs new writes are sealed under
+     * @return this builder
+     */
+    public CredentialManagerBuilder keyring(Keyring keyring) {
+        this.keyring = Objects.requireNonNull(keyring, "keyring");
+        return this;
+    }
+
+    /**
+     * The clock for timestamps and verification deadlines; default UTC system clock.
+     *
+     * @param clock the source of every timestamp the manager records and of verification deadlines
+     * @return this builder
+     */
+    public CredentialManagerBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * The client verifiers call third parties with. It must not follow redirects and must have no cookie handler
+     * and no authenticator. Default: such a client with a 5-second connect timeout.
+     *
+     * @param httpClient the client; the caller owns it, and {@link #build()} refuses an unsafe one
+     * @return this builder
+     */
+    public CredentialManagerBuilder httpClient(HttpClient httpClient) {
+        this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+        return this;
+    }
+
+    /**
+     * How long one verification may take in all; default 10 s.
+     *
+     * @param timeout the limit for one check, connection and retries included; positive, or {@link #build()}
+     *     refuses it
+     * @return this builder
+     */
+    public CredentialManagerBuilder verificationTimeout(Duration timeout) {
+        this.verificationTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    /**
+     * Within this interval after a recorded verification, verify returns it without a call; default 30 s.
+     *
+     * @param interval the interval; zero calls the third party every time, negative is refused by {@link #build()}
+     * @return this builder
+     */
+    public CredentialManagerBuilder minVerifyInterval(Duration interval) {
+        this.minVerifyInterval = Objects.requireNonNull(interval, "interval");
+        return this;
+    }
+
+    /**
+     * The policy outbound targets must pass; default {@link UrlPolicy#standard()}.
+     *
+     * @param policy decides which outbound URLs verifiers and {@link CredentialManager#authenticate} may reach
+     * @return this builder
+     */
+    public CredentialManagerBuilder urlPolicy(UrlPolicy policy) {
+        this.urlPolicy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * Who may grant USE; default {@link SharingPolicy#standard()}.
+     *
+     * @param policy whether only USE holders grant USE
+     * @return this builder
+     */
+    public CredentialManagerBuilder sharing(SharingPolicy policy) {
+        this.sharing = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * The HMAC-SHA256 key that authenticates page tokens: at least 32 random bytes (copied). <b>On several nodes
+     * behind one load balancer, give every node the same key</b> (from the platform's secret store, like the
+     * KEK settings), or a page token issued by one node is refused by another. Default: a random key per
+     * manager, so a token is valid only on the manager that issued it, until it is closed. A leaked key lets
+     * someone forge a position in a listing, never widen what it shows: tenant and visibility always come from
+     * the subject.
+     *
+     * @param key the key, at least 32 bytes; the builder keeps a copy
+     * @return this builder
+     * @throws IllegalArgumentException when the key is shorter than 32 bytes
+     */
+    public CredentialManagerBuilder pageTokenKey(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length < PageTokens.MIN_KEY_BYTES) {
+            throw new IllegalArgumentException("the page token key needs at least " + PageTokens.MIN_KEY_BYTES
+                    + " bytes; generate it with a SecureRandom and keep it with the platform's other secrets");
+        }
+        this.pageTokenKey = key.clone();
+        return this;
+    }
+
+    /**
+     * Receives events.
+     *
+     * @param listener called with every event; an exception it throws is logged and the operation goes ahead
+     * @return this builder
+     */
+    public CredentialManagerBuilder listener(CredentialListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Runs verifications on this executor, which the caller owns and shuts down.
+     *
+     * @param executor the executor; with it, {@link #verificationPool} is ignored
+     * @return this builder
+     */
+    public CredentialManagerBuilder executor(ExecutorService executor) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /**
+     * Threads and queue size of the manager's own verification executor; default 8 and 256. Ignored when an
+     * {@link #executor} is given.
+     *
+     * @param threads the pool's threads, positive
+     * @param queueCapacity how many verifications may wait for a thread, positive
+     * @return this builder
+     * @throws IllegalArgumentException when either is not positive
+     */
+    public CredentialManagerBuilder verificationPool(int threads, int queueCapacity) {
+        if (threads < 1 || queueCapacity < 1) {
+            throw new IllegalArgumentException("threads and queue capacity must be positive");
+        }
+        this.verificationThreads = threads;
+        this.verificationQueue = queueCapacity;
+        return this;
+    }
+
+    /**
+     * Outbound calls (verifications, and the checks of {@link VerifyAll} and the scheduler) running at once, 1 to
+     * 10,000; more wait their turn. Default: the verification pool's thread count (8).
+     *
+     * @param max the overall limit
+     * @return this builder
+     * @throws IllegalArgumentException when {@code max} is outside 1 to 10,000
+     */
+    public CredentialManagerBuilder maxOutboundCalls(int max) {
+        this.maxOutboundCalls = limit(max, "maxOutboundCalls");
+        return this;
+    }
+
+    /**
+     * Outbound calls running at once against one host, 1 to 10,000; default 4.
+     *
+     * @param max the limit per host
+     * @return this builder
+     * @throws IllegalArgumentException when {@code max} is outside 1 to 10,000
+     */
+    public CredentialManagerBuilder maxOutboundCallsPerHost(int max) {
+        this.maxOutboundCallsPerHost = limit(max, "maxOutboundCallsPerHost");
+        return this;
+    }
+
+    private static int limit(int n, String setting) {
+        if (n < 1 || n > 10_000) {
+            throw new IllegalArgumentException(setting + " must be 1 to 10000, not " + n);
+        }
+        return n;
+    }
+
+    /**
+     * Registers a type explicitly; it wins over a discovered one with the same id.
+     *
+     * @param type the type; registering two with one id makes {@link #build()} fail
+     * @return this builder
+     */
+    public CredentialManagerBuilder type(CredentialType type) {
+        types.add(Objects.requireNonNull(type, "type"));
+        return this;
+    }
+
+    /**
+     * Registers a verifier explicitly; it wins over a discovered one for the same type.
+     *
+     * @param verifier the verifier for its type; registering two for one type makes {@link #build()} fail
+     * @return this builder
+     */
+    public CredentialManagerBuilder verifier(Verifier verifier) {
+        verifiers.add(Objects.requireNonNull(verifier, "verifier"));
+        return this;
+    }
+
+    /**
+     * Whether to discover types and verifiers with {@link java.util.ServiceLoader}; default true.
+     *
+     * @param discover false to use only the types and verifiers registered here
+     * @return this builder
+     */
+    public CredentialManagerBuilder discoverProviders(boolean discover) {
+        this.discover = discover;
+        return this;
+    }
+
+    /**
+     * The class loader to discover providers with; default the API's own.
+     *
+     * @param loader the loader whose {@link java.util.ServiceLoader} finds types and verifiers
+     * @return this builder
+     */
+    public CredentialManagerBuilder classLoader(ClassLoader loader) {
+        this.classLoader = Objects.requireNonNull(loader, "loader");
+        return this;
+    }
+
+    /**
+     * The source of ids and data keys; default a new {@link SecureRandom}.
+     *
+     * @param random the generator for credential ids and data keys
+     * @return this builder
+     */
+    public CredentialManagerBuilder secureRandom(SecureRandom random) {
+        this.random = Objects.requireNonNull(random, "random");
+        return this;
+    }
+
+    /**
+     * Builds the manager, discovering providers unless told not to.
+     *
+     * @return a started manager; the caller closes it
+     * @throws IllegalStateException when a required setting is missing, the HTTP client is unsafe, or two providers
+     *     share an id
+     */
+    public CredentialManager build() {
+        List<String> problems = Engine.problems(store, keyring, verificationTimeout, minVerifyInterval, httpClient);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("cannot build a CredentialManager: " + String.join("; ", problems));
+        }
+        Installed installed = Installed.discover(types, verifiers, discover ? classLoader : null);
+        boolean owns = executor == null;
+        ExecutorService exec = owns ? Engine.newExecutor(verificationThreads, verificationQueue) : executor;
+        int overall = maxOutboundCalls > 0 ? maxOutboundCalls : verificationThreads;
+        return new CredentialManager(new Engine(new Engine.Settings(store, keyring, clock, httpClient,
+                verificationTimeout, minVerifyInterval, historySize, urlPolicy, sharing,
+                pageTokenKey == null ? null : pageTokenKey.clone(), listener, exec, owns, overall,
+                maxOutboundCallsPerHost, verificationQueue, random,
+                dataKeyCache == null ? null : dataKeyCache.keys(), installed, auditTrail, auditQueueCapacity)));
+    }
+}
