@@ -130,6 +130,24 @@ public sealed interface CredentialEvent {
     record Expiring(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
                     Instant time, java.time.LocalDate expiresOn) implements CredentialEvent {}
 
+    /**
+     * A short-lived token could not be refreshed because the grant behind it is gone (revoked, expired, or the user's
+     * password changed): the credential is now FAILED and its owner must connect the account again. Emitted once, when
+     * the refresh that learned it was definitive and the record was read again to rule out another node's rotation.
+     *
+     * @param eventId a unique id for this event
+     * @param tenant the credential's tenant
+     * @param credentialId the credential
+     * @param version the credential's version after the event
+     * @param actor who was using the credential when the refresh failed (the scheduler's principal when it did)
+     * @param time when, by the manager's clock
+     * @param owner who must reconnect: the credential's owner
+     * @param reason {@code EXPIRED} or {@code INVALID_CREDENTIALS}
+     */
+    record ReconnectRequired(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                             Instant time, Principal owner, VerificationResult.FailureReason reason)
+            implements CredentialEvent {}
+
     /** What a credential was wanted for. */
     enum Use {
         /** {@code resolve}: the values were handed to the caller. */

@@ -77,6 +77,8 @@ public record FieldError(String field, String code, String message) {
          * cannot carry (anything but printable ASCII).
          */
         public static final String NOT_HEADER_SAFE = "NOT_HEADER_SAFE";
+        /** A value was given for a field the library keeps itself ({@link FieldRole#MANAGED}). */
+        public static final String NOT_ALLOWED = "NOT_ALLOWED";
         /** The value is malformed in a way the other codes do not name. */
         public static final String INVALID = "INVALID";
     }

@@ -16,5 +16,11 @@ public enum FieldRole {
      * ASCII, U+0020 to U+007E; anything else is refused on create and update with
      * {@link FieldError.Codes#NOT_HEADER_SAFE}.
      */
-    HEADER_VALUE
+    HEADER_VALUE,
+    /**
+     * Kept by the library, never typed in: a refreshed access token and its expiry. Forms leave it out, and
+     * {@code create} and {@code update} refuse a value for it with {@link FieldError.Codes#NOT_ALLOWED}; only the
+     * manager's token refresh writes it.
+     */
+    MANAGED
 }

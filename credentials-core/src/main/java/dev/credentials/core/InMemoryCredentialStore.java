@@ -13,6 +13,7 @@ import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.AuditStore;
 import dev.credentials.api.spi.AuditStoreQuery;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
@@ -27,7 +28,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A {@link CredentialStore} in memory, with the {@link MaintenanceStore} and {@link AuditStore} capabilities: for
+ * A {@link CredentialStore} in memory, with the {@link MaintenanceStore}, {@link AuditStore} and {@link LeaseStore} capabilities: for
  * tests, examples, and a single process that keeps nothing across restarts. It holds sealed records only, as every
  * store does, so it never sees a plaintext secret. A change and its audit records are written under the same lock,
  * all or nothing.
@@ -36,7 +37,7 @@ import java.util.TreeMap;
  * are stable while others insert. The class is open so that a test kit can add test-only operations; a subclass that
  * groups several calls must hold the same monitor ({@code synchronized (this)}).
  */
-public class InMemoryCredentialStore implements MaintenanceStore, AuditStore {
+public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, LeaseStore {
     private record Key(TenantId tenant, CredentialId id) {}
 
     private record Order(String sortKey, String id) {}
@@ -53,6 +54,7 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore {
     private static final Comparator<AuditStoreQuery.Cursor> NEWEST_FIRST =
             Comparator.comparing(AuditStoreQuery.Cursor::at).thenComparing(AuditStoreQuery.Cursor::id).reversed();
     private final java.util.Set<String> auditIds = new java.util.HashSet<>();
+    private final Map<Key, LeaseStore.Lease> leases = new HashMap<>();
 
     /** An empty store. */
     public InMemoryCredentialStore() {}
@@ -193,6 +195,46 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore {
     @Override
     public synchronized void delete(TenantId tenant, CredentialId id, long expectedRevision) {
         remove(current(tenant, id, expectedRevision));
+        leases.remove(new Key(tenant, id));
+    }
+
+    @Override
+    public synchronized boolean acquireLease(TenantId tenant, CredentialId id, String holder, java.time.Instant now,
+                                             java.time.Instant until) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(id, "id");
+        LeaseStore.checkHolder(holder);
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(until, "until");
+        if (!until.isAfter(now)) {
+            throw new IllegalArgumentException("a lease must end after now");
+        }
+        Key key = new Key(tenant, id);
+        if (!records.containsKey(key)) {
+            return false;
+        }
+        LeaseStore.Lease held = leases.get(key);
+        if (held != null && held.heldAt(now) && !held.holder().equals(holder)) {
+            return false;
+        }
+        leases.put(key, new LeaseStore.Lease(holder, until.truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+        return true;
+    }
+
+    @Override
+    public synchronized void releaseLease(TenantId tenant, CredentialId id, String holder) {
+        Objects.requireNonNull(holder, "holder");
+        Key key = new Key(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(id, "id"));
+        LeaseStore.Lease held = leases.get(key);
+        if (held != null && held.holder().equals(holder)) {
+            leases.remove(key);
+        }
+    }
+
+    @Override
+    public synchronized Optional<LeaseStore.Lease> lease(TenantId tenant, CredentialId id) {
+        Key key = new Key(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(id, "id"));
+        return records.containsKey(key) ? Optional.ofNullable(leases.get(key)) : Optional.empty();
     }
 
     @Override

@@ -115,4 +115,17 @@ public interface CredentialType {
     default void authenticate(CredentialMaterial material, HttpRequest.Builder request) {
         throw new UnsupportedOperationException("credential type " + id() + " does not authenticate requests");
     }
+
+    /**
+     * For a type with a short-lived access token kept by the library (a {@link dev.credentials.api.FieldRole#MANAGED}
+     * secret): when the one in {@code material} expires. The manager reads it before {@code authenticate},
+     * {@code resolve} and {@code verify}, and has the type's {@link TokenRefresher} obtain a new token when the stored
+     * one expires within its {@code tokenMinTtl}.
+     *
+     * @param material the credential's values
+     * @return when the stored access token expires; empty when there is none yet, or the type keeps none (the default)
+     */
+    default java.util.Optional<java.time.Instant> accessTokenExpiresAt(CredentialMaterial material) {
+        return java.util.Optional.empty();
+    }
 }

@@ -1,0 +1,110 @@
+package dev.credentials.api.spi;
+
+import dev.credentials.api.CredentialId;
+import dev.credentials.api.TenantId;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The optional capability of a {@link CredentialStore} to keep a time-boxed lease on a record: what makes one refresh
+ * of a credential's tokens (and one scheduled check of it) run at a time across every node sharing the store.
+ *
+ * <p>A lease is a holder (an opaque id of the node or manager that took it) and an end. Taking it is a compare-and-set
+ * on those two values alone: it succeeds when nobody holds the record, when the holder's time has ended (its end is
+ * not after {@code now}), or when the same holder takes it again (to extend it). A lease never changes the record's
+ * {@code revision}, {@code version} or {@code contentVersion}, so it never makes another writer's compare-and-set fail,
+ * and a write of the record never ends a lease. Deleting the record ends its lease. A holder that dies simply stops
+ * extending its lease; once its end has passed, another holder takes it over.
+ *
+ * <p>The time is always passed in ({@code now}, {@code until}) from the manager's clock, never read from the database
+ * server's, so that tests can run in test-clock time and every node judges ends the same way. Instants are kept to the
+ * microsecond, as everywhere in a store.
+ *
+ * <p>Thread safety and atomicity are as for {@link CredentialStore}: each method is one atomic step. A store that
+ * implements this interface opts into the testkit's {@code CredentialStoreContract.Leases} tests.
+ */
+public interface LeaseStore extends CredentialStore {
+    /**
+     * Takes or extends the lease on a record. Succeeds, and records {@code holder} until {@code until}, when the record
+     * exists in {@code tenant} and either no lease is recorded, the recorded lease's end is not after {@code now}, or
+     * {@code holder} already holds it. Otherwise changes nothing.
+     *
+     * @param tenant the record's tenant
+     * @param id the record
+     * @param holder who takes it: 1 to 128 printable ASCII characters
+     * @param now the current time by the caller's clock
+     * @param until when the lease ends unless extended; after {@code now}
+     * @return true when {@code holder} now holds the lease until {@code until}; false when another holder's lease
+     *     has not ended, or the record does not exist
+     * @throws IllegalArgumentException when {@code holder} is empty, too long or not printable ASCII, or {@code until}
+     *     is not after {@code now}
+     * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
+     */
+    boolean acquireLease(TenantId tenant, CredentialId id, String holder, Instant now, Instant until);
+
+    /**
+     * Ends {@code holder}'s lease on a record at once. Does nothing when another holder holds it, when no lease is
+     * recorded, or when the record does not exist: a holder can only end its own lease.
+     *
+     * @param tenant the record's tenant
+     * @param id the record
+     * @param holder who releases it
+     * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
+     */
+    void releaseLease(TenantId tenant, CredentialId id, String holder);
+
+    /**
+     * The lease recorded on a record, ended or not: what a waiting caller reads to learn who holds it and until when.
+     *
+     * @param tenant the record's tenant
+     * @param id the record
+     * @return the recorded lease; empty when none is recorded, it was released, or the record does not exist
+     * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
+     */
+    Optional<Lease> lease(TenantId tenant, CredentialId id);
+
+    /**
+     * A lease as recorded.
+     *
+     * @param holder who holds or held it
+     * @param until when it ends (or ended)
+     */
+    record Lease(String holder, Instant until) {
+        /**
+         * Checks that neither part is null.
+         *
+         * @param holder who holds or held it
+         * @param until when it ends (or ended)
+         */
+        public Lease {
+            Objects.requireNonNull(holder, "holder");
+            Objects.requireNonNull(until, "until");
+        }
+
+        /**
+         * Whether the lease still holds at {@code now}: its end is after {@code now}.
+         *
+         * @param now the current time
+         * @return true while the lease holds
+         */
+        public boolean heldAt(Instant now) {
+            return until.isAfter(now);
+        }
+    }
+
+    /**
+     * Checks a holder id as {@link #acquireLease} requires; for implementations.
+     *
+     * @param holder the holder id
+     * @return {@code holder}
+     * @throws IllegalArgumentException when it is empty, longer than 128 characters or not printable ASCII
+     */
+    static String checkHolder(String holder) {
+        Objects.requireNonNull(holder, "holder");
+        if (holder.isEmpty() || holder.length() > 128 || !holder.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            throw new IllegalArgumentException("a lease holder must be 1 to 128 printable ASCII characters");
+        }
+        return holder;
+    }
+}
