@@ -188,7 +188,8 @@ class SelectionTest {
             }
         }
         assertEquals(256 * 24, rows);
-        assertEquals(List.of(), wrong, wrong.size() + " rows of the matrix were wrong");
+        assertEquals(List.of(), wrong.subList(0, Math.min(wrong.size(), 20)),
+                wrong.size() + " rows of the matrix were wrong; the first 20");
     }
 
     private static Subject adminIn(TenantId tenant) {
