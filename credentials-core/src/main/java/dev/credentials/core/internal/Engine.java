@@ -53,6 +53,7 @@ public final class Engine {
     private final Verifications verifications;
     private final Edits edits;
     private final Uses uses;
+    private final Selections selections;
     private final Auditing auditing;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
@@ -86,6 +87,7 @@ public final class Engine {
         this.edits = new Edits(store, clock, s.random(), installed, access, sealing, writes, pageTokens, s.sharing(),
                 lifecycle, auditing);
         this.uses = new Uses(clock, installed, access, sealing, events, s.urlPolicy(), auditing);
+        this.selections = new Selections(store, installed, events, auditing, clock, lifecycle);
     }
 
     /** The store (per-tenant reads; every write goes through {@link #writes}). */
@@ -159,6 +161,11 @@ public final class Engine {
     /** Resolve and authenticate. */
     public Uses uses() {
         return uses;
+    }
+
+    /** Which credential serves a run. */
+    public Selections selections() {
+        return selections;
     }
 
     /** The audit trail: change records for the write path, the writer of uses, reads. */
