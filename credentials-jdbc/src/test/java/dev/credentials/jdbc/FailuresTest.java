@@ -253,4 +253,24 @@ class FailuresTest {
         store.append(batch);
         assertEquals(2, trail().size());
     }
+
+    @Test
+    void aLeaseWhoseConnectionDiesIsNotTakenAndTheFailureIsRetryable() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a");
+        store.insert(r);
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        dataSource.failOnExecute(1);
+        CredentialStoreException e = assertThrows(CredentialStoreException.class,
+                () -> store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
+        assertTrue(e.retryable(), e.getMessage());
+        assertFalse(e.getMessage().contains("node-a"), e.getMessage());
+        dataSource.heal();
+        assertEquals(Optional.empty(), store.lease(tenant, r.id()), "nothing was taken");
+        assertTrue(store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
+        dataSource.failOnExecute(1);
+        assertThrows(CredentialStoreException.class, () -> store.releaseLease(tenant, r.id(), "node-a"));
+        dataSource.heal();
+        assertEquals("node-a", store.lease(tenant, r.id()).orElseThrow().holder(), "a failed release keeps the lease");
+        assertEquals(0, store.find(tenant, r.id()).orElseThrow().revision());
+    }
 }
