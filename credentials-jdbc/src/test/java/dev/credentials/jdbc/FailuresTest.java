@@ -273,4 +273,21 @@ class FailuresTest {
         assertEquals("node-a", store.lease(tenant, r.id()).orElseThrow().holder(), "a failed release keeps the lease");
         assertEquals(0, store.find(tenant, r.id()).orElseThrow().revision());
     }
+
+    @Test
+    void aBatchLargerThanOneInsertThatDiesInALaterInsertWritesNoneOfIt() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a");
+        List<AuditRecord> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < AuditTable.ROWS_PER_INSERT * 2 + 1; i++) {
+            batch.add(change(r, AuditAction.RESOLVED));
+        }
+        for (int failAt = 2; failAt <= 6; failAt++) { // three inserts of records, then three of principals
+            dataSource.failOnExecute(failAt);
+            assertThrows(CredentialStoreException.class, () -> store.append(batch));
+            dataSource.heal();
+            assertEquals(List.of(), trail(), "a fault at insert " + failAt + " left records");
+        }
+        store.append(batch);
+        assertEquals(batch.size(), trail().size());
+    }
 }
