@@ -25,11 +25,10 @@ import org.junit.jupiter.api.Test;
 class MigrationsTest {
     /**
      * The migrations shipped: V1 tables, V2 the by-KEK index, V3 verification history, V4 key states, V5 the audit
-     * trail, V7 personal credentials and tenant defaults (V6 is numbered for another change; a missing number is
-     * applied whenever it ships).
+     * trail, V6 leases, V7 personal credentials and tenant defaults.
      */
     private static final int LATEST = 7;
-    private static final int RECORDED = 6;
+    private static final int RECORDED = 7;
 
 
     @Test
