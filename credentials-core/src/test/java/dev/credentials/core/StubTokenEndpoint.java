@@ -35,6 +35,7 @@ final class StubTokenEndpoint implements TokenRefresher {
     private volatile CountDownLatch release;
     private volatile RefreshResult answer;
     private volatile Runnable onCall;
+    private volatile Instant grantEnd;
 
     @Override
     public String typeId() {
@@ -44,6 +45,17 @@ final class StubTokenEndpoint implements TokenRefresher {
     @Override
     public Optional<Duration> keepAliveInterval() {
         return Optional.of(Duration.ofDays(60));
+    }
+
+    /** Every grant ends at {@code end} (null: no known end). */
+    StubTokenEndpoint grantEndsAt(Instant end) {
+        this.grantEnd = end;
+        return this;
+    }
+
+    @Override
+    public Optional<Instant> grantExpiresAt(CredentialMaterial material) {
+        return Optional.ofNullable(grantEnd);
     }
 
     /** The next calls block, after counting {@code entered} down, until {@code release} is counted down. */
