@@ -426,4 +426,61 @@ class TokenRefreshTest {
         assertEquals(List.of(dev.credentials.testkit.TestCredentialType.ID),
                 m.types().stream().map(t -> t.id()).toList());
     }
+
+    // ------------------------------------------------------------------------------------------------ hostile refreshers
+
+    @Test
+    void aRefresherMessageQuotingTheRefreshTokenNeverReachesTheCaller() {
+        CredentialManager m = manager();
+        Credential c = create(m);
+        RecordedLogs.clear();
+        endpoint.answer(new RefreshResult.Failed(FailureReason.INVALID_CREDENTIALS,
+                "invalid_grant: refresh token " + StubTokenEndpoint.FIRST_REFRESH + "x is unknown"));
+        CredentialUseException e = assertThrows(CredentialUseException.class, () -> bearer(m, c.id()));
+        assertFalse(e.getMessage().contains(StubTokenEndpoint.FIRST_REFRESH), e.getMessage());
+        assertFalse(m.history(ALICE, c.id()).get(0).message().contains(StubTokenEndpoint.FIRST_REFRESH));
+        assertFalse(RecordedLogs.text().contains(StubTokenEndpoint.FIRST_REFRESH));
+    }
+
+    @Test
+    void aRefresherThatThrowsIsATransientFailureAndItsMessageIsWithheld() {
+        CredentialManager m = manager();
+        Credential c = create(m);
+        RecordedLogs.clear();
+        endpoint.onCall(() -> {
+            throw new IllegalStateException("boom " + StubTokenEndpoint.FIRST_REFRESH);
+        });
+        CredentialUnavailableException e = assertThrows(CredentialUnavailableException.class, () -> bearer(m, c.id()));
+        assertFalse(e.getMessage().contains(StubTokenEndpoint.FIRST_REFRESH));
+        assertFalse(RecordedLogs.text().contains(StubTokenEndpoint.FIRST_REFRESH));
+        assertEquals(CredentialStatus.UNVERIFIED, m.get(ALICE, c.id()).status());
+    }
+
+    @Test
+    void aRefresherReturningAFieldItMayNotWriteStoresNothing() {
+        CredentialManager m = manager();
+        Credential c = create(m);
+        endpoint.answer(new RefreshResult.Refreshed(Map.of("accessToken", Secret.of("at-x"),
+                "somethingElse", Secret.of("v")), clock.instant().plusSeconds(3600)));
+        assertThrows(CredentialUnavailableException.class, () -> bearer(m, c.id()));
+        assertFalse(m.get(ALICE, c.id()).secretFields().contains("accessToken"));
+    }
+
+    @Test
+    void aTransientFailureIsAuditedWithItsReason() throws Exception {
+        CredentialManager m = manager();
+        Credential c = create(m);
+        endpoint.answer(new RefreshResult.Unavailable(FailureReason.SERVER_ERROR, Optional.empty(), "503"));
+        assertThrows(CredentialUnavailableException.class, () -> bearer(m, c.id()));
+        assertTrue(m.flushAudit(Duration.ofSeconds(30)));
+        assertTrue(m.audit(ALICE, AuditQuery.builder().credential(c.id()).build()).items().stream()
+                .anyMatch(r -> r.action() == AuditAction.REFRESHED && r.outcome().equals("inconclusive:server_error")));
+    }
+
+    @Test
+    void tokenMinTtlOverAnHourIsRefused() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> builder().tokenMinTtl(Duration.ofHours(2)).build());
+        assertTrue(e.getMessage().contains("tokenMinTtl"));
+    }
 }
