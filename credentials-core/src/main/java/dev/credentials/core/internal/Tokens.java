@@ -88,6 +88,8 @@ public final class Tokens {
     private final LeaseStore leases;
     private final TokenRecords records;
     private final ConcurrentHashMap<Key, CompletableFuture<StoredCredential>> inflight = new ConcurrentHashMap<>();
+    /** The lease this thread already holds (a scheduler's claim), which a refresh of that credential runs under. */
+    private final ThreadLocal<Held> held = new ThreadLocal<>();
 
     public Tokens(Settings settings) {
         this.s = settings;
@@ -164,6 +166,24 @@ public final class Tokens {
         return shared(subject, record, type, refresher, true);
     }
 
+    /**
+     * Runs {@code work} on this thread as the holder of the lease {@code holder} already holds on {@code record} (a
+     * scheduler's claim): a refresh of that credential inside it neither waits for nor releases that lease.
+     * {@code holder} null (a store without leases) just runs {@code work}.
+     */
+    public <T> T underLease(StoredCredential record, String holder, Supplier<T> work) {
+        if (holder == null) {
+            return work.get();
+        }
+        Held before = held.get();
+        held.set(new Held(new Key(record.tenant(), record.id()), holder));
+        try {
+            return work.get();
+        } finally {
+            held.set(before);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ single flight
 
     private StoredCredential shared(Subject subject, StoredCredential record, CredentialType type,
@@ -221,10 +241,12 @@ public final class Tokens {
     /** Takes the lease (or waits for its holder's write), re-reads, refreshes, stores; releases the lease. */
     private StoredCredential lead(Subject subject, StoredCredential seen, CredentialType type, TokenRefresher refresher,
                                   boolean forCheck) {
+        Held mine = held.get();
+        boolean leased = mine != null && mine.key().equals(new Key(seen.tenant(), seen.id()));
         boolean held = false;
         try {
             StoredCredential current = seen;
-            if (leases != null) {
+            if (leases != null && !leased) {
                 Instant deadline = s.clock().instant().plus(s.timeout());
                 long nanoDeadline = System.nanoTime() + s.timeout().toNanos();
                 while (!(held = acquire(seen))) {
@@ -302,7 +324,7 @@ public final class Tokens {
         CredentialMaterial m = s.sealing().material(record, type, true);
         List<String> forms = Sanitizer.forms(m);
         Instant deadline = s.clock().instant().plus(s.timeout());
-        VerificationContext ctx = new Context(deadline);
+        VerificationContext ctx = new RefreshContext(s, deadline);
         CompletableFuture<Dispatcher.Outcome<RefreshResult>> done = new CompletableFuture<>();
         Dispatcher.Call<RefreshResult> c = s.dispatcher().submit(Verifications.host(type, type.id(), record.config()),
                 () -> refresher.refresh(ctx, m), o -> {
@@ -460,37 +482,5 @@ public final class Tokens {
 
     private record Key(TenantId tenant, CredentialId id) {}
 
-    /** What a refresher gets: the client, the clock, the deadline and the policy; it stores nothing itself. */
-    private final class Context implements VerificationContext {
-        private final Instant deadline;
-
-        Context(Instant deadline) {
-            this.deadline = deadline;
-        }
-
-        @Override
-        public HttpClient httpClient() {
-            return s.httpClient().get();
-        }
-
-        @Override
-        public Clock clock() {
-            return s.clock();
-        }
-
-        @Override
-        public Instant deadline() {
-            return deadline;
-        }
-
-        @Override
-        public UrlPolicy urlPolicy() {
-            return s.urlPolicy();
-        }
-
-        @Override
-        public boolean storeRefreshedSecrets(Map<String, Secret> secrets) {
-            throw new UnsupportedOperationException("a token refresher returns its secrets; the manager stores them");
-        }
-    }
+    private record Held(Key key, String holder) {}
 }
