@@ -157,8 +157,8 @@ public final class Tokens {
     }
 
     /**
-     * Refreshes now, whatever the token's expiry (the scheduler's keep-alive), under the same single flight and
-     * lease; returns the record as stored afterwards.
+     * Refreshes for the scheduler's keep-alive, under the same single flight and lease, unless the stored token (read
+     * again under the lease) is valid for {@code tokenMinTtl}; returns the record as stored afterwards.
      */
     public StoredCredential refreshNow(Subject subject, StoredCredential record, CredentialType type) {
         TokenRefresher refresher = s.installed().refresher(record.typeId())
