@@ -32,6 +32,8 @@ import dev.credentials.core.internal.Engine;
 import dev.credentials.core.internal.Events;
 import dev.credentials.core.internal.Faults;
 import dev.credentials.core.internal.Installed;
+import dev.credentials.core.internal.KeepAlive;
+import dev.credentials.core.internal.Tokens;
 import dev.credentials.core.internal.Lifecycle;
 import dev.credentials.core.internal.Verifications;
 import org.slf4j.Logger;
@@ -53,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * <p>Expiry: a type's {@link FieldRole#EXPIRY} date field, when set, brings a check forward to the start of the lead
  * window, where {@link CredentialEvent.Expiring} is emitted once, and to the date itself, where the credential turns
  * FAILED {@code EXPIRED} without calling the third party.
+ *
+ * <p>Grants: for a type with a {@link dev.credentials.api.spi.TokenRefresher}, a refresh token idle longer than the
+ * refresher's keep-alive interval is refreshed, and {@code Expiring} is emitted once within {@link #expiryLead} of the
+ * grant's absolute end.
  *
  * <p>Checks act as the tenant administrator {@value #ACTOR}. Configure, then {@link #start} or call
  * {@link #runOnce()} yourself (from a cron, or in tests with a test clock). Thread-safe once configured.
@@ -77,6 +83,8 @@ public final class VerificationScheduler implements AutoCloseable {
     private final Installed installed;
     private final Verifications verifications;
     private final Claims claims;
+    private final KeepAlive keepAlive;
+    private final Tokens tokens;
     private final Runnable stopOnClose = this::stop;
     private Duration maxAge = Duration.ofHours(24);
     private Duration failedMaxAge = Duration.ofHours(72);
@@ -96,6 +104,8 @@ public final class VerificationScheduler implements AutoCloseable {
         this.verifications = engine.verifications();
         this.claims = new Claims(store, engine.writes(), clock,
                 verifications.timeout().multipliedBy(2).plus(LEASE_MARGIN)); // a joined check waits twice the timeout
+        this.keepAlive = new KeepAlive(engine);
+        this.tokens = engine.tokens();
     }
 
     /**
@@ -153,7 +163,8 @@ public final class VerificationScheduler implements AutoCloseable {
     }
 
     /**
-     * How long before an entered expiry date the {@code Expiring} event comes; default 14 days.
+     * How long before an entered expiry date, or a grant's absolute end, the {@code Expiring} event comes; default 14
+     * days.
      *
      * @param d the lead window before the date
      * @return this scheduler
@@ -261,11 +272,16 @@ public final class VerificationScheduler implements AutoCloseable {
                             expiring++;
                         }
                     }
+                    if (tokens.underLease(claim.record(), claim.holder(),
+                            () -> keepAlive.run(system, claim.record(), type, now, expiryLead))) {
+                        expiring++;
+                    }
                     if (type == null || !installed.canVerify(r.typeId())) {
                         continue;
                     }
                     try {
-                        Verifications.Ran ran = verifications.check(system, r.id());
+                        Verifications.Ran ran = tokens.underLease(claim.record(), claim.holder(),
+                                () -> verifications.check(system, r.id()));
                         if (!ran.aboutCredential()) {
                             claim.giveBack();
                             busy = true;

@@ -148,6 +148,15 @@ public final class Claims {
         }
 
         /**
+         * The lease's holder id, which a token refresh inside the claimed check uses as its own.
+         *
+         * @return the holder; null for a compare-and-set claim (a store without leases)
+         */
+        public String holder() {
+            return holder;
+        }
+
+        /**
          * Gives the claim back unchecked: the credential is due again as it was, for this node's next run or another
          * node. A lease never moved the next check, so {@link #close()} gives it back by releasing the lease.
          */
