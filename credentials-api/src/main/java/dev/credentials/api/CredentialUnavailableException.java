@@ -11,7 +11,7 @@ import java.util.Optional;
 public class CredentialUnavailableException extends CredentialException {
     private static final long serialVersionUID = 1L;
 
-    /** The credential whose token could not be made fresh. */
+    /** The credential. */
     private final CredentialId credentialId;
     private final transient Optional<Duration> retryAfter;
 
