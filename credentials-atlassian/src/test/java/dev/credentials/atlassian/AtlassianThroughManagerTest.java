@@ -54,6 +54,7 @@ class AtlassianThroughManagerTest extends WireMockSupport {
                         .build())
                 .verifier(new AtlassianCloudApiTokenVerifier(routed()))
                 .verifier(new AtlassianOAuth2Verifier(routed()))
+                .refresher(new AtlassianOAuth2Refresher(routed()))
                 .build();
     }
 
@@ -100,7 +101,7 @@ class AtlassianThroughManagerTest extends WireMockSupport {
     }
 
     @Test
-    void anOAuthRefreshStoresTheRotatedRefreshTokenWhichTheNextRefreshUses() {
+    void anOAuthCredentialIsRefreshedByTheManagerWhichStoresTheRotatedRefreshTokenForTheNextRefresh() {
         String first = "refresh-1-" + Samples.token();
         String second = "refresh-2-" + Samples.token();
         String access1 = "access-1-" + Samples.token();
@@ -119,7 +120,8 @@ class AtlassianThroughManagerTest extends WireMockSupport {
             atlassian.stubFor(get(urlPathEqualTo("/ex/jira/" + Samples.CLOUD_ID + "/rest/api/3/myself"))
                     .withHeader("Authorization", equalTo("Bearer " + access)).willReturn(okJson(Samples.JIRA_ME)));
         }
-        assertTrue(manager.verify(ALICE, c.id()).isVerified());
+        VerificationResult first1 = manager.verify(ALICE, c.id());
+        assertTrue(first1.isVerified(), first1.message());
         Credential afterFirst = manager.get(ALICE, c.id());
         assertEquals(CredentialStatus.VERIFIED, afterFirst.status());
         assertEquals(c.version(), afterFirst.version(), "storing refreshed tokens is not a user change");
@@ -127,19 +129,31 @@ class AtlassianThroughManagerTest extends WireMockSupport {
         assertTrue(afterFirst.secretFields().contains("accessToken"));
 
         // A tool now signs requests with the new access token, and never sees the refresh token.
-        HttpRequest signed = manager.authenticate(ALICE, c.id(),
-                HttpRequest.newBuilder(URI.create("https://api.atlassian.com/ex/jira/" + Samples.CLOUD_ID + "/rest/api/3/issue/X-1"))
-                        .build());
+        URI issue = URI.create("https://api.atlassian.com/ex/jira/" + Samples.CLOUD_ID + "/rest/api/3/issue/X-1");
+        HttpRequest signed = manager.authenticate(ALICE, c.id(), HttpRequest.newBuilder(issue).build());
         assertEquals("Bearer " + access1, signed.headers().firstValue("Authorization").orElseThrow());
         try (var material = manager.resolve(ALICE, c.id())) {
             assertFalse(material.secretNames().contains("refreshToken"));
             assertFalse(material.secretNames().contains("clientSecret"));
         }
 
-        clock.advance(Duration.ofHours(2)); // the access token has expired: the next check refreshes with the stored token
-        assertTrue(manager.verify(ALICE, c.id()).isVerified());
+        clock.advance(Duration.ofHours(2)); // the access token has expired: authenticate refreshes with the stored token
+        signed = manager.authenticate(ALICE, c.id(), HttpRequest.newBuilder(issue).build());
+        assertEquals("Bearer " + access2, signed.headers().firstValue("Authorization").orElseThrow());
         atlassian.verify(1, postRequestedFor(urlPathEqualTo("/oauth/token")).withRequestBody(containing(first)));
         atlassian.verify(1, postRequestedFor(urlPathEqualTo("/oauth/token")).withRequestBody(containing(second)));
+    }
+
+    @Test
+    void anOAuthAccessTokenCannotBeTypedIn() {
+        dev.credentials.api.ValidationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.credentials.api.ValidationException.class, () -> manager.create(ALICE,
+                        NewCredential.builder(AtlassianOAuth2Type.ID).name("Jira via OAuth")
+                                .config("siteUrl", Samples.SITE).config("products", "jira").config("clientId", "app")
+                                .secret("clientSecret", Secret.of("cs")).secret("refreshToken", Secret.of("rt"))
+                                .secret("accessToken", Secret.of("typed-in")).build()));
+        assertTrue(e.errors().stream().anyMatch(f -> f.field().equals("accessToken")
+                && f.code().equals(dev.credentials.api.FieldError.Codes.NOT_ALLOWED)), e.errors().toString());
     }
 
     @Test
