@@ -11,7 +11,9 @@ import java.util.Optional;
 public class CredentialUnavailableException extends CredentialException {
     private static final long serialVersionUID = 1L;
 
+    /** The credential that could not be used. */
     private final CredentialId credentialId;
+    /** How long to wait before trying again; not serialized. */
     private final transient Optional<Duration> retryAfter;
 
     /**
