@@ -207,7 +207,7 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(until, "until");
         if (!until.isAfter(now)) {
-            throw new IllegalArgumentException("a lease must end after now");
+            throw new IllegalArgumentException("until (the lease's end) must be after now");
         }
         Key key = new Key(tenant, id);
         if (!records.containsKey(key)) {

@@ -1,6 +1,5 @@
 package dev.credentials.core;
 
-import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialException;
 import dev.credentials.api.CredentialStatus;
@@ -28,21 +27,25 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import dev.credentials.core.internal.Claims;
 import dev.credentials.core.internal.Engine;
 import dev.credentials.core.internal.Events;
 import dev.credentials.core.internal.Faults;
 import dev.credentials.core.internal.Installed;
 import dev.credentials.core.internal.Lifecycle;
 import dev.credentials.core.internal.Verifications;
-import dev.credentials.core.internal.WritePath;
-import dev.credentials.core.internal.WritePath.Write;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every credential's status true over time. Each {@link #runOnce() run} takes the credentials due for a check
- * from the store (never checked, or their next check has come), claims each by compare-and-set of its next-check time
- * (so two platform nodes on one store never check the same credential in one period), and verifies it; VERIFIED and
+ * from the store (never checked, or their next check has come), claims each so that two platform nodes on one store
+ * never check the same credential in one period, and verifies it. With a {@link dev.credentials.api.spi.LeaseStore}
+ * the claim is a lease on the record ending after the check's deadline (twice the verification timeout, plus
+ * {@link #LEASE_MARGIN}); the result and the next check time are written, then the lease is released, so a node that
+ * dies mid-check holds the credential only until its lease ends, when another node checks it. Without one, the claim
+ * moves the next check time ahead by compare-and-set before the check, and a node that dies mid-check holds the
+ * credential until that time. VERIFIED and
  * UNVERIFIED credentials are checked every {@link #maxAge}, FAILED ones every {@link #failedMaxAge}, each shortened by
  * up to {@link #jitter} so they do not all fire at once. A VERIFIED credential stays VERIFIED through inconclusive
  * checks; after {@link #staleAfter} in a row the scheduler emits {@link CredentialEvent.Stale}.
@@ -63,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class VerificationScheduler implements AutoCloseable {
     /** The user id the scheduler acts as, in each tenant. */
     public static final String ACTOR = "credentials-scheduler";
+    /** How long a claim's lease outlasts the check's deadline: room for writing the result and the next check. */
+    public static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(VerificationScheduler.class);
 
     private final MaintenanceStore store;
@@ -71,7 +76,7 @@ public final class VerificationScheduler implements AutoCloseable {
     private final Events events;
     private final Installed installed;
     private final Verifications verifications;
-    private final WritePath writes;
+    private final Claims claims;
     private final Runnable stopOnClose = this::stop;
     private Duration maxAge = Duration.ofHours(24);
     private Duration failedMaxAge = Duration.ofHours(72);
@@ -89,7 +94,8 @@ public final class VerificationScheduler implements AutoCloseable {
         this.events = engine.events();
         this.installed = engine.installed();
         this.verifications = engine.verifications();
-        this.writes = engine.writes();
+        this.claims = new Claims(store, engine.writes(), clock,
+                verifications.timeout().multipliedBy(2).plus(LEASE_MARGIN)); // a joined check waits twice the timeout
     }
 
     /**
@@ -226,68 +232,71 @@ public final class VerificationScheduler implements AutoCloseable {
                 }
                 CredentialType type = installed.type(r.typeId()).orElse(null);
                 Optional<LocalDate> expiry = expiryDate(type, r);
-                StoredCredential claim = claim(r, expiry, now);
+                Claims.Claim claim = claims.take(r, now, x -> next(x, expiry, now));
                 if (claim == null) {
                     continue; // another node claimed it, or it went away meanwhile
                 }
                 claimed++;
-                Subject system = Subject.user(r.tenant(), ACTOR).asAdmin();
-                if (expiry.isPresent()) {
-                    Instant expiresAt = expiry.get().atStartOfDay(ZoneOffset.UTC).toInstant();
-                    if (!now.isBefore(expiresAt)) {
-                        VerificationResult last = r.verification().lastResult();
-                        if (last == null || last.reason() != FailureReason.EXPIRED) {
-                            verifications.record(system, claim, VerificationResult.failed(FailureReason.EXPIRED,
-                                    "The expiry date entered for this credential (" + expiry.get() + ") has passed;"
-                                            + " create a new one and update this credential.").withTiming(now, Duration.ZERO));
-                            expired++;
+                try (claim) {
+                    Subject system = Subject.user(r.tenant(), ACTOR).asAdmin();
+                    if (expiry.isPresent()) {
+                        Instant expiresAt = expiry.get().atStartOfDay(ZoneOffset.UTC).toInstant();
+                        if (!now.isBefore(expiresAt)) {
+                            VerificationResult last = r.verification().lastResult();
+                            if (last == null || last.reason() != FailureReason.EXPIRED) {
+                                verifications.record(system, claim.record(), VerificationResult.failed(
+                                        FailureReason.EXPIRED, "The expiry date entered for this credential ("
+                                                + expiry.get() + ") has passed; create a new one and update this"
+                                                + " credential.").withTiming(now, Duration.ZERO));
+                                expired++;
+                            }
+                            continue;
                         }
+                        Instant leadStart = expiresAt.minus(expiryLead);
+                        VerificationResult last = r.verification().lastResult();
+                        if (!now.isBefore(leadStart) && (last == null || last.checkedAt() == null
+                                || last.checkedAt().isBefore(leadStart))) {
+                            events.emit(() -> new CredentialEvent.Expiring(UUID.randomUUID(), r.tenant(), r.id(),
+                                    r.version(), system.actor(), now, expiry.get()));
+                            expiring++;
+                        }
+                    }
+                    if (type == null || !installed.canVerify(r.typeId())) {
                         continue;
                     }
-                    Instant leadStart = expiresAt.minus(expiryLead);
-                    VerificationResult last = r.verification().lastResult();
-                    if (!now.isBefore(leadStart) && (last == null || last.checkedAt() == null
-                            || last.checkedAt().isBefore(leadStart))) {
-                        events.emit(() -> new CredentialEvent.Expiring(UUID.randomUUID(), r.tenant(), r.id(),
-                                r.version(), system.actor(), now, expiry.get()));
-                        expiring++;
-                    }
-                }
-                if (type == null || !installed.canVerify(r.typeId())) {
-                    continue;
-                }
-                try {
-                    Verifications.Ran ran = verifications.check(system, r.id());
-                    if (!ran.aboutCredential()) {
-                        release(claim, r);
-                        busy = true;
-                        break;
-                    }
-                    VerificationResult result = ran.result();
-                    verified++;
-                    reschedule(r, expiry, now);
-                    if (result.outcome() == Outcome.INCONCLUSIVE) {
-                        Optional<StoredCredential> after = store.find(r.tenant(), r.id());
-                        if (after.isPresent() && after.get().status() == CredentialStatus.VERIFIED
-                                && after.get().verification().consecutiveInconclusive() == staleAfter) {
-                            StoredCredential a = after.get();
-                            events.emit(() -> new CredentialEvent.Stale(UUID.randomUUID(), a.tenant(), a.id(),
-                                    a.version(), system.actor(), now, a.verification().consecutiveInconclusive()));
-                            stale++;
+                    try {
+                        Verifications.Ran ran = verifications.check(system, r.id());
+                        if (!ran.aboutCredential()) {
+                            claim.giveBack();
+                            busy = true;
+                            break;
                         }
+                        VerificationResult result = ran.result();
+                        verified++;
+                        claim.checked();
+                        if (result.outcome() == Outcome.INCONCLUSIVE) {
+                            Optional<StoredCredential> after = store.find(r.tenant(), r.id());
+                            if (after.isPresent() && after.get().status() == CredentialStatus.VERIFIED
+                                    && after.get().verification().consecutiveInconclusive() == staleAfter) {
+                                StoredCredential a = after.get();
+                                events.emit(() -> new CredentialEvent.Stale(UUID.randomUUID(), a.tenant(), a.id(),
+                                        a.version(), system.actor(), now, a.verification().consecutiveInconclusive()));
+                                stale++;
+                            }
+                        }
+                    } catch (CredentialException e) {
+                        LOG.warn("Scheduled check of credential {} in tenant {} failed: {}", r.id(), r.tenant(),
+                                e.getClass().getSimpleName());
+                    } catch (RuntimeException | Error e) {
+                        Faults.rethrowIfFatal(e);
+                        if (lifecycle.isClosed()) {
+                            claim.giveBack();
+                            busy = true;
+                            break;
+                        }
+                        LOG.warn("Scheduled check of credential {} in tenant {} failed unexpectedly: {}", r.id(),
+                                r.tenant(), e.getClass().getName());
                     }
-                } catch (CredentialException e) {
-                    LOG.warn("Scheduled check of credential {} in tenant {} failed: {}", r.id(), r.tenant(),
-                            e.getClass().getSimpleName());
-                } catch (RuntimeException | Error e) {
-                    Faults.rethrowIfFatal(e);
-                    if (lifecycle.isClosed()) {
-                        release(claim, r);
-                        busy = true;
-                        break;
-                    }
-                    LOG.warn("Scheduled check of credential {} in tenant {} failed unexpectedly: {}", r.id(),
-                            r.tenant(), e.getClass().getName());
                 }
             }
             // A full page may hold more; records claimed meanwhile by another node are no longer due.
@@ -296,63 +305,6 @@ public final class VerificationScheduler implements AutoCloseable {
             }
         }
         return new Report(claimed, verified, expired, expiring, stale);
-    }
-
-    /**
-     * Claims a due credential by moving its next check ahead; null when it is no longer due (another node claimed it)
-     * or went away.
-     */
-    private StoredCredential claim(StoredCredential due, Optional<LocalDate> expiry, Instant now) {
-        try {
-            WritePath.Result w = writes.write(due, found -> {
-                if (found.isEmpty()) {
-                    return Write.none();
-                }
-                StoredCredential r = found.get();
-                Instant next = r.verification().nextCheckAt();
-                if (next != null && next.isAfter(now)) {
-                    return Write.none();
-                }
-                return Write.update(r.toBuilder()
-                        .verification(r.verification().withNextCheckAt(next(r, expiry, now))).build());
-            });
-            return w.written() ? w.after() : null;
-        } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
-            return null;
-        }
-    }
-
-    /** Gives a claim back: the credential is due again as it was, for this node's next run or another node. */
-    private void release(StoredCredential claim, StoredCredential before) {
-        try {
-            writes.write(claim, found -> {
-                if (found.isEmpty() || !Objects.equals(found.get().verification().nextCheckAt(),
-                        claim.verification().nextCheckAt())) {
-                    return Write.none(); // changed meanwhile: whoever changed it planned its next check
-                }
-                StoredCredential r = found.get();
-                return Write.update(r.toBuilder()
-                        .verification(r.verification().withNextCheckAt(before.verification().nextCheckAt())).build());
-            });
-        } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
-            // changed or gone meanwhile, on every try: whoever changed it planned its next check
-        }
-    }
-
-    /** After a check, plans the next one from the status it left (a credential that just failed waits longer). */
-    private void reschedule(StoredCredential before, Optional<LocalDate> expiry, Instant now) {
-        try {
-            writes.write(before.tenant(), before.id(), found -> {
-                if (found.isEmpty() || found.get().status() == before.status()) {
-                    return Write.none();
-                }
-                StoredCredential r = found.get();
-                return Write.update(r.toBuilder()
-                        .verification(r.verification().withNextCheckAt(next(r, expiry, now))).build());
-            });
-        } catch (ConcurrentUpdateException | dev.credentials.api.CredentialNotFoundException e) {
-            // changed on every try, or gone: its next writer plans the check
-        }
     }
 
     /** The next check: the interval for the status, shortened by jitter, brought forward to any expiry milestone. */

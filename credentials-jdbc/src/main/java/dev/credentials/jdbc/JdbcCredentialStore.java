@@ -18,6 +18,7 @@ import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.AuditStore;
 import dev.credentials.api.spi.AuditStoreQuery;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoreQuery;
@@ -47,7 +48,8 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * A {@link CredentialStore} on JDBC, with the {@link MaintenanceStore} capability, over a {@link DataSource} the
+ * A {@link CredentialStore} on JDBC, with the {@link MaintenanceStore}, {@link AuditStore} and {@link LeaseStore}
+ * capabilities, over a {@link DataSource} the
  * platform supplies (its own pool): PostgreSQL in production, H2 as the embedded default. Credentials and shares live in
  * proper columns, so listings filter, order and page in SQL with indexes; the sealed payload is bytes, with its KEK id
  * and format version in columns of their own.
@@ -72,8 +74,12 @@ import javax.sql.DataSource;
  * <p>The audit trail ({@link AuditStore}) lives in {@code <prefix>audit} and {@code <prefix>audit_principals}: a
  * change's records are inserted in the change's own transaction, after its rows, so a rolled-back change leaves no
  * record and a committed one always has its records.
+ *
+ * <p>A record's lease ({@link LeaseStore}) is two columns of its row, {@code lease_holder} and {@code lease_until},
+ * which record writes never touch: taking it is one conditional {@code UPDATE} of those columns (a compare-and-set
+ * under the row lock, with the caller's {@code now}), it never moves the revision, and deleting the record ends it.
  */
-public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
+public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, LeaseStore {
     private static final String COLUMNS = "tenant, id, name, sort_key, type_id, owner_key, config, secret_fields, status, "
             + "last_outcome, last_reason, last_message, last_checked_at, last_elapsed_micros, last_retry_after, "
             + "inconclusive_count, next_check_at, created_at, updated_at, version, content_version, revision, kek_id, "
@@ -86,6 +92,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
     private final String shares;
     private final String keks;
     private final AuditTable auditTable;
+    private final LeaseTable leaseTable;
 
     private JdbcCredentialStore(DataSource dataSource, Dialect dialect, String prefix) {
         this.dataSource = dataSource;
@@ -95,6 +102,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
         this.shares = prefix + "shares";
         this.keks = prefix + "keks";
         this.auditTable = new AuditTable(prefix);
+        this.leaseTable = new LeaseTable(prefix);
     }
 
     /**
@@ -230,6 +238,40 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
             auditTable.append(c, records);
             return null;
         });
+    }
+
+    // ------------------------------------------------------------------------------------------------ leases
+
+    @Override
+    public boolean acquireLease(TenantId tenant, CredentialId id, String holder, Instant now, Instant until) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(id, "id");
+        LeaseStore.checkHolder(holder);
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(until, "until");
+        if (!until.isAfter(now)) {
+            throw new IllegalArgumentException("until (the lease's end) must be after now");
+        }
+        return transaction("take the lease on credential " + id,
+                c -> leaseTable.acquire(c, tenant, id, holder, now, until));
+    }
+
+    @Override
+    public void releaseLease(TenantId tenant, CredentialId id, String holder) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(holder, "holder");
+        transaction("release the lease on credential " + id, c -> {
+            leaseTable.release(c, tenant, id, holder);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Lease> lease(TenantId tenant, CredentialId id) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(id, "id");
+        return transaction("read the lease on credential " + id, c -> leaseTable.read(c, tenant, id));
     }
 
     // ------------------------------------------------------------------------------------------------ audit trail

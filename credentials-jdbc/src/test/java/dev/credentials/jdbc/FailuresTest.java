@@ -253,4 +253,41 @@ class FailuresTest {
         store.append(batch);
         assertEquals(2, trail().size());
     }
+
+    @Test
+    void aLeaseWhoseConnectionDiesIsNotTakenAndTheFailureIsRetryable() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a");
+        store.insert(r);
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        dataSource.failOnExecute(1);
+        CredentialStoreException e = assertThrows(CredentialStoreException.class,
+                () -> store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
+        assertTrue(e.retryable(), e.getMessage());
+        assertFalse(e.getMessage().contains("node-a"), e.getMessage());
+        dataSource.heal();
+        assertEquals(Optional.empty(), store.lease(tenant, r.id()), "nothing was taken");
+        assertTrue(store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
+        dataSource.failOnExecute(1);
+        assertThrows(CredentialStoreException.class, () -> store.releaseLease(tenant, r.id(), "node-a"));
+        dataSource.heal();
+        assertEquals("node-a", store.lease(tenant, r.id()).orElseThrow().holder(), "a failed release keeps the lease");
+        assertEquals(0, store.find(tenant, r.id()).orElseThrow().revision());
+    }
+
+    @Test
+    void aBatchLargerThanOneInsertThatDiesInALaterInsertWritesNoneOfIt() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a");
+        List<AuditRecord> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < AuditTable.ROWS_PER_INSERT * 2 + 1; i++) {
+            batch.add(change(r, AuditAction.RESOLVED));
+        }
+        for (int failAt = 2; failAt <= 6; failAt++) { // three inserts of records, then three of principals
+            dataSource.failOnExecute(failAt);
+            assertThrows(CredentialStoreException.class, () -> store.append(batch));
+            dataSource.heal();
+            assertEquals(List.of(), trail(), "a fault at insert " + failAt + " left records");
+        }
+        store.append(batch);
+        assertEquals(batch.size(), trail().size());
+    }
 }

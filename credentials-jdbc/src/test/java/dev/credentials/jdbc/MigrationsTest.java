@@ -23,8 +23,8 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 class MigrationsTest {
-    /** The migrations shipped: V1 tables, V2 the by-KEK index, V3 verification history, V4 key states, V5 the audit trail. */
-    private static final int LATEST = 5;
+    /** The migrations shipped: V1 tables, V2 the by-KEK index, V3 verification history, V4 key states, V5 the audit trail, V6 leases. */
+    private static final int LATEST = 6;
 
 
     @Test

@@ -317,6 +317,29 @@ public abstract class AuditStoreContract {
         assertEquals(List.of(), auditStore().usage(tenant(), id, T0.plusSeconds(60), USES));
     }
 
+    /** A batch of many records, each naming several principals, is written whole: every record and every principal. */
+    @Test
+    public void aLargeBatchIsWrittenWholeWithEveryPrincipal() {
+        CredentialId id = CredentialStoreContract.randomId();
+        Principal tool = Principal.tool("jira-search");
+        List<AuditRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 601; i++) {
+            Instant at = T0.plusMillis(i);
+            batch.add(i % 3 == 0
+                    ? new AuditRecord(randomRecordId(), at, tenant(), id, AuditAction.AUTHENTICATED, tool,
+                            Principal.user("u" + (i % 5)), List.of(Principal.agent("a" + (i % 7))), AuditRecord.OK, null)
+                    : auditRecord(tenant(), id, AuditAction.RESOLVED, tool, at, Principal.agent("a" + (i % 7)),
+                            Principal.group("g")));
+        }
+        auditStore().append(batch);
+        assertEquals(ids(batch), ids(all(tenant())));
+        Map<Principal, Long> expected = batch.stream().flatMap(r -> r.principals().stream())
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map<Principal, Long> usage = auditStore().usage(tenant(), id, T0, USES).stream()
+                .collect(Collectors.toMap(PrincipalUsage::principal, PrincipalUsage::uses));
+        assertEquals(expected, usage);
+    }
+
     // ------------------------------------------------------------------------------------------------ retention
 
     /** Purge removes only records older than the cutoff in every tenant. */

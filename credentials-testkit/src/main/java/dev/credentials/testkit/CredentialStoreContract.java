@@ -18,6 +18,7 @@ import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.MaintenanceStore;
 import dev.credentials.api.spi.MaintenanceStore.KekCursor;
 import dev.credentials.api.KeyRetiredException;
@@ -54,8 +55,8 @@ import org.junit.jupiter.api.Test;
  * {@link #createStore()}; each test gets a fresh, empty store (or one whose tenants no other test uses: every test
  * draws fresh tenant ids, so a shared database works too).
  *
- * <p>Optional capabilities are tested in {@code @Nested} groups ({@link Maintenance}) that run only when the store
- * implements the capability's interface.
+ * <p>Optional capabilities are tested in {@code @Nested} groups ({@link Maintenance}, {@link Leases}) that run only when
+ * the store implements the capability's interface.
  */
 public abstract class CredentialStoreContract {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -598,6 +599,188 @@ public abstract class CredentialStoreContract {
                     .filter(r -> r.tenant().equals(tenant) || r.tenant().equals(otherTenant))
                     .map(StoredCredential::name).toList();
             assertEquals(List.of("never", "older", "old"), due);
+        }
+    }
+
+    /**
+     * The {@link LeaseStore} capability: a time-boxed lease on a record, taken and extended by compare-and-set on its
+     * holder and end with the caller's time, released only by its holder, independent of the record's revision, and
+     * ended by the record's deletion. These tests run when the store implements it and are skipped when it does not.
+     */
+    @Nested
+    public class Leases {
+        /** The store under test, as a lease store. */
+        protected LeaseStore leases;
+        private StoredCredential r;
+
+        /** Made by JUnit, for the store's test class. */
+        public Leases() {}
+
+        @BeforeEach
+        void requireCapability() {
+            assumeTrue(store instanceof LeaseStore, () -> store.getClass().getName()
+                    + " does not implement LeaseStore: its lease tests do not apply");
+            leases = (LeaseStore) store;
+            r = record(tenant, "leased");
+            store.insert(r);
+        }
+
+        private boolean take(String holder, Instant now, Instant until) {
+            return leases.acquireLease(tenant, r.id(), holder, now, until);
+        }
+
+        private Optional<LeaseStore.Lease> current() {
+            return leases.lease(tenant, r.id());
+        }
+
+        /** A free lease is taken, and its end is kept to the microsecond. */
+        @Test
+        public void aFreeLeaseIsTakenAndItsEndKeptToTheMicrosecond() {
+            assertEquals(Optional.empty(), current(), "no lease before one is taken");
+            assertTrue(take("node-a", T0, T0.plusSeconds(60).plusNanos(789)));
+            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))), current());
+        }
+
+        /** Another holder is refused while the lease holds, up to the last microsecond before its end. */
+        @Test
+        public void anotherHolderIsRefusedWhileTheLeaseHolds() {
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            assertFalse(take("node-b", T0.plusSeconds(30), T0.plusSeconds(90)));
+            assertFalse(take("node-b", T0.plusSeconds(60).minusNanos(1_000), T0.plusSeconds(90)));
+            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))), current(), "unchanged");
+        }
+
+        /** The holder extends its own lease. */
+        @Test
+        public void theHolderExtendsItsOwnLease() {
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            assertTrue(take("node-a", T0.plusSeconds(30), T0.plusSeconds(120)));
+            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(120))), current());
+            assertFalse(take("node-b", T0.plusSeconds(90), T0.plusSeconds(150)), "the extension holds");
+        }
+
+        /** A lease whose end is not after now (its holder died) is taken over, and reads as ended until then. */
+        @Test
+        public void aLeaseWhoseEndHasComeIsTakenOver() {
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            LeaseStore.Lease dead = current().orElseThrow();
+            assertFalse(dead.heldAt(T0.plusSeconds(60)), "ended at its end");
+            assertTrue(take("node-b", T0.plusSeconds(60), T0.plusSeconds(120)), "taken over at its end exactly");
+            assertEquals(Optional.of(new LeaseStore.Lease("node-b", T0.plusSeconds(120))), current());
+            assertFalse(take("node-a", T0.plusSeconds(61), T0.plusSeconds(200)), "the old holder lost it");
+        }
+
+        /** Release by another holder does nothing. */
+        @Test
+        public void releaseByAnotherHolderDoesNothing() {
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            leases.releaseLease(tenant, r.id(), "node-b");
+            leases.releaseLease(otherTenant, r.id(), "node-a");
+            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))), current());
+            assertFalse(take("node-b", T0.plusSeconds(1), T0.plusSeconds(60)));
+        }
+
+        /** After its holder releases it, the lease is gone and anyone takes it at once. */
+        @Test
+        public void afterReleaseAnyoneTakesTheLeaseAtOnce() {
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            leases.releaseLease(tenant, r.id(), "node-a");
+            assertEquals(Optional.empty(), current());
+            leases.releaseLease(tenant, r.id(), "node-a"); // twice is harmless
+            assertTrue(take("node-b", T0.plusSeconds(1), T0.plusSeconds(60)));
+            assertEquals(Optional.of(new LeaseStore.Lease("node-b", T0.plusSeconds(60))), current());
+        }
+
+        /** A missing record and another tenant's record have no lease to take, read or release. */
+        @Test
+        public void aMissingRecordOrAnotherTenantHasNoLease() {
+            CredentialId missing = randomId();
+            assertFalse(leases.acquireLease(tenant, missing, "node-a", T0, T0.plusSeconds(60)));
+            assertEquals(Optional.empty(), leases.lease(tenant, missing));
+            leases.releaseLease(tenant, missing, "node-a");
+            assertFalse(leases.acquireLease(otherTenant, r.id(), "node-a", T0, T0.plusSeconds(60)));
+            assertEquals(Optional.empty(), leases.lease(otherTenant, r.id()));
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            assertEquals(Optional.empty(), leases.lease(otherTenant, r.id()), "not visible from another tenant");
+        }
+
+        /** A record write keeps the lease, and taking, extending or releasing a lease never moves the revision. */
+        @Test
+        public void aRecordWriteKeepsTheLeaseAndTheLeaseKeepsTheRevision() {
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            assertTrue(take("node-a", T0.plusSeconds(1), T0.plusSeconds(90)));
+            assertEquals(normalized(r), normalized(store.find(tenant, r.id()).orElseThrow()), "the record is untouched");
+            StoredCredential next = r.toBuilder().name("renamed").sortKey("renamed").version(1).revision(1).build();
+            store.update(next, 0); // the lease did not move the revision this compare-and-set expects
+            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(90))), current(), "kept by the write");
+            leases.releaseLease(tenant, r.id(), "node-a");
+            assertEquals(1, store.find(tenant, r.id()).orElseThrow().revision());
+            store.update(next.toBuilder().revision(2).build(), 1);
+        }
+
+        /** Deleting the record ends its lease: a record inserted again under the same id starts free. */
+        @Test
+        public void deletingTheRecordEndsItsLease() {
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            store.delete(tenant, r.id(), 0);
+            assertEquals(Optional.empty(), current());
+            store.insert(r);
+            assertEquals(Optional.empty(), current(), "the new record has no lease");
+            assertTrue(take("node-b", T0.plusSeconds(1), T0.plusSeconds(60)));
+        }
+
+        /** Bad arguments are refused with a message naming the argument, and change nothing. */
+        @Test
+        public void badArgumentsAreRefusedNamingTheArgument() {
+            for (String holder : List.of("", "x".repeat(129), "nöde", "node a", "node\n", "node\u0000")) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> take(holder, T0, T0.plusSeconds(60)), holder);
+                assertTrue(e.getMessage().contains("holder"), e.getMessage());
+            }
+            for (Instant until : List.of(T0, T0.minusSeconds(1))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> take("node-a", T0, until));
+                assertTrue(e.getMessage().contains("until"), e.getMessage());
+            }
+            assertEquals(Optional.empty(), current(), "nothing was taken");
+            assertTrue(take("x".repeat(128), T0, T0.plusSeconds(60)), "128 printable ASCII characters are a holder");
+        }
+
+        /**
+         * Of many holders racing for one free lease, exactly one wins, every time.
+         *
+         * @throws Exception when the code under test fails unexpectedly
+         */
+        @Test
+        public void ofManyHoldersRacingForOneLeaseExactlyOneWins() throws Exception {
+            int threads = 8;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                for (int round = 0; round < 10; round++) {
+                    StoredCredential contested = record(tenant, "contested " + round);
+                    store.insert(contested);
+                    CountDownLatch start = new CountDownLatch(1);
+                    List<Future<Boolean>> tries = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        String holder = "node-" + t;
+                        tries.add(pool.submit(() -> {
+                            assertTrue(start.await(60, TimeUnit.SECONDS));
+                            return leases.acquireLease(tenant, contested.id(), holder, T0, T0.plusSeconds(60));
+                        }));
+                    }
+                    start.countDown();
+                    List<String> winners = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        if (tries.get(t).get(60, TimeUnit.SECONDS)) {
+                            winners.add("node-" + t);
+                        }
+                    }
+                    assertEquals(1, winners.size(), "round " + round + ": winners " + winners);
+                    assertEquals(winners.get(0), leases.lease(tenant, contested.id()).orElseThrow().holder());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

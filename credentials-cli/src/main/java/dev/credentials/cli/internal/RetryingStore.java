@@ -15,7 +15,7 @@ import java.util.Set;
  * hands between CLI processes: when the process serving it ends, the others' connections break and the next process
  * to open it becomes its server, and for a moment neither answers. Every method of the store, present or future, is
  * forwarded unchanged otherwise, and the wrapper implements every capability interface the store does (such as
- * {@code MaintenanceStore}), so the manager sees the same capabilities through it. A write whose acknowledgement was lost may be refused when tried again (the record
+ * {@code MaintenanceStore} or {@code LeaseStore}), so the manager sees the same capabilities through it. A write whose acknowledgement was lost may be refused when tried again (the record
  * exists, or its revision moved); the command then reports that error and the operator checks with {@code list}.
  * Not public API.
  */

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -52,10 +53,14 @@ public final class AuditWriter implements AutoCloseable {
     private final BlockingQueue<AuditRecord> queue;
     private final Thread thread;
 
+    /**
+     * Records queued, counted without the lock: {@link #submit} runs on every caller's thread, and a lock there made
+     * the callers queue behind one another (and behind the writer's bookkeeping) under load.
+     */
+    private final LongAdder accepted = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
     // guarded by lock
-    private long accepted;
     private long settled;
     private long written;
     private long dropped;
@@ -101,12 +106,12 @@ public final class AuditWriter implements AutoCloseable {
      */
     public boolean submit(AuditRecord record) {
         Objects.requireNonNull(record, "record");
-        lock.lock();
+        if (!closed && queue.offer(record)) {
+            accepted.increment(); // before returning, so a flush that starts after this call waits for the record
+            return true;
+        }
+        lock.lock(); // the rare path: count the drop and warn
         try {
-            if (!closed && queue.offer(record)) {
-                accepted++;
-                return true;
-            }
             dropped++;
             droppedSinceWarning++;
             if (due(lastDropWarning)) {
@@ -140,7 +145,7 @@ public final class AuditWriter implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            long target = accepted;
+            long target = accepted.sum();
             while (settled < target) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !thread.isAlive()) {

@@ -98,6 +98,11 @@ public final class Verifications {
         this.tokens = tokens;
     }
 
+    /** How long one check may take; a caller joined to another's check waits up to twice this. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     /**
      * A check's result, and whether it says anything about the credential: a full queue, a closing manager or a
      * wait that ran out does not, and the scheduler then leaves the credential due.

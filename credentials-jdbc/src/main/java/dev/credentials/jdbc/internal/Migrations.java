@@ -23,7 +23,7 @@ import java.util.List;
 public final class Migrations {
     /** The migrations, in order: version and file name. */
     private static final List<String> FILES = List.of("V1__credentials.sql", "V2__kek_index.sql",
-            "V3__verification_history.sql", "V4__key_states.sql", "V5__audit.sql");
+            "V3__verification_history.sql", "V4__key_states.sql", "V5__audit.sql", "V6__leases.sql");
     private static final Object H2_LOCK = new Object();
 
     private Migrations() {}
