@@ -161,16 +161,16 @@ final class SoakRun {
     private void call(Node node, CredentialId id) {
         String grant = grants.get(id);
         Instant now = clock.instant();
-        long issuedBefore = stub.sequence();
+        long deliveredBefore = stub.deliveries();
         calls.incrementAndGet();
         HttpRequest signedRequest;
         try {
             signedRequest = node.authenticate(id, HttpRequest.newBuilder(TARGET).GET().build());
         } catch (CredentialUnavailableException e) {
             unavailable.incrementAndGet();
-            if (stub.hadValidToken(grant, issuedBefore, now)) {
-                finding("at " + now + " " + id + " was unavailable although a token issued before the call was"
-                        + " still valid (" + e.getMessage() + ")");
+            if (stub.hadValidToken(grant, deliveredBefore, now)) {
+                finding("at " + now + " " + id + " was unavailable although a valid token had reached the library"
+                        + " before the call (" + e.getMessage() + ")");
             }
             return;
         } catch (RuntimeException e) {

@@ -16,8 +16,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The nodes' HTTP client: the JDK's, with every call to the stub tagged by a call number, and every call that never
- * delivered its answer (a timeout, a cancelled wait) reported to the stub. The stub uses it to tell a refresh token the
+ * The nodes' HTTP client: the JDK's, with every call to the stub tagged by a call number, and reported to the stub
+ * when its answer reached the caller, or never will (a timeout, a cancelled wait). The stub uses it to tell a refresh token the
  * library reused from one whose rotation never reached the library: an answer lost in transit is the network's doing,
  * which Atlassian's leeway exists for, and not a rule the library broke. Thread-safe.
  */
@@ -46,7 +46,9 @@ final class TaggingHttpClient extends HttpClient {
             throws IOException, InterruptedException {
         long call = CALLS.incrementAndGet();
         try {
-            return delegate.send(tag(request, call), handler);
+            HttpResponse<T> response = delegate.send(tag(request, call), handler);
+            stub.delivered(call);
+            return response;
         } catch (IOException | InterruptedException | RuntimeException e) {
             stub.undelivered(call);
             throw e;
@@ -68,8 +70,8 @@ final class TaggingHttpClient extends HttpClient {
             if (failure != null) {
                 stub.undelivered(call);
                 outer.completeExceptionally(failure);
-            } else {
-                outer.complete(response);
+            } else if (outer.complete(response)) {
+                stub.delivered(call);
             }
         });
         // A caller that stops waiting cancels: the answer, if any, never reaches it.

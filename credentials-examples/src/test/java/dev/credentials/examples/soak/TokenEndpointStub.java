@@ -93,6 +93,9 @@ final class TokenEndpointStub implements AutoCloseable {
     private final AtomicLong unknownClient = new AtomicLong();
     private final AtomicLong excusedReuse = new AtomicLong();
     private final java.util.Set<Long> undelivered = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Long> delivered = new ConcurrentHashMap<>();
+    private final List<String> rejections = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong deliveries = new AtomicLong();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final List<String> protocolErrors = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -101,6 +104,7 @@ final class TokenEndpointStub implements AutoCloseable {
     private volatile Duration stall = Duration.ofSeconds(5);
     private volatile CountDownLatch hold;
     private final AtomicLong held = new AtomicLong();
+    private final CountDownLatch firstHeld = new CountDownLatch(1);
 
     private static final class Grant {
         final String id;
@@ -182,6 +186,11 @@ final class TokenEndpointStub implements AutoCloseable {
         return held.get();
     }
 
+    /** Waits, at most {@code bound} of real time, until a call is being held; returns whether one is. */
+    boolean awaitHeldCall(Duration bound) throws InterruptedException {
+        return firstHeld.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** A new grant, as the authorization-code exchange would make it; returns its first refresh token. */
     String newGrant(String id) {
         String refresh = token("rt");
@@ -228,12 +237,23 @@ final class TokenEndpointStub implements AutoCloseable {
     }
 
     /**
-     * Whether any access token of {@code grant} issued at or before sequence number {@code upTo} was still valid at
-     * {@code now}: what a caller who started at {@code upTo} could have been handed.
+     * Whether any access token of {@code grant} whose answer had reached the library by delivery number {@code upTo}
+     * was still valid at {@code now}: what a caller who started at {@code upTo} could have been handed. A token still
+     * on its way to the library (or lost on the way) does not count: nobody could have used it yet.
      */
     boolean hadValidToken(String grant, long upTo, Instant now) {
-        return issuedFor(grant).stream().anyMatch(i -> i.sequence() <= upTo && i.validAt(now)
-                && !undelivered.contains(i.call()));
+        return issuedFor(grant).stream().anyMatch(i -> i.validAt(now)
+                && delivered.getOrDefault(i.call(), Long.MAX_VALUE) <= upTo);
+    }
+
+    /** How many answers have reached the library so far: a point in time to compare deliveries with. */
+    long deliveries() {
+        return deliveries.get();
+    }
+
+    /** The answer to call {@code call} reached the library. */
+    void delivered(long call) {
+        delivered.putIfAbsent(call, deliveries.incrementAndGet());
     }
 
     /** The client never received the answer to call {@code call}. */
@@ -244,6 +264,13 @@ final class TokenEndpointStub implements AutoCloseable {
     Counts counts() {
         return new Counts(calls.get(), sequence.get(), invalidGrant.get(), unavailable.get(), stalled.get(),
                 unknownClient.get(), excusedReuse.get(), undelivered.size());
+    }
+
+    /** Each refused reuse, with what was presented and what had become of the answer that rotated it. */
+    List<String> rejections() {
+        synchronized (rejections) {
+            return List.copyOf(rejections);
+        }
     }
 
     /** Requests the stub could not read (a wrong content type, a missing field): each a finding. */
@@ -273,6 +300,7 @@ final class TokenEndpointStub implements AutoCloseable {
             CountDownLatch h = hold;
             if (h != null) {
                 held.incrementAndGet();
+                firstHeld.countDown();
                 await(h, Duration.ofSeconds(30));
                 unavailable.incrementAndGet();
                 send(exchange, 503, "{\"error\":\"temporarily_unavailable\"}");
@@ -325,6 +353,12 @@ final class TokenEndpointStub implements AutoCloseable {
                     excusedReuse.incrementAndGet();
                 }
                 if (!excused && (g.revoked || !g.refreshToken.equals(presented))) {
+                    rejections.add(g.id + " at " + clock.instant() + " in call " + call + ": presented "
+                            + (g.revoked ? "a token of a revoked grant" : presented.equals(g.previousRefreshToken)
+                            ? "the token before the current one, whose rotation (call " + g.rotationCall + ") was "
+                            + (undelivered.contains(g.rotationCall) ? "never delivered"
+                            : delivered.containsKey(g.rotationCall) ? "delivered" : "not yet delivered nor lost")
+                            : "an older token") + "; " + g.issued.size() + " tokens issued so far");
                     g.revoked = true; // reuse outside any leeway ends the grant
                     invalidGrant.incrementAndGet();
                     body = null;
