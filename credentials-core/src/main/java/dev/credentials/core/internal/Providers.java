@@ -1,5 +1,6 @@
 package dev.credentials.core.internal;
 
+import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.Verifier;
 import java.util.Collections;
@@ -33,6 +34,11 @@ public final class Providers {
     /** Verifiers by type id. */
     public static Map<String, Verifier> verifiers(List<Verifier> explicit, ClassLoader loader) {
         return merge("verifier", Verifier.class, Verifier::typeId, explicit, loader);
+    }
+
+    /** Connection flows by app type id. */
+    public static Map<String, ConnectionFlow> flows(List<ConnectionFlow> explicit, ClassLoader loader) {
+        return merge("connection flow", ConnectionFlow.class, ConnectionFlow::appTypeId, explicit, loader);
     }
 
     private static <T> Map<String, T> merge(String what, Class<T> service, Function<T, String> idOf,
