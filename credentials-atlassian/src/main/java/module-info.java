@@ -16,10 +16,12 @@ module dev.credentials.atlassian {
             dev.credentials.atlassian.AtlassianCloudApiTokenType,
             dev.credentials.atlassian.AtlassianCloudScopedTokenType,
             dev.credentials.atlassian.AtlassianOAuth2Type,
+            dev.credentials.atlassian.AtlassianOAuth2AppType,
             dev.credentials.atlassian.AtlassianDataCenterPatType;
     provides dev.credentials.api.spi.Verifier with
             dev.credentials.atlassian.AtlassianCloudApiTokenVerifier,
             dev.credentials.atlassian.AtlassianCloudScopedTokenVerifier,
             dev.credentials.atlassian.AtlassianOAuth2Verifier,
             dev.credentials.atlassian.AtlassianDataCenterPatVerifier;
+    provides dev.credentials.api.spi.ConnectionFlow with dev.credentials.atlassian.AtlassianConnectionFlow;
 }
