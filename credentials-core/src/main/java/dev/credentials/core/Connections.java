@@ -45,7 +45,7 @@ public interface Connections {
      * @param redirectUri the URI the callback arrived at, without its query: it must be the start's
      * @param parameters the callback's query parameters ({@code state}, and {@code code} or {@code error})
      * @return the connection, the user's refusal at the provider, or a choice of site
-     * @throws ConnectionRefusedException, storing nothing, for a state from another user or tenant, expired, reused,
+     * @throws ConnectionRefusedException storing nothing, for a state from another user or tenant, expired, reused,
      *     altered or unknown, another redirect URI, a code the provider refused, a reconnect that brought back another
      *     account, or a provider that could not be reached
      */
