@@ -15,5 +15,6 @@ module dev.credentials.core {
     // Integration modules provide these; the manager discovers them unless told not to.
     uses dev.credentials.api.spi.CredentialType;
     uses dev.credentials.api.spi.Verifier;
+    uses dev.credentials.api.spi.TokenRefresher;
     uses dev.credentials.api.spi.ConnectionFlow;
 }

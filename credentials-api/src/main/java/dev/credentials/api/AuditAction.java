@@ -28,6 +28,13 @@ public final class AuditAction {
     public static final AuditAction DELETED = new AuditAction("deleted", true);
     /** A verification result was recorded; the record's outcome says which. A change. */
     public static final AuditAction VERIFIED = new AuditAction("verified", true);
+    /**
+     * A credential's short-lived token was refreshed, or the refresh failed; the record's outcome says which
+     * ({@code ok}, {@code failed:expired}, {@code inconclusive:timeout}). A change when it stored new tokens or set the
+     * status FAILED (written with that change); a refresh that learned nothing changes nothing, and its record is
+     * written in batches like a use's.
+     */
+    public static final AuditAction REFRESHED = new AuditAction("refreshed", true);
     /** A tool or subject received the credential's material ({@code resolve}). A use. */
     public static final AuditAction RESOLVED = new AuditAction("resolved", false);
     /** A request was signed with the credential ({@code authenticate}). A use. */
@@ -36,7 +43,7 @@ public final class AuditAction {
     public static final AuditAction DENIED = new AuditAction("denied", false);
 
     private static final List<AuditAction> ALL = List.of(CREATED, UPDATED, SHARED, UNSHARED, DELETED, VERIFIED,
-            RESOLVED, AUTHENTICATED, DENIED);
+            REFRESHED, RESOLVED, AUTHENTICATED, DENIED);
     private static final Map<String, AuditAction> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(AuditAction::name, Function.identity()));
 

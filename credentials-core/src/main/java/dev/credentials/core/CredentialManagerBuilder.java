@@ -5,6 +5,8 @@ import dev.credentials.api.Secret;
 import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.LeaseStore;
+import dev.credentials.api.spi.TokenRefresher;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.Verifier;
 import dev.credentials.core.internal.Apps;
@@ -42,6 +44,9 @@ public final class CredentialManagerBuilder {
     private final List<Verifier> verifiers = new ArrayList<>();
     private final List<ConnectionFlow> flows = new ArrayList<>();
     private final java.util.Map<String, Apps.PlatformApp> apps = new java.util.LinkedHashMap<>();
+    private final List<TokenRefresher> refreshers = new ArrayList<>();
+    private Duration tokenMinTtl = Duration.ofSeconds(60);
+    private VerifyAll.Sleeper sleeper = VerifyAll.Sleeper.system();
     private boolean discover = true;
     private ClassLoader classLoader = CredentialType.class.getClassLoader();
     private SecureRandom random = new SecureRandom();
@@ -313,9 +318,52 @@ public final class CredentialManagerBuilder {
     }
 
     /**
-     * Whether to discover types and verifiers with {@link java.util.ServiceLoader}; default true.
+     * Registers a token refresher explicitly; it wins over a discovered one for the same type. A refresher whose type
+     * is not installed is logged and ignored.
      *
-     * @param discover false to use only the types and verifiers registered here
+     * <p>One refresh of a credential runs at a time: within the manager, callers wait for the refresh under way and
+     * use its token; across managers (nodes) sharing a store, only when the store is a {@link LeaseStore}, whose lease
+     * a refresh holds. Over a store without that capability, managers on several nodes may refresh one credential at
+     * once, which spends a rotating refresh token twice: use one manager per store, or a store with leases (the
+     * in-memory and JDBC stores have them).
+     *
+     * @param refresher the refresher for its type; registering two for one type makes {@link #build()} fail
+     * @return this builder
+     */
+    public CredentialManagerBuilder refresher(TokenRefresher refresher) {
+        refreshers.add(Objects.requireNonNull(refresher, "refresher"));
+        return this;
+    }
+
+    /**
+     * How long an access token must still be valid to be handed out by {@code authenticate} and {@code resolve} (and
+     * checked by {@code verify}) without a refresh first; default 60 s. Make it longer than a tool's longest request.
+     *
+     * @param minTtl zero to one hour; {@link #build()} refuses anything else
+     * @return this builder
+     */
+    public CredentialManagerBuilder tokenMinTtl(Duration minTtl) {
+        this.tokenMinTtl = Objects.requireNonNull(minTtl, "minTtl");
+        return this;
+    }
+
+    /**
+     * How the manager waits, in its clock's time, between looks at a credential whose token another node is
+     * refreshing (a short poll, always within the verification timeout); default {@link VerifyAll.Sleeper#system()}.
+     * Tests substitute one that advances a test clock.
+     *
+     * @param sleeper the way to wait
+     * @return this builder
+     */
+    public CredentialManagerBuilder sleeper(VerifyAll.Sleeper sleeper) {
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        return this;
+    }
+
+    /**
+     * Whether to discover types, verifiers and token refreshers with {@link java.util.ServiceLoader}; default true.
+     *
+     * @param discover false to use only the types, verifiers and refreshers registered here
      * @return this builder
      */
     public CredentialManagerBuilder discoverProviders(boolean discover) {
@@ -381,15 +429,18 @@ public final class CredentialManagerBuilder {
      * Builds the manager, discovering providers unless told not to.
      *
      * @return a started manager; the caller closes it
-     * @throws IllegalStateException when a required setting is missing, the HTTP client is unsafe, or two providers
-     *     share an id
+     * @throws IllegalStateException when a required setting is missing, a setting is out of range, the HTTP client is
+     *     unsafe, or two providers share an id
      */
     public CredentialManager build() {
         List<String> problems = Engine.problems(store, keyring, verificationTimeout, minVerifyInterval, httpClient);
+        if (tokenMinTtl.isNegative() || tokenMinTtl.compareTo(Duration.ofHours(1)) > 0) {
+            problems.add("tokenMinTtl must be zero to one hour, not " + tokenMinTtl);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("cannot build a CredentialManager: " + String.join("; ", problems));
         }
-        Installed installed = Installed.discover(types, verifiers, discover ? classLoader : null)
+        Installed installed = Installed.discover(types, verifiers, refreshers, discover ? classLoader : null)
                 .withFlows(flows, discover ? classLoader : null);
         boolean owns = executor == null;
         ExecutorService exec = owns ? Engine.newExecutor(verificationThreads, verificationQueue) : executor;
@@ -398,7 +449,8 @@ public final class CredentialManagerBuilder {
                 verificationTimeout, minVerifyInterval, historySize, urlPolicy, sharing,
                 pageTokenKey == null ? null : pageTokenKey.clone(), listener, exec, owns, overall,
                 maxOutboundCallsPerHost, verificationQueue, random,
-                dataKeyCache == null ? null : dataKeyCache.keys(), installed, auditTrail, auditQueueCapacity));
+                dataKeyCache == null ? null : dataKeyCache.keys(), installed, auditTrail, auditQueueCapacity,
+                tokenMinTtl, sleeper));
         Apps oauthApps = new Apps(store, installed, engine.sealing(), apps);
         engine.sealing().appLink(oauthApps);
         return new CredentialManager(engine,

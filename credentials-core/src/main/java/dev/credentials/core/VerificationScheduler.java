@@ -32,6 +32,7 @@ import dev.credentials.core.internal.Engine;
 import dev.credentials.core.internal.Events;
 import dev.credentials.core.internal.Faults;
 import dev.credentials.core.internal.Installed;
+import dev.credentials.core.internal.KeepAlive;
 import dev.credentials.core.internal.Lifecycle;
 import dev.credentials.core.internal.Verifications;
 import dev.credentials.core.internal.WritePath;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * <p>Expiry: a type's {@link FieldRole#EXPIRY} date field, when set, brings a check forward to the start of the lead
  * window, where {@link CredentialEvent.Expiring} is emitted once, and to the date itself, where the credential turns
  * FAILED {@code EXPIRED} without calling the third party.
+ *
+ * <p>Grants: for a type with a {@link dev.credentials.api.spi.TokenRefresher}, a refresh token idle longer than the
+ * refresher's keep-alive interval is refreshed, and {@code Expiring} is emitted once within {@link #expiryLead} of the
+ * grant's absolute end.
  *
  * <p>Checks act as the tenant administrator {@value #ACTOR}. Configure, then {@link #start} or call
  * {@link #runOnce()} yourself (from a cron, or in tests with a test clock). Thread-safe once configured.
@@ -72,6 +77,7 @@ public final class VerificationScheduler implements AutoCloseable {
     private final Installed installed;
     private final Verifications verifications;
     private final WritePath writes;
+    private final KeepAlive keepAlive;
     private final Runnable stopOnClose = this::stop;
     private Duration maxAge = Duration.ofHours(24);
     private Duration failedMaxAge = Duration.ofHours(72);
@@ -90,6 +96,7 @@ public final class VerificationScheduler implements AutoCloseable {
         this.installed = engine.installed();
         this.verifications = engine.verifications();
         this.writes = engine.writes();
+        this.keepAlive = new KeepAlive(engine);
     }
 
     /**
@@ -147,7 +154,8 @@ public final class VerificationScheduler implements AutoCloseable {
     }
 
     /**
-     * How long before an entered expiry date the {@code Expiring} event comes; default 14 days.
+     * How long before an entered expiry date, or a grant's absolute end, the {@code Expiring} event comes; default 14
+     * days.
      *
      * @param d the lead window before the date
      * @return this scheduler
@@ -252,6 +260,9 @@ public final class VerificationScheduler implements AutoCloseable {
                                 r.version(), system.actor(), now, expiry.get()));
                         expiring++;
                     }
+                }
+                if (keepAlive.run(system, claim, type, now, expiryLead)) {
+                    expiring++;
                 }
                 if (type == null || !installed.canVerify(r.typeId())) {
                     continue;

@@ -10,6 +10,7 @@ import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialQuery;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialStoreException;
+import dev.credentials.api.CredentialUnavailableException;
 import dev.credentials.api.CredentialUnreadableException;
 import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.CredentialUsage;
@@ -573,6 +574,13 @@ public final class CredentialsApi {
             LOG.warn("A credential could not be decrypted: {}", e.getClass().getName());
             return problem(Problems.Type.UNREADABLE,
                     "The stored credential cannot be decrypted with the configured keys.", instance);
+        }
+        if (e instanceof CredentialUnavailableException u) {
+            // Whole seconds, rounded up, at least one: a client that retries at once would only add load.
+            long seconds = u.retryAfter().map(d -> Math.max(1, d.plusMillis(999).toSeconds())).orElse(5L);
+            return problem(Problems.Type.CREDENTIAL_UNAVAILABLE, "The credential's token cannot be refreshed right now;"
+                    + " nothing was lost. Try again after Retry-After seconds.", instance, List.of(),
+                    Map.of("Retry-After", Long.toString(seconds)));
         }
         if (e instanceof CredentialStoreException s) {
             LOG.warn("The credential store failed: {} (retryable: {})", e.getClass().getName(), s.retryable());

@@ -44,6 +44,12 @@ public final class Problems {
         UNREADABLE(500, "unreadable", "Credential unreadable"),
         /** The store failed; the detail says whether trying again may help. */
         STORE_UNAVAILABLE(503, "store-unavailable", "Store unavailable"),
+        /**
+         * The credential's short-lived token could not be refreshed right now and no valid one is left (the token
+         * endpoint failed or another node's refresh did not finish in time); nothing was lost. {@code Retry-After}
+         * says when to try again.
+         */
+        CREDENTIAL_UNAVAILABLE(503, "credential-unavailable", "Credential unavailable"),
         /** The loopback console is stopping and takes no new request. */
         SHUTTING_DOWN(503, "shutting-down", "Shutting down"),
         /** The store keeps no audit trail (or it is turned off), so usage cannot be answered. */

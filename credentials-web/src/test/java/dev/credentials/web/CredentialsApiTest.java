@@ -182,4 +182,22 @@ class CredentialsApiTest {
                 () -> LoopbackConsole.builder(manager, ALICE).port(70000).maxBodyBytes(0).start());
         assertTrue(e.getMessage().contains("port") && e.getMessage().contains("maxBodyBytes"), e.getMessage());
     }
+
+    @Test
+    void aCredentialWithoutAValidTokenIs503WithRetryAfter(CredentialManager manager) {
+        CredentialsApi api = CredentialsApi.of(manager, (subject, cid) -> {
+            throw new dev.credentials.api.CredentialUnavailableException(cid,
+                    java.util.Optional.of(Duration.ofMillis(2500)), "token endpoint down: tok-in-message");
+        }, 4096);
+        String id = created(api);
+        ApiResponse r = call(api, "POST", "/" + id + "/verify", null, "{}", null);
+        assertEquals(503, r.status(), text(r));
+        assertEquals("3", r.header("Retry-After"));
+        assertTrue(text(r).contains("urn:dev.credentials:problem:credential-unavailable"), text(r));
+        assertFalse(text(r).contains("tok-in-message"), "the detail is the API's own sentence");
+        CredentialsApi unknown = CredentialsApi.of(manager, (subject, cid) -> {
+            throw new dev.credentials.api.CredentialUnavailableException(cid, java.util.Optional.empty(), "x");
+        }, 4096);
+        assertEquals("5", call(unknown, "POST", "/" + id + "/verify", null, "{}", null).header("Retry-After"));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.credentials.cli.internal;
 
 import dev.credentials.api.Credential;
+import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.NewCredential;
 import dev.credentials.api.Secret;
@@ -77,7 +78,8 @@ public final class AddCommand extends Command {
     /** The {@code --secret} specs, each naming a secret field of the type; checked before any is read. */
     static List<SecretInput.Spec> secretSpecs(Session s, CredentialType type) {
         List<SecretInput.Spec> specs = new ArrayList<>();
-        List<String> secretFields = type.fields().stream().filter(FieldSpec::secret).map(FieldSpec::name).toList();
+        List<String> secretFields = type.fields().stream().filter(f -> f.secret() && !f.has(FieldRole.MANAGED))
+                .map(FieldSpec::name).toList();
         for (String text : s.args().all("secret")) {
             SecretInput.Spec spec = SecretInput.spec(text);
             if (!secretFields.contains(spec.field())) {

@@ -17,7 +17,8 @@ public final class TypesCommand extends Command {
             FieldRole.TARGET, "decides where the secrets are sent; changing it requires entering every secret again",
             FieldRole.EXPIRY, "the date the credential stops working; at that date it turns FAILED (EXPIRED)",
             FieldRole.INTERNAL, "a secret given to the verifier but never handed to tools",
-            FieldRole.HEADER_VALUE, "a secret sent in a header as it is: printable ASCII only");
+            FieldRole.HEADER_VALUE, "a secret sent in a header as it is: printable ASCII only",
+            FieldRole.MANAGED, "kept by the library (a refreshed access token and its expiry); never entered");
 
     public TypesCommand() {
         super("types", "types [TYPE]                   the credential types, their fields and roles", Set.of(), Set.of());

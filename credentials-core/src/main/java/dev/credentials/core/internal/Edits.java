@@ -226,7 +226,7 @@ public final class Edits {
                 return updated(subject, current, current.toBuilder().name(name).sortKey(Names.sortKey(name)), false,
                         Set.of("name"));
             }
-            Map<String, char[]> secrets = mergedSecrets(current, update);
+            Map<String, char[]> secrets = mergedSecrets(type, current, update);
             try {
                 Map<String, Secret> asSecrets = new LinkedHashMap<>();
                 secrets.forEach((k, v) -> asSecrets.put(k, Secret.of(v)));
@@ -279,7 +279,8 @@ public final class Edits {
         }
         List<FieldError> errors = new ArrayList<>();
         for (String secret : new TreeSet<>(current.secretFields())) {
-            if (!update.secrets().containsKey(secret) && !update.clearSecrets().contains(secret)) {
+            boolean managed = type.field(secret).map(f -> f.has(FieldRole.MANAGED)).orElse(false);
+            if (!managed && !update.secrets().containsKey(secret) && !update.clearSecrets().contains(secret)) {
                 String label = type.field(secret).map(FieldSpec::label).orElse(secret);
                 errors.add(new FieldError(secret, Codes.SECRETS_REQUIRED,
                         "the target changed, so " + label + " must be entered again"));
@@ -290,10 +291,12 @@ public final class Edits {
         }
     }
 
-    private Map<String, char[]> mergedSecrets(StoredCredential current, CredentialUpdate update) {
+    /** The secrets after a content change: a MANAGED value (a token of the old content) is dropped, not kept. */
+    private Map<String, char[]> mergedSecrets(CredentialType type, StoredCredential current, CredentialUpdate update) {
         Set<String> kept = new LinkedHashSet<>(current.secretFields());
         kept.removeAll(update.secrets().keySet());
         kept.removeAll(update.clearSecrets());
+        kept.removeIf(name -> type.field(name).map(f -> f.has(FieldRole.MANAGED)).orElse(false));
         Map<String, char[]> merged = new TreeMap<>();
         if (!kept.isEmpty()) {
             // Only read the old payload when a value is kept: replacing every secret repairs an unreadable one.

@@ -32,6 +32,8 @@ public final class Engine {
      * @param pageTokenKey copied here and wiped by the engine; null for a random one
      * @param dataKeys the data-key cache, null for none
      * @param ownsExecutor whether {@link #close()} shuts {@code executor} down
+     * @param tokenMinTtl how long a handed-out access token must still be valid
+     * @param sleeper how a caller waits for another node's refresh
      */
     public record Settings(CredentialStore store, Keyring keyring, Clock clock, HttpClient httpClient,
                            Duration verificationTimeout, Duration minVerifyInterval, int historySize,
@@ -39,7 +41,8 @@ public final class Engine {
                            CredentialListener listener, ExecutorService executor, boolean ownsExecutor,
                            int maxOutboundCalls, int maxOutboundCallsPerHost, int maxQueuedCalls,
                            SecureRandom random, Envelope.DataKeys dataKeys, Installed installed,
-                           boolean auditTrail, int auditQueueCapacity) {}
+                           boolean auditTrail, int auditQueueCapacity, Duration tokenMinTtl,
+                           dev.credentials.core.VerifyAll.Sleeper sleeper) {}
 
     private final CredentialStore store;
     private final Clock clock;
@@ -50,6 +53,7 @@ public final class Engine {
     private final AccessControl access;
     private final WritePath writes;
     private final Dispatcher dispatcher;
+    private final Tokens tokens;
     private final Verifications verifications;
     private final Edits edits;
     private final Uses uses;
@@ -78,14 +82,28 @@ public final class Engine {
         this.givenHttpClient = s.httpClient();
         this.dispatcher = new Dispatcher(executor, s.maxOutboundCalls(), s.maxOutboundCallsPerHost(),
                 s.maxQueuedCalls());
+        this.tokens = new Tokens(new Tokens.Settings(store, clock, installed, sealing, writes, dispatcher, lifecycle,
+                this::httpClient, s.urlPolicy(), s.verificationTimeout(), s.tokenMinTtl(), s.sleeper(),
+                holderId(s.random()), auditing, events, s.historySize()));
         this.verifications = new Verifications(clock, installed, access, sealing, writes, dispatcher, lifecycle,
                 this::httpClient, s.urlPolicy(), s.verificationTimeout(), s.minVerifyInterval(), s.historySize(),
-                auditing);
+                auditing, tokens);
         PageTokens pageTokens = new PageTokens(tokenKey, "CredentialManager.builder().pageTokenKey(...)");
         Arrays.fill(tokenKey, (byte) 0);
         this.edits = new Edits(store, clock, s.random(), installed, access, sealing, writes, pageTokens, s.sharing(),
                 lifecycle, auditing);
-        this.uses = new Uses(clock, installed, access, sealing, events, s.urlPolicy(), auditing);
+        this.uses = new Uses(clock, installed, access, sealing, events, s.urlPolicy(), auditing, tokens);
+        if (installed.refreshes() && !(store instanceof dev.credentials.api.spi.LeaseStore)) {
+            LOG.info("Store {} keeps no leases: a token refresh runs once at a time in this manager only; managers on"
+                    + " several nodes sharing it may refresh one credential at once", store.getClass().getName());
+        }
+    }
+
+    /** A random id for this manager's leases: it names no host, so it says nothing about the deployment. */
+    private static String holderId(SecureRandom random) {
+        byte[] b = new byte[12];
+        random.nextBytes(b);
+        return "manager-" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** The store (per-tenant reads; every write goes through {@link #writes}). */
@@ -154,6 +172,11 @@ public final class Engine {
     /** Create, read, list, change, share, delete. */
     public Edits edits() {
         return edits;
+    }
+
+    /** Run-time tokens: refresh before use, single flight, leases. */
+    public Tokens tokens() {
+        return tokens;
     }
 
     /** Resolve and authenticate. */

@@ -2,6 +2,7 @@ package dev.credentials.core.internal;
 
 import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.TokenRefresher;
 import dev.credentials.api.spi.Verifier;
 import java.util.Collections;
 import java.util.Iterator;
@@ -16,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds credential types and verifiers, like SLF4J finds its provider: {@link ServiceLoader} on the given class
+ * Finds credential types, verifiers and token refreshers, like SLF4J finds its provider: {@link ServiceLoader} on the given class
  * loader, a provider that fails to load is logged and skipped, explicit registrations win, and two providers with one
  * id are an error. Not public API.
  */
@@ -39,6 +40,11 @@ public final class Providers {
     /** Connection flows by app type id. */
     public static Map<String, ConnectionFlow> flows(List<ConnectionFlow> explicit, ClassLoader loader) {
         return merge("connection flow", ConnectionFlow.class, ConnectionFlow::appTypeId, explicit, loader);
+    }
+
+    /** Token refreshers by type id. */
+    public static Map<String, TokenRefresher> refreshers(List<TokenRefresher> explicit, ClassLoader loader) {
+        return merge("token refresher", TokenRefresher.class, TokenRefresher::typeId, explicit, loader);
     }
 
     private static <T> Map<String, T> merge(String what, Class<T> service, Function<T, String> idOf,

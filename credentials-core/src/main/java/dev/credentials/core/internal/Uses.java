@@ -29,9 +29,10 @@ public final class Uses {
     private final Events events;
     private final Auditing auditing;
     private final UrlPolicy urlPolicy;
+    private final Tokens tokens;
 
     public Uses(Clock clock, Installed installed, AccessControl access, Sealing sealing, Events events,
-                UrlPolicy urlPolicy, Auditing auditing) {
+                UrlPolicy urlPolicy, Auditing auditing, Tokens tokens) {
         this.clock = clock;
         this.installed = installed;
         this.access = access;
@@ -39,6 +40,7 @@ public final class Uses {
         this.events = events;
         this.urlPolicy = urlPolicy;
         this.auditing = auditing;
+        this.tokens = tokens;
     }
 
     /** See {@code CredentialManager.resolve}. */
@@ -49,7 +51,7 @@ public final class Uses {
         CredentialType type = installed.require(v.record().typeId());
         CredentialMaterial material;
         try {
-            material = sealing.material(v.record(), type, false);
+            material = tokens.material(subject, v.record(), type, false);
         } catch (CredentialException e) {
             throw e; // the manager's own, whose messages never hold a value (a type's are wrapped in material)
         } catch (RuntimeException e) {
@@ -81,7 +83,7 @@ public final class Uses {
         }
         HttpRequest.Builder copy = HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("authorization"));
         HttpRequest signed;
-        try (CredentialMaterial material = sealing.material(v.record(), type, true)) {
+        try (CredentialMaterial material = tokens.material(subject, v.record(), type, true)) {
             // The JDK's header check quotes the value it refuses ("invalid header value: ..."), and type code may do
             // the same: nothing thrown from here may leave the manager as it is.
             signed = TypeCode.run(type, id, "authenticate a request with", () -> {

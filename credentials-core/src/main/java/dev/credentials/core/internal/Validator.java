@@ -73,7 +73,8 @@ public final class Validator {
         c.secrets().forEach((name, value) -> field(type, name, true, "pass", errors)
                 .ifPresent(f -> secretValue(f, value, errors)));
         for (FieldSpec f : type.fields()) {
-            if (f.required() && !c.config().containsKey(f.name()) && !c.secrets().containsKey(f.name())) {
+            if (f.required() && !f.has(FieldRole.MANAGED) && !c.config().containsKey(f.name())
+                    && !c.secrets().containsKey(f.name())) {
                 errors.add(new FieldError(f.name(), Codes.REQUIRED, f.label() + " is required"));
             }
         }
@@ -119,6 +120,11 @@ public final class Validator {
             errors.add(f.secret()
                     ? new FieldError(f.name(), Codes.SECRET_AS_CONFIG, f.label() + " is secret; " + verb + " it as a secret")
                     : new FieldError(f.name(), Codes.CONFIG_AS_SECRET, f.label() + " is not secret; " + verb + " it as config"));
+            return java.util.Optional.empty();
+        }
+        if (f.has(FieldRole.MANAGED) && verb.equals("pass")) {
+            errors.add(new FieldError(f.name(), Codes.NOT_ALLOWED, f.label()
+                    + " is kept by the library (a refreshed token); it cannot be entered"));
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(f);

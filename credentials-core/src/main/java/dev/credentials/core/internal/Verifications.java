@@ -75,12 +75,13 @@ public final class Verifications {
     private final Duration minInterval;
     private final Auditing auditing;
     private final int historySize;
+    private final Tokens tokens;
     private final ConcurrentHashMap<Key, CompletableFuture<Ran>> inflight = new ConcurrentHashMap<>();
 
     public Verifications(Clock clock, Installed installed, AccessControl access, Sealing sealing, WritePath writes,
                          Dispatcher dispatcher, Lifecycle lifecycle, Supplier<HttpClient> httpClient,
                          UrlPolicy urlPolicy, Duration timeout, Duration minInterval, int historySize,
-                         Auditing auditing) {
+                         Auditing auditing, Tokens tokens) {
         this.clock = clock;
         this.installed = installed;
         this.access = access;
@@ -94,6 +95,7 @@ public final class Verifications {
         this.minInterval = minInterval;
         this.historySize = historySize;
         this.auditing = auditing;
+        this.tokens = tokens;
     }
 
     /**
@@ -130,20 +132,24 @@ public final class Verifications {
      */
     public Pending start(Subject subject, CredentialId id, String knownHost) {
         AccessControl.Visible v = access.visible(subject, id, Use.VERIFY);
-        StoredCredential record = v.record();
         Instant started = now();
-        CredentialType type = installed.type(record.typeId()).orElse(null);
-        Verifier verifier = installed.verifier(record.typeId()).orElse(null);
+        CredentialType type = installed.type(v.record().typeId()).orElse(null);
+        Verifier verifier = installed.verifier(v.record().typeId()).orElse(null);
         if (type == null || verifier == null) {
-            String why = type == null ? "The credential's type " + record.typeId() + " is not installed."
-                    : "No verifier is installed for type " + record.typeId() + ".";
+            String why = type == null ? "The credential's type " + v.record().typeId() + " is not installed."
+                    : "No verifier is installed for type " + v.record().typeId() + ".";
             return Pending.done(new Ran(VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, why)
                     .withTiming(started, Duration.ZERO), true));
         }
-        VerificationResult last = record.verification().lastResult();
+        VerificationResult last = v.record().verification().lastResult();
         if (last != null && last.checkedAt() != null && started.isBefore(last.checkedAt().plus(minInterval))) {
             return Pending.done(new Ran(last, true));
         }
+        Tokens.Checked fresh = tokens.beforeCheck(subject, v.record(), type); // a refreshable type's token first
+        if (fresh.record() == null) {
+            return Pending.done(new Ran(fresh.result(), fresh.aboutCredential()));
+        }
+        StoredCredential record = fresh.record();
         Key key = new Key(record.tenant(), record.id());
         CompletableFuture<Ran> mine = new CompletableFuture<>();
         CompletableFuture<Ran> shared = inflight.putIfAbsent(key, mine);
@@ -470,30 +476,7 @@ public final class Verifications {
                     throw new IllegalArgumentException("'" + name + "' is not a secret field of type " + type.id());
                 }
             }
-            try {
-                return writes.write(checked.tenant(), checked.id(), found -> {
-                    if (found.isEmpty() || found.get().contentVersion() != checked.contentVersion()) {
-                        return Write.none();
-                    }
-                    StoredCredential current = found.get();
-                    Map<String, char[]> secrets = new TreeMap<>(sealing.open(current).secrets());
-                    try {
-                        refreshed.forEach((k, v) -> {
-                            char[] old = secrets.put(k, v.revealChars());
-                            if (old != null) {
-                                Arrays.fill(old, '\0');
-                            }
-                        });
-                        SealedPayload payload = sealing.seal(current.tenant(), current.id(), type, current.config(),
-                                secrets);
-                        return Write.update(current.toBuilder().payload(payload).secretFields(secrets.keySet()).build());
-                    } finally {
-                        Sealing.wipe(secrets);
-                    }
-                }).written();
-            } catch (ConcurrentUpdateException e) {
-                return false;
-            }
+            return tokens.storeSecrets(checked, type, refreshed, List::of).isPresent();
         }
     }
 }

@@ -409,7 +409,7 @@ function addCredential() {
   const typeFields = el('div', {id: 'type-fields'});
   const draw = () => {
     const t = state.typeById.get(typeSelect.value);
-    typeFields.replaceChildren(...t.fields.map(f => fieldControl(f, undefined)));
+    typeFields.replaceChildren(...entered(t.fields).map(f => fieldControl(f, undefined)));
   };
   typeSelect.addEventListener('change', draw);
   openEditor('Add credentials', 'Add', () => {
@@ -420,7 +420,7 @@ function addCredential() {
   }, async () => {
     const t = state.typeById.get(typeSelect.value);
     const body = {type: t.id, name: $('f-name').value, config: {}, secrets: {}};
-    for (const f of t.fields) {
+    for (const f of entered(t.fields)) {
       const v = readControl($('f-' + f.name));
       if (v !== '') (f.secret ? body.secrets : body.config)[f.name] = v;
     }
@@ -428,6 +428,11 @@ function addCredential() {
     notice('Added ' + json.name + '.');
     return json.id;
   });
+}
+
+// The fields a person enters: a MANAGED one (a refreshed access token) is kept by the library and refused if sent.
+function entered(fields) {
+  return fields.filter(f => !f.roles.includes('MANAGED'));
 }
 
 async function editCredential(id) {
@@ -438,7 +443,7 @@ async function editCredential(id) {
   const c = r.json;
   const version = r.etag;
   const t = state.typeById.get(c.type);
-  const fields = t ? t.fields : [];
+  const fields = t ? entered(t.fields) : [];
   const targets = fields.filter(f => !f.secret && f.roles.includes('TARGET'));
   const secretNote = 'Leave empty to keep the stored value.';
   const targetNote = 'You changed where this credential is sent: enter its secrets again.';

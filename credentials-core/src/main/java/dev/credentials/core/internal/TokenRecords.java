@@ -1,0 +1,171 @@
+package dev.credentials.core.internal;
+
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
+import dev.credentials.api.ConcurrentUpdateException;
+import dev.credentials.api.CredentialEvent;
+import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.CredentialStatus;
+import dev.credentials.api.FieldRole;
+import dev.credentials.api.FieldSpec;
+import dev.credentials.api.Secret;
+import dev.credentials.api.Subject;
+import dev.credentials.api.VerificationResult;
+import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.RefreshResult;
+import dev.credentials.api.spi.StoredCredential;
+import dev.credentials.core.internal.WritePath.Write;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writes and record reading of {@link Tokens}: refreshed secrets merged into the record through the
+ * {@link WritePath}, a definitive failure recorded like a verification result, and the comparisons of stored tokens.
+ * Thread-safe.
+ */
+final class TokenRecords {
+    private static final Logger LOG = LoggerFactory.getLogger(TokenRecords.class);
+
+    private final Tokens.Settings s;
+
+    TokenRecords(Tokens.Settings settings) {
+        this.s = settings;
+    }
+
+    /**
+     * Merges {@code secrets} into the stored record through the write path, as long as its content version is still
+     * {@code read}'s: not a content change, so version, content version and status stay. Empty when the content
+     * changed or the record is gone (nothing was written).
+     */
+    public Optional<StoredCredential> storeSecrets(StoredCredential read, CredentialType type,
+                                                   Map<String, Secret> secrets, Supplier<List<AuditRecord>> audit) {
+        try {
+            WritePath.Result w = s.writes().write(read.tenant(), read.id(), found -> {
+                if (found.isEmpty() || found.get().contentVersion() != read.contentVersion()) {
+                    return Write.none();
+                }
+                StoredCredential current = found.get();
+                Map<String, char[]> merged = new TreeMap<>(s.sealing().open(current).secrets());
+                try {
+                    secrets.forEach((k, v) -> {
+                        char[] old = merged.put(k, v.revealChars());
+                        if (old != null) {
+                            Arrays.fill(old, '\0');
+                        }
+                    });
+                    return Write.update(current.toBuilder().payload(s.sealing().seal(current.tenant(), current.id(),
+                            type, current.config(), merged)).secretFields(merged.keySet()).build())
+                            .withAudit(audit.get());
+                } finally {
+                    Sealing.wipe(merged);
+                }
+            });
+            return w.written() ? Optional.of(w.after()) : Optional.empty();
+        } catch (ConcurrentUpdateException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Records a definitive failure as a verification result would be (FAILED), with the reconnect advice, emits
+     * {@link CredentialEvent.ReconnectRequired} with the write, and returns the exception for the caller.
+     */
+    Tokens.RefreshFailed fail(Subject subject, StoredCredential read, RefreshResult.Failed f) {
+        String advice = f.reconnect() ? " The grant is gone: the credential's owner must reconnect the account."
+                : " Check the app's client settings.";
+        VerificationResult result = VerificationResult.failed(f.reason(), "The token refresh was refused: "
+                + f.message() + advice).withTiming(now(), Duration.ZERO);
+        try {
+            s.writes().write(read.tenant(), read.id(), found -> {
+                if (found.isEmpty() || found.get().contentVersion() != read.contentVersion()) {
+                    return Write.none();
+                }
+                StoredCredential cur = found.get();
+                boolean tell = f.reconnect() && !reconnectNeeded(cur);
+                StoredCredential next = cur.toBuilder().status(CredentialStatus.FAILED)
+                        .verification(cur.verification().record(result, s.historySize())).build();
+                Write w = Write.update(next, () -> new CredentialEvent.Verified(UUID.randomUUID(), cur.tenant(),
+                        cur.id(), next.version(), subject.actor(), result.checkedAt(), result, cur.status(),
+                        CredentialStatus.FAILED)).withAudit(s.auditing().change(subject, cur.id(),
+                        AuditAction.REFRESHED, AuditRecord.outcomeOf(result)));
+                return tell ? w.with(() -> new CredentialEvent.ReconnectRequired(UUID.randomUUID(), cur.tenant(),
+                        cur.id(), next.version(), subject.actor(), now(), cur.owner(), f.reason())) : w;
+            });
+        } catch (ConcurrentUpdateException e) {
+            LOG.warn("Could not record the failed token refresh of credential {}: every try met a concurrent change",
+                    read.id());
+        }
+        LOG.info("Token refresh of credential {} was refused ({}); it is now FAILED", read.id(), f.reason());
+        return new Tokens.RefreshFailed("credential " + read.id() + " cannot be used: " + result.message(), result);
+    }
+
+    /** Whether the credential is FAILED by a refused refresh or a verification that asked for a reconnect. */
+    static boolean reconnectNeeded(StoredCredential record) {
+        VerificationResult last = record.verification().lastResult();
+        return record.status() == CredentialStatus.FAILED && last != null
+                && (last.reason() == FailureReason.EXPIRED || last.reason() == FailureReason.INVALID_CREDENTIALS);
+    }
+
+    /** Copies of the stored INTERNAL secrets (the refresh token, the client secret); wipe them. */
+    Map<String, char[]> internalValues(StoredCredential record, CredentialType type) {
+        Map<String, char[]> out = new TreeMap<>();
+        try (CredentialMaterial m = s.sealing().material(record, type, true)) {
+            for (FieldSpec f : type.fields()) {
+                if (f.has(FieldRole.INTERNAL)) {
+                    m.secret(f.name()).ifPresent(v -> out.put(f.name(), v.revealChars()));
+                }
+            }
+        }
+        return out;
+    }
+
+    boolean changed(Map<String, char[]> used, StoredCredential now, CredentialType type) {
+        Map<String, char[]> stored = internalValues(now, type);
+        try {
+            if (!stored.keySet().equals(used.keySet())) {
+                return true;
+            }
+            return stored.entrySet().stream().anyMatch(e -> !same(e.getValue(), used.get(e.getKey())));
+        } finally {
+            Sealing.wipe(stored);
+        }
+    }
+
+    /** Compares in time that depends only on the lengths. */
+    private static boolean same(char[] a, char[] b) {
+        int diff = a.length ^ b.length;
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            diff |= (i < a.length ? a[i] : 0) ^ (i < b.length ? b[i] : 0);
+        }
+        return diff == 0;
+    }
+
+    static CredentialMaterial withoutInternal(CredentialMaterial m, CredentialType type) {
+        Map<String, Secret> kept = new LinkedHashMap<>(m.secrets());
+        for (FieldSpec f : type.fields()) {
+            if (f.has(FieldRole.INTERNAL)) {
+                Secret gone = kept.remove(f.name());
+                if (gone != null) {
+                    gone.close();
+                }
+            }
+        }
+        return CredentialMaterial.of(m.id().orElse(null), m.typeId(), m.config(), kept);
+    }
+
+    private Instant now() {
+        return s.clock().instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}
