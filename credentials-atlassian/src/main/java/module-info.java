@@ -1,6 +1,6 @@
 /**
  * Atlassian Cloud (API token, scoped token, OAuth 2.0) and Data Center (personal access token) credentials. The types
- * and verifiers are found by {@link java.util.ServiceLoader}, on the module path through {@code provides} and on the
+ * verifiers and the OAuth 2.0 refresher are found by {@link java.util.ServiceLoader}, on the module path through {@code provides} and on the
  * class path through {@code META-INF/services}. The {@code internal} package is not exported.
  */
 // Until credentials-api has its own module-info it is an automatic module; the suppression then does nothing.
@@ -23,5 +23,7 @@ module dev.credentials.atlassian {
             dev.credentials.atlassian.AtlassianCloudScopedTokenVerifier,
             dev.credentials.atlassian.AtlassianOAuth2Verifier,
             dev.credentials.atlassian.AtlassianDataCenterPatVerifier;
+    provides dev.credentials.api.spi.TokenRefresher with
+            dev.credentials.atlassian.AtlassianOAuth2Refresher;
     provides dev.credentials.api.spi.ConnectionFlow with dev.credentials.atlassian.AtlassianConnectionFlow;
 }

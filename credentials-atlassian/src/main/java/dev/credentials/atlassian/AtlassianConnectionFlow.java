@@ -148,6 +148,8 @@ public final class AtlassianConnectionFlow implements ConnectionFlow {
             Map<String, String> config = new LinkedHashMap<>();
             config.put("products", String.join(",", products.isEmpty() ? List.of("confluence") : List.copyOf(products)));
             config.put(ACCOUNT_FIELD, accountId.get());
+            config.put(AtlassianOAuth2Type.CONSENTED_AT,
+                    java.time.LocalDate.ofInstant(ctx.clock().instant(), java.time.ZoneOffset.UTC).toString());
             Map<String, Secret> secrets = new LinkedHashMap<>();
             secrets.put("refreshToken", copy(issued.refreshToken().get()));
             secrets.put("accessToken", copy(issued.accessToken()));

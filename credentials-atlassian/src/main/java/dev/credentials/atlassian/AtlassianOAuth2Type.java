@@ -18,19 +18,28 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * OAuth 2.0 (3LO): a user's refresh token with the app's client id and secret, either entered by hand or, for an
  * account connected through {@code manager.connections()}, named by {@code app} (the manager then adds the app's
- * client id and secret whenever it refreshes, and the connection never holds them). Verification refreshes the access token
- * when needed through {@code https://auth.atlassian.com/oauth/token} and stores the rotated refresh token at once.
- * The client secret and the refresh token are INTERNAL: verifiers get them, tools never do. Tools authenticate with
- * the current access token against {@code https://api.atlassian.com}. Thread-safe and stateless.
+ * client id and secret whenever it refreshes, and the connection never holds them). The access token and its expiry are
+ * {@link FieldRole#MANAGED}: never typed in, obtained by {@link AtlassianOAuth2Refresher} whenever the manager finds the
+ * stored one missing or about to expire (before {@code authenticate}, {@code resolve} and {@code verify}), and stored
+ * with the rotated refresh token before use. The client secret and the refresh token are INTERNAL: verifiers and the
+ * refresher get them, tools never do. Tools authenticate with the current access token against
+ * {@code https://api.atlassian.com}. Thread-safe and stateless.
  */
 public final class AtlassianOAuth2Type implements CredentialType {
     /** The type id. */
     public static final String ID = "atlassian-oauth2";
+    /** The MANAGED secret field that keeps the current access token. */
+    public static final String ACCESS_TOKEN = "accessToken";
+    /** The MANAGED secret field that keeps when the access token expires, as an ISO-8601 instant. */
+    public static final String ACCESS_TOKEN_EXPIRES_AT = "accessTokenExpiresAt";
+    /** The optional config field with the day the user consented; the grant ends 365 days later. */
+    public static final String CONSENTED_AT = "consentedAt";
 
     private static final List<FieldSpec> FIELDS = List.of(
             Fields.cloudSite(),
@@ -48,10 +57,13 @@ public final class AtlassianOAuth2Type implements CredentialType {
                     .build(),
             FieldSpec.secret("refreshToken", "Refresh token").required().roles(FieldRole.INTERNAL)
                     .description("From the authorization-code exchange with the offline_access scope.").build(),
-            FieldSpec.secret("accessToken", "Access token").roles(FieldRole.HEADER_VALUE)
-                    .description("Filled in by verification; enter one only if you have a fresh token.").build(),
-            FieldSpec.secret("accessTokenExpiresAt", "Access token expiry")
-                    .description("When the access token expires, as an ISO instant; kept with the token.").build());
+            FieldSpec.config(CONSENTED_AT, "Consented on", FieldKind.DATE)
+                    .description("The day the user granted the app access, if known: Atlassian ends every grant 365"
+                            + " days after consent, and a warning comes ahead of that day.").build(),
+            FieldSpec.secret(ACCESS_TOKEN, "Access token").roles(FieldRole.MANAGED, FieldRole.HEADER_VALUE)
+                    .description("Kept by the library: obtained with the refresh token when needed.").build(),
+            FieldSpec.secret(ACCESS_TOKEN_EXPIRES_AT, "Access token expiry").roles(FieldRole.MANAGED)
+                    .description("Kept by the library: when the access token expires.").build());
 
     /** Creates the type; {@link java.util.ServiceLoader} uses this constructor. */
     public AtlassianOAuth2Type() {
@@ -97,16 +109,22 @@ public final class AtlassianOAuth2Type implements CredentialType {
                         "the client secret is required unless the credential names its app"));
             }
         }
-        Secret expiry = secrets.get("accessTokenExpiresAt");
-        if (expiry != null) {
-            try {
-                Instant.parse(expiry.reveal());
-            } catch (DateTimeParseException e) {
-                errors.add(new FieldError("accessTokenExpiresAt", FieldError.Codes.INVALID,
-                        "the access token expiry must be an ISO instant such as 2026-11-24T10:15:30Z"));
-            }
-        }
         return errors;
+    }
+
+    /** The stored access token's expiry; empty when there is no token, or its expiry is missing or unreadable. */
+    @Override
+    public Optional<Instant> accessTokenExpiresAt(CredentialMaterial material) {
+        if (material.secret(ACCESS_TOKEN).isEmpty()) {
+            return Optional.empty();
+        }
+        return material.secret(ACCESS_TOKEN_EXPIRES_AT).flatMap(s -> {
+            try {
+                return Optional.of(Instant.parse(s.reveal()));
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     /** Access tokens go to the gateway only. */
@@ -116,14 +134,15 @@ public final class AtlassianOAuth2Type implements CredentialType {
     }
 
     /**
-     * Sets the current access token. It may have expired: verify the credential to refresh it.
+     * Sets the current access token, which the manager has made fresh before calling this.
      *
-     * @throws IllegalStateException when no access token has been obtained yet
+     * @throws IllegalStateException when no access token has been obtained yet (a manager without token refresh)
      */
     @Override
     public void authenticate(CredentialMaterial material, HttpRequest.Builder request) {
-        Secret token = material.secret("accessToken").orElseThrow(() ->
-                new IllegalStateException("this OAuth credential has no access token yet; verify it to obtain one"));
+        Secret token = material.secret(ACCESS_TOKEN).orElseThrow(() ->
+                new IllegalStateException("this OAuth credential has no access token yet; the manager obtains one with"
+                        + " the refresh token before authenticating"));
         request.setHeader("Authorization", Auth.bearer(token));
     }
 }

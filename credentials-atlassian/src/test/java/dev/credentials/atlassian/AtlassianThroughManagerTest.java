@@ -53,7 +53,6 @@ class AtlassianThroughManagerTest extends WireMockSupport {
                                 : new java.net.InetAddress[] {java.net.InetAddress.getByAddress(host, new byte[] {(byte) 203, 0, 113, 10})})
                         .build())
                 .verifier(new AtlassianCloudApiTokenVerifier(routed()))
-                .verifier(new AtlassianOAuth2Verifier(routed()))
                 .build();
     }
 
@@ -97,49 +96,6 @@ class AtlassianThroughManagerTest extends WireMockSupport {
         atlassian.stubFor(get(urlPathEqualTo("/rest/api/3/myself")).willReturn(aResponse().withStatus(503)));
         assertEquals(FailureReason.SERVER_ERROR, manager.verify(ALICE, c.id()).reason());
         assertEquals(CredentialStatus.VERIFIED, manager.get(ALICE, c.id()).status());
-    }
-
-    @Test
-    void anOAuthRefreshStoresTheRotatedRefreshTokenWhichTheNextRefreshUses() {
-        String first = "refresh-1-" + Samples.token();
-        String second = "refresh-2-" + Samples.token();
-        String access1 = "access-1-" + Samples.token();
-        String access2 = "access-2-" + Samples.token();
-        Credential c = manager.create(ALICE, NewCredential.builder(AtlassianOAuth2Type.ID).name("Jira via OAuth")
-                .config("siteUrl", Samples.SITE).config("products", "jira").config("clientId", "app-client-1")
-                .secret("clientSecret", Secret.of("client-secret-" + Samples.token()))
-                .secret("refreshToken", Secret.of(first)).build());
-        atlassian.stubFor(post(urlPathEqualTo("/oauth/token")).withRequestBody(containing(first))
-                .willReturn(okJson("{\"access_token\":\"" + access1 + "\",\"refresh_token\":\"" + second + "\",\"expires_in\":3600}")));
-        atlassian.stubFor(post(urlPathEqualTo("/oauth/token")).withRequestBody(containing(second))
-                .willReturn(okJson("{\"access_token\":\"" + access2 + "\",\"refresh_token\":\"refresh-3\",\"expires_in\":3600}")));
-        for (String access : new String[] {access1, access2}) {
-            atlassian.stubFor(get(urlPathEqualTo("/oauth/token/accessible-resources"))
-                    .withHeader("Authorization", equalTo("Bearer " + access)).willReturn(okJson(Samples.RESOURCES)));
-            atlassian.stubFor(get(urlPathEqualTo("/ex/jira/" + Samples.CLOUD_ID + "/rest/api/3/myself"))
-                    .withHeader("Authorization", equalTo("Bearer " + access)).willReturn(okJson(Samples.JIRA_ME)));
-        }
-        assertTrue(manager.verify(ALICE, c.id()).isVerified());
-        Credential afterFirst = manager.get(ALICE, c.id());
-        assertEquals(CredentialStatus.VERIFIED, afterFirst.status());
-        assertEquals(c.version(), afterFirst.version(), "storing refreshed tokens is not a user change");
-        assertEquals(c.contentVersion(), afterFirst.contentVersion());
-        assertTrue(afterFirst.secretFields().contains("accessToken"));
-
-        // A tool now signs requests with the new access token, and never sees the refresh token.
-        HttpRequest signed = manager.authenticate(ALICE, c.id(),
-                HttpRequest.newBuilder(URI.create("https://api.atlassian.com/ex/jira/" + Samples.CLOUD_ID + "/rest/api/3/issue/X-1"))
-                        .build());
-        assertEquals("Bearer " + access1, signed.headers().firstValue("Authorization").orElseThrow());
-        try (var material = manager.resolve(ALICE, c.id())) {
-            assertFalse(material.secretNames().contains("refreshToken"));
-            assertFalse(material.secretNames().contains("clientSecret"));
-        }
-
-        clock.advance(Duration.ofHours(2)); // the access token has expired: the next check refreshes with the stored token
-        assertTrue(manager.verify(ALICE, c.id()).isVerified());
-        atlassian.verify(1, postRequestedFor(urlPathEqualTo("/oauth/token")).withRequestBody(containing(first)));
-        atlassian.verify(1, postRequestedFor(urlPathEqualTo("/oauth/token")).withRequestBody(containing(second)));
     }
 
     @Test

@@ -14,7 +14,6 @@ class HeaderSafeKeysTest {
                 .keyring(TestKeys.keyring()).build()) {
             HeaderValueFields.assertRefusedWhenEntered(manager, AtlassianCloudScopedTokenType.ID, "apiToken");
             HeaderValueFields.assertRefusedWhenEntered(manager, AtlassianDataCenterPatType.ID, "personalAccessToken");
-            HeaderValueFields.assertRefusedWhenEntered(manager, AtlassianOAuth2Type.ID, "accessToken");
         }
     }
 }

@@ -32,7 +32,8 @@ class ModuleDescriptorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dev.credentials.api.spi.CredentialType", "dev.credentials.api.spi.Verifier"})
+    @ValueSource(strings = {"dev.credentials.api.spi.CredentialType", "dev.credentials.api.spi.Verifier",
+        "dev.credentials.api.spi.TokenRefresher"})
     void moduleInfoProvidesWhatMetaInfServicesLists(String service) throws Exception {
         List<String> listed;
         try (InputStream in = AtlassianCloudApiTokenType.class.getResourceAsStream("/META-INF/services/" + service)) {

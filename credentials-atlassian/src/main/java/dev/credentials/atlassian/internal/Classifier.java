@@ -169,7 +169,8 @@ public final class Classifier {
                 + " read:content-details:confluence for Confluence); create one with that scope.");
     }
 
-    private static boolean isScopeFailure(VerifierHttp.Reply r) {
+    /** True when a 401 says the token lacks a scope (the gateway's scope check), not that it was refused. */
+    public static boolean isScopeFailure(VerifierHttp.Reply r) {
         return r.header("X-Failure-Category").toUpperCase(Locale.ROOT).contains("SCOPE")
                 || r.bodyText().contains("scope does not match");
     }

@@ -14,6 +14,7 @@ import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.FieldError;
 import dev.credentials.api.FieldError.Codes;
+import dev.credentials.api.FieldRole;
 import dev.credentials.api.NewCredential;
 import dev.credentials.api.Secret;
 import dev.credentials.api.Subject;
@@ -262,7 +263,12 @@ public final class ConnectionService implements Connections {
         config.put(ConnectionFlow.ACCOUNT_FIELD, accountId);
         String shown = name != null ? name : defaultName(type, accountName, site);
         NewCredential.Builder request = NewCredential.builder(type.id()).name(shown).config(config);
-        secrets.forEach(request::secret);
+        // The library's own (MANAGED) fields, such as a first access token, are stored but not entered, so not checked.
+        secrets.forEach((k, v) -> {
+            if (type.field(k).map(f -> !f.has(FieldRole.MANAGED)).orElse(true)) {
+                request.secret(k, v);
+            }
+        });
         NewCredential asked = request.build();
         List<FieldError> errors = Validator.newCredential(type, asked);
         if (errors.isEmpty()) {
