@@ -42,8 +42,14 @@ public final class AuditAction {
     /** A resolve, authenticate or verify was refused for lack of access. A use (a refusal). */
     public static final AuditAction DENIED = new AuditAction("denied", false);
 
+    /**
+     * {@code select} answered a run: the record names the credential chosen and the rule ({@code ok}), or no
+     * credential when it answered that authorization is required ({@code authorization_required}). A use.
+     */
+    public static final AuditAction SELECTED = new AuditAction("selected", false);
+
     private static final List<AuditAction> ALL = List.of(CREATED, UPDATED, SHARED, UNSHARED, DELETED, VERIFIED,
-            REFRESHED, RESOLVED, AUTHENTICATED, DENIED);
+            REFRESHED, RESOLVED, AUTHENTICATED, DENIED, SELECTED);
     private static final Map<String, AuditAction> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(AuditAction::name, Function.identity()));
 

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *     trail's order
  * @param at when it happened, kept to the microsecond (finer parts are dropped)
  * @param tenant the credential's tenant
- * @param credential the credential acted on
+ * @param credential the credential acted on; null only for a {@link AuditAction#SELECTED} record whose selection found
+ *     none (outcome {@value #AUTHORIZATION_REQUIRED})
  * @param action what was done
  * @param actor the principal that acted (the subject's actor)
  * @param onBehalfOf the user the run served, or null when the subject did not act for a user
@@ -35,6 +36,8 @@ public record AuditRecord(String id, Instant at, TenantId tenant, CredentialId c
     public static final String OK = "ok";
     /** The outcome of a refusal. */
     public static final String DENIED = "denied";
+    /** The outcome of a selection that found no usable credential. */
+    public static final String AUTHORIZATION_REQUIRED = "authorization_required";
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
     private static final Pattern OUTCOME = Pattern.compile("[a-z0-9_:.-]{1,64}");
@@ -47,7 +50,8 @@ public record AuditRecord(String id, Instant at, TenantId tenant, CredentialId c
      * @param id the record's unique id: 22 base64url characters, drawn at random by the manager; the tie-breaker of the trail's order
      * @param at when it happened, kept to the microsecond (finer parts are dropped)
      * @param tenant the credential's tenant
-     * @param credential the credential acted on
+     * @param credential the credential acted on; null only for a {@link AuditAction#SELECTED} record whose selection found
+ *     none (outcome {@value #AUTHORIZATION_REQUIRED})
      * @param action what was done
      * @param actor the principal that acted (the subject's actor)
      * @param onBehalfOf the user the run served, or null when the subject did not act for a user
@@ -62,8 +66,10 @@ public record AuditRecord(String id, Instant at, TenantId tenant, CredentialId c
         }
         at = Objects.requireNonNull(at, "at").truncatedTo(ChronoUnit.MICROS);
         Objects.requireNonNull(tenant, "tenant");
-        Objects.requireNonNull(credential, "credential");
         Objects.requireNonNull(action, "action");
+        if (credential == null && !(action == AuditAction.SELECTED && AUTHORIZATION_REQUIRED.equals(outcome))) {
+            throw new NullPointerException("credential");
+        }
         Objects.requireNonNull(actor, "actor");
         if (onBehalfOf != null && onBehalfOf.kind() != Principal.Kind.USER) {
             throw new IllegalArgumentException("onBehalfOf must be a user");

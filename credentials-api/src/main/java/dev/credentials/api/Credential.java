@@ -23,11 +23,18 @@ import java.util.Set;
  * @param updatedAt when a user last changed it
  * @param version starts at 0, +1 on each user change (update, share, unshare)
  * @param contentVersion +1 when a config or secret value changes; decides whether a verification result is stale
+ * @param personal true for a personal credential (a connection, or one its owner created as personal): usable only by
+ *     its owner and by agents and tools acting on the owner's behalf, never by anyone else whatever shares it holds
+ * @param delegation for a personal credential, whether agents and tools acting on the owner's behalf may use it (the
+ *     owner turns it off and on); always true for a credential that is not personal
+ * @param tenantDefault true when a tenant admin made it the tenant's default for its type: the
+ *     {@link SelectionRule#TENANT_DEFAULT} rule of {@code select} picks it (it grants no access by itself)
  */
 public record Credential(CredentialId id, TenantId tenant, String name, String typeId, Principal owner,
                          Map<String, String> config, Set<String> secretFields, List<Share> shares,
                          CredentialStatus status, VerificationResult lastVerification, Instant createdAt,
-                         Instant updatedAt, long version, long contentVersion) {
+                         Instant updatedAt, long version, long contentVersion, boolean personal,
+                         boolean delegation, boolean tenantDefault) {
     /**
      * Checks that the required components are present and copies the collections.
      *
@@ -45,6 +52,12 @@ public record Credential(CredentialId id, TenantId tenant, String name, String t
      * @param updatedAt when a user last changed it
      * @param version starts at 0, +1 on each user change (update, share, unshare)
      * @param contentVersion +1 when a config or secret value changes; decides whether a verification result is stale
+     * @param personal true for a personal credential (a connection, or one its owner created as personal): usable only by
+     *     its owner and by agents and tools acting on the owner's behalf, never by anyone else whatever shares it holds
+     * @param delegation for a personal credential, whether agents and tools acting on the owner's behalf may use it (the
+     *     owner turns it off and on); always true for a credential that is not personal
+     * @param tenantDefault true when a tenant admin made it the tenant's default for its type: the
+     *     {@link SelectionRule#TENANT_DEFAULT} rule of {@code select} picks it (it grants no access by itself)
      */
     public Credential {
         Objects.requireNonNull(id, "id");

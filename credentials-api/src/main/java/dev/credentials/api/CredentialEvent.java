@@ -25,7 +25,7 @@ public sealed interface CredentialEvent {
     /**
      * The credential concerned.
      *
-     * @return the credential concerned
+     * @return the credential concerned; null only in {@link NothingSelected}, which concerns none
      */
     CredentialId credentialId();
 
@@ -147,6 +147,58 @@ public sealed interface CredentialEvent {
     record ReconnectRequired(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
                              Instant time, Principal owner, VerificationResult.FailureReason reason)
             implements CredentialEvent {}
+
+    /**
+     * {@code select} chose a credential for a run.
+     *
+     * @param eventId a unique id for this event
+     * @param tenant the tenant
+     * @param credentialId the credential chosen
+     * @param version its version when chosen
+     * @param actor the subject's actor (the agent or tool, or a user)
+     * @param time when, by the manager's clock
+     * @param onBehalfOf the user the run serves, if any
+     * @param rule the rule that found it
+     */
+    record Selected(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                    Instant time, java.util.Optional<Principal> onBehalfOf, SelectionRule rule)
+            implements CredentialEvent {}
+
+    /**
+     * {@code select} found no usable credential for a run and answered {@link Selection.AuthorizationRequired}. It
+     * concerns no credential: {@link #credentialId()} is null and {@link #version()} is 0.
+     *
+     * @param eventId a unique id for this event
+     * @param tenant the tenant
+     * @param credentialId always null
+     * @param version always 0
+     * @param actor the subject's actor
+     * @param time when, by the manager's clock
+     * @param user the user who must authorize, if any (see {@link Selection.AuthorizationRequired#user()})
+     * @param typeIds the types asked for
+     */
+    record NothingSelected(UUID eventId, TenantId tenant, CredentialId credentialId, long version, Principal actor,
+                           Instant time, java.util.Optional<Principal> user, java.util.Set<String> typeIds)
+            implements CredentialEvent {
+        /**
+         * Checks the components and copies the types.
+         *
+         * @param eventId a unique id for this event
+         * @param tenant the tenant
+         * @param credentialId always null
+         * @param version always 0
+         * @param actor the subject's actor
+         * @param time when
+         * @param user the user who must authorize, if any
+         * @param typeIds the types asked for
+         */
+        public NothingSelected {
+            if (credentialId != null || version != 0) {
+                throw new IllegalArgumentException("a NothingSelected event concerns no credential");
+            }
+            typeIds = java.util.Set.copyOf(typeIds);
+        }
+    }
 
     /** What a credential was wanted for. */
     enum Use {

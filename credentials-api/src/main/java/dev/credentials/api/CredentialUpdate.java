@@ -18,6 +18,8 @@ public final class CredentialUpdate {
     private final Set<String> clearConfig;
     private final Map<String, Secret> secrets;
     private final Set<String> clearSecrets;
+    private final Boolean delegation;
+    private final Boolean tenantDefault;
 
     private CredentialUpdate(Builder b) {
         this.name = b.name;
@@ -25,6 +27,8 @@ public final class CredentialUpdate {
         this.clearConfig = Collections.unmodifiableSet(new LinkedHashSet<>(b.clearConfig));
         this.secrets = Collections.unmodifiableMap(new LinkedHashMap<>(b.secrets));
         this.clearSecrets = Collections.unmodifiableSet(new LinkedHashSet<>(b.clearSecrets));
+        this.delegation = b.delegation;
+        this.tenantDefault = b.tenantDefault;
     }
 
     /**
@@ -82,18 +86,41 @@ public final class CredentialUpdate {
     }
 
     /**
+     * Whether runs acting for the owner may use this personal credential, if the update says; only the owner of a
+     * personal credential may change it.
+     *
+     * @return the new delegation setting, or empty to keep it
+     */
+    public Optional<Boolean> delegation() {
+        return Optional.ofNullable(delegation);
+    }
+
+    /**
+     * Whether the credential is the tenant's default for its type, if the update says; only a tenant admin may change
+     * it, and a personal credential cannot be one.
+     *
+     * @return the new tenant-default setting, or empty to keep it
+     */
+    public Optional<Boolean> tenantDefault() {
+        return Optional.ofNullable(tenantDefault);
+    }
+
+    /**
      * True when the update changes nothing.
      *
      * @return true when the update changes nothing
      */
     public boolean isEmpty() {
-        return name == null && config.isEmpty() && clearConfig.isEmpty() && secrets.isEmpty() && clearSecrets.isEmpty();
+        return name == null && config.isEmpty() && clearConfig.isEmpty() && secrets.isEmpty() && clearSecrets.isEmpty()
+                && delegation == null && tenantDefault == null;
     }
 
     @Override
     public String toString() {
         return "CredentialUpdate{" + (name != null ? "rename, " : "") + "config=" + config.keySet() + ", clearConfig="
-                + clearConfig + ", secrets=" + secrets.keySet() + ", clearSecrets=" + clearSecrets + "}";
+                + clearConfig + ", secrets=" + secrets.keySet() + ", clearSecrets=" + clearSecrets
+                + (delegation != null ? ", delegation=" + delegation : "")
+                + (tenantDefault != null ? ", tenantDefault=" + tenantDefault : "") + "}";
     }
 
     /** Builds a {@link CredentialUpdate}. Not thread-safe. */
@@ -103,6 +130,8 @@ public final class CredentialUpdate {
         private final Set<String> clearConfig = new LinkedHashSet<>();
         private final Map<String, Secret> secrets = new LinkedHashMap<>();
         private final Set<String> clearSecrets = new LinkedHashSet<>();
+        private Boolean delegation;
+        private Boolean tenantDefault;
 
         private Builder() {}
 
@@ -171,6 +200,29 @@ public final class CredentialUpdate {
          */
         public Builder clearSecret(String field) {
             clearSecrets.add(Objects.requireNonNull(field, "field"));
+            return this;
+        }
+
+        /**
+         * Turns delegation of a personal credential on or off: whether agents and tools acting on the owner's behalf
+         * may use it. Only its owner may.
+         *
+         * @param allowed false to keep runs from using it, true to let them again
+         * @return this builder
+         */
+        public Builder delegation(boolean allowed) {
+            this.delegation = allowed;
+            return this;
+        }
+
+        /**
+         * Makes the credential the tenant's default for its type, or stops it being one. Only a tenant admin may.
+         *
+         * @param isDefault true to make it a tenant default
+         * @return this builder
+         */
+        public Builder tenantDefault(boolean isDefault) {
+            this.tenantDefault = isDefault;
             return this;
         }
 

@@ -21,6 +21,8 @@ public final class NewCredential {
     private final Map<String, Secret> secrets;
     private final List<Share> shares;
     private final String requestId;
+    private final boolean personal;
+    private final boolean tenantDefault;
 
     private NewCredential(Builder b) {
         this.name = b.name;
@@ -29,6 +31,8 @@ public final class NewCredential {
         this.secrets = Collections.unmodifiableMap(new LinkedHashMap<>(b.secrets));
         this.shares = List.copyOf(b.shares);
         this.requestId = b.requestId;
+        this.personal = b.personal;
+        this.tenantDefault = b.tenantDefault;
     }
 
     /**
@@ -95,10 +99,30 @@ public final class NewCredential {
         return Optional.ofNullable(requestId);
     }
 
+    /**
+     * True for a personal credential: usable only by its owner (the creating user) and by runs acting on the owner's
+     * behalf.
+     *
+     * @return true for a personal credential
+     */
+    public boolean personal() {
+        return personal;
+    }
+
+    /**
+     * True to make it the tenant's default for its type (a tenant admin only).
+     *
+     * @return true to make it the tenant's default for its type
+     */
+    public boolean tenantDefault() {
+        return tenantDefault;
+    }
+
     @Override
     public String toString() {
         return "NewCredential{name=" + name + ", type=" + typeId + ", config=" + config.keySet() + ", secrets="
-                + secrets.keySet() + ", shares=" + shares.size() + "}";
+                + secrets.keySet() + ", shares=" + shares.size() + (personal ? ", personal" : "")
+                + (tenantDefault ? ", tenantDefault" : "") + "}";
     }
 
     /** Builds a {@link NewCredential}. Not thread-safe. */
@@ -109,6 +133,8 @@ public final class NewCredential {
         private final Map<String, Secret> secrets = new LinkedHashMap<>();
         private final List<Share> shares = new ArrayList<>();
         private String requestId;
+        private boolean personal;
+        private boolean tenantDefault;
 
         private Builder(String typeId) {
             this.typeId = Objects.requireNonNull(typeId, "typeId");
@@ -201,6 +227,32 @@ public final class NewCredential {
          */
         public Builder requestId(String requestId) {
             this.requestId = Checks.identifier(requestId, "requestId", "request id", 128);
+            return this;
+        }
+
+        /**
+         * Makes the credential personal: usable only by its owner and by agents and tools acting on the owner's behalf
+         * ({@link Subject#onBehalfOf(Principal)}), never by another user or a run acting for one, whatever shares it
+         * holds. Delegation starts on; the owner may turn it off with {@link CredentialUpdate.Builder#delegation}.
+         * A credential cannot be made personal, or stop being personal, after it is created.
+         *
+         * @param personal true for a personal credential
+         * @return this builder
+         */
+        public Builder personal(boolean personal) {
+            this.personal = personal;
+            return this;
+        }
+
+        /**
+         * Makes the credential the tenant's default for its type, which {@code select}'s
+         * {@link SelectionRule#TENANT_DEFAULT} rule picks. Only a tenant admin may, and not for a personal credential.
+         *
+         * @param tenantDefault true for a tenant default
+         * @return this builder
+         */
+        public Builder tenantDefault(boolean tenantDefault) {
+            this.tenantDefault = tenantDefault;
             return this;
         }
 

@@ -21,13 +21,19 @@ public final class Subject {
     private final Principal actor;
     private final Set<Principal> memberships;
     private final boolean admin;
+    private final Principal onBehalfOf;
     private final Set<Principal> effective;
 
     private Subject(TenantId tenant, Principal actor, Set<Principal> memberships, boolean admin) {
+        this(tenant, actor, memberships, admin, null);
+    }
+
+    private Subject(TenantId tenant, Principal actor, Set<Principal> memberships, boolean admin, Principal onBehalfOf) {
         this.tenant = Objects.requireNonNull(tenant, "tenant");
         this.actor = Objects.requireNonNull(actor, "actor");
         this.memberships = memberships;
         this.admin = admin;
+        this.onBehalfOf = onBehalfOf;
         Set<Principal> all = new LinkedHashSet<>();
         all.add(actor);
         all.addAll(memberships);
@@ -95,7 +101,40 @@ public final class Subject {
             throw ValidationException.of("memberships", FieldError.Codes.TOO_MANY,
                     "a subject may hold at most " + MAX_MEMBERSHIPS + " memberships, got " + all.size());
         }
-        return new Subject(tenant, actor, Collections.unmodifiableSet(all), admin);
+        return new Subject(tenant, actor, Collections.unmodifiableSet(all), admin, onBehalfOf);
+    }
+
+    /**
+     * A copy of this agent or tool subject that acts on behalf of {@code user}: the person whose request the run
+     * serves. It may then use that user's personal credentials (unless the user turned delegation off) and no other
+     * user's, whatever shares it holds; it gains none of the user's other rights, and the user is not one of its
+     * {@linkplain #effectivePrincipals() effective principals}. Calling it again replaces the user.
+     *
+     * @param user the user the run serves; must be a {@link Principal.Kind#USER}
+     * @return a copy acting on behalf of {@code user}
+     * @throws IllegalStateException when this subject's actor is a user (a user acts for itself)
+     * @throws ValidationException for the field {@code onBehalfOf} when {@code user} is not a user
+     */
+    public Subject onBehalfOf(Principal user) {
+        Objects.requireNonNull(user, "onBehalfOf");
+        if (actor.kind() == Principal.Kind.USER) {
+            throw new IllegalStateException("a user acts for itself and cannot act on behalf of another user; "
+                    + "use Subject.agent(...) or Subject.tool(...) for a run that serves " + user);
+        }
+        if (user.kind() != Principal.Kind.USER) {
+            throw ValidationException.of("onBehalfOf", FieldError.Codes.INVALID,
+                    "a subject acts on behalf of a user, not a " + user.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return new Subject(tenant, actor, memberships, admin, user);
+    }
+
+    /**
+     * The user this agent or tool run serves, if any; see {@link #onBehalfOf(Principal)}.
+     *
+     * @return the user this run serves, or empty when it acts for nobody (always empty for a user subject)
+     */
+    public java.util.Optional<Principal> onBehalfOf() {
+        return java.util.Optional.ofNullable(onBehalfOf);
     }
 
     /**
@@ -108,7 +147,7 @@ public final class Subject {
         if (actor.kind() != Principal.Kind.USER) {
             throw new IllegalStateException("only a user can be a tenant admin, not a " + actor.kind());
         }
-        return new Subject(tenant, actor, memberships, true);
+        return new Subject(tenant, actor, memberships, true, onBehalfOf);
     }
 
     /**
@@ -159,17 +198,19 @@ public final class Subject {
     @Override
     public boolean equals(Object o) {
         return o instanceof Subject s && s.tenant.equals(tenant) && s.actor.equals(actor)
-                && s.memberships.equals(memberships) && s.admin == admin;
+                && s.memberships.equals(memberships) && s.admin == admin
+                && Objects.equals(s.onBehalfOf, onBehalfOf);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(tenant, actor, memberships, admin);
+        return Objects.hash(tenant, actor, memberships, admin, onBehalfOf);
     }
 
     @Override
     public String toString() {
-        return "Subject{tenant=" + tenant + ", actor=" + actor + ", memberships=" + memberships.size()
+        return "Subject{tenant=" + tenant + ", actor=" + actor
+                + (onBehalfOf != null ? ", onBehalfOf=" + onBehalfOf : "") + ", memberships=" + memberships.size()
                 + (admin ? ", admin" : "") + "}";
     }
 }

@@ -96,6 +96,7 @@ class ConnectionsTest extends WireMockSupport {
                         .build())
                 .connectionFlow(new AtlassianConnectionFlow(routed()))
                 .verifier(new AtlassianOAuth2Verifier(routed()))
+                .refresher(new AtlassianOAuth2Refresher(routed()))
                 .build();
     }
 
@@ -185,6 +186,7 @@ class ConnectionsTest extends WireMockSupport {
         Credential c = done.credential();
         assertEquals(CredentialStatus.VERIFIED, c.status());
         assertEquals(Principal.user("alice"), c.owner());
+        assertTrue(c.personal(), "a connection is personal: its owner and runs acting for the owner use it");
         assertEquals(AtlassianOAuth2Type.ID, c.typeId());
         assertEquals(Samples.SITE, c.config().get("siteUrl"));
         assertEquals(app.id().value(), c.config().get("app"));

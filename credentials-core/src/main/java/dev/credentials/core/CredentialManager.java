@@ -1,6 +1,7 @@
 package dev.credentials.core;
 
 import dev.credentials.api.AccessDeniedException;
+import dev.credentials.api.AuditAction;
 import dev.credentials.api.AuditQuery;
 import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
@@ -10,6 +11,7 @@ import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialQuery;
+import dev.credentials.api.CredentialSelector;
 import dev.credentials.api.CredentialUnreadableException;
 import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.CredentialUsage;
@@ -19,6 +21,7 @@ import dev.credentials.api.FieldRole;
 import dev.credentials.api.NewCredential;
 import dev.credentials.api.Page;
 import dev.credentials.api.Principal;
+import dev.credentials.api.Selection;
 import dev.credentials.api.Share;
 import dev.credentials.api.Subject;
 import dev.credentials.api.UnknownCredentialTypeException;
@@ -322,6 +325,21 @@ public final class CredentialManager implements AutoCloseable {
      */
     public VerificationResult verify(Subject subject, CredentialId id) {
         return engine.verifications().check(subject, id).result();
+    }
+
+    /**
+     * Which credential a run should use: the selector's rules are tried in order and the first that yields a credential
+     * the subject may use (not FAILED, of an installed type, able to reach the selector's target) wins; within a rule
+     * VERIFIED comes before UNVERIFIED, then the most recently checked, then the smallest id. Another user's personal
+     * credential never serves, whatever the subject holds. Each answer is a {@link CredentialEvent.Selected} or
+     * {@link CredentialEvent.NothingSelected} event and an {@link AuditAction#SELECTED} record; nothing is changed.
+     *
+     * @param subject the run: an agent or tool, usually {@link Subject#onBehalfOf acting for a user}, or a user
+     * @param selector the types, optional target and ordered rules
+     * @return the credential and the rule that found it, or {@link Selection.AuthorizationRequired}
+     */
+    public Selection select(Subject subject, CredentialSelector selector) {
+        return engine.selections().select(subject, selector);
     }
 
     // ------------------------------------------------------------------------------------------------ audit trail

@@ -156,7 +156,7 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
     private List<AuditRecord> uses(TenantId tenant, CredentialId credential, java.time.Instant since,
                                    java.util.Set<AuditAction> actions) {
         return trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST)).values().stream()
-                .filter(r -> r.credential().equals(credential) && !r.at().isBefore(since) && actions.contains(r.action()))
+                .filter(r -> credential.equals(r.credential()) && !r.at().isBefore(since) && actions.contains(r.action()))
                 .toList();
     }
 

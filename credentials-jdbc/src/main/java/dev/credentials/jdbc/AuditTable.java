@@ -50,7 +50,7 @@ final class AuditTable {
                 ps.setString(1, r.tenant().value());
                 ps.setString(2, r.id());
                 setInstant(ps, 3, r.at());
-                ps.setString(4, r.credential().value());
+                ps.setString(4, r.credential() == null ? null : r.credential().value());
                 ps.setString(5, r.action().name());
                 ps.setString(6, JdbcCredentialStore.key(r.actor()));
                 ps.setString(7, r.onBehalfOf() == null ? null : JdbcCredentialStore.key(r.onBehalfOf()));
@@ -68,7 +68,7 @@ final class AuditTable {
                     ps.setString(1, r.tenant().value());
                     ps.setString(2, r.id());
                     ps.setString(3, JdbcCredentialStore.key(p));
-                    ps.setString(4, r.credential().value());
+                    ps.setString(4, r.credential() == null ? null : r.credential().value());
                     ps.setString(5, r.action().name());
                     setInstant(ps, 6, r.at());
                     ps.addBatch();
@@ -209,12 +209,17 @@ final class AuditTable {
         String members = rs.getString("memberships");
         String onBehalfOf = rs.getString("on_behalf_of");
         return new AuditRecord(rs.getString("id"), rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
-                TenantId.of(rs.getString("tenant")), CredentialId.of(rs.getString("credential_id")),
+                TenantId.of(rs.getString("tenant")), credentialId(rs.getString("credential_id")),
                 AuditAction.valueOf(rs.getString("action")), JdbcCredentialStore.principal(rs.getString("actor_key")),
                 onBehalfOf == null ? null : JdbcCredentialStore.principal(onBehalfOf),
                 members.isEmpty() ? List.of()
                         : Arrays.stream(members.split("\n")).map(JdbcCredentialStore::principal).toList(),
                 rs.getString("outcome"), rs.getString("selection_rule"));
+    }
+
+    /** A selection that found no credential is recorded without one. */
+    private static CredentialId credentialId(String value) {
+        return value == null ? null : CredentialId.of(value);
     }
 
     private static String prefixed(String alias, String columns) {

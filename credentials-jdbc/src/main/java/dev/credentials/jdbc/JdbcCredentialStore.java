@@ -77,7 +77,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
     private static final String COLUMNS = "tenant, id, name, sort_key, type_id, owner_key, config, secret_fields, status, "
             + "last_outcome, last_reason, last_message, last_checked_at, last_elapsed_micros, last_retry_after, "
             + "inconclusive_count, next_check_at, created_at, updated_at, version, content_version, revision, kek_id, "
-            + "format_version, payload, verification_history, request_id";
+            + "format_version, payload, verification_history, personal, delegation, tenant_default, request_id";
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -151,7 +151,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
         transaction("insert credential " + r.id(), c -> {
             lockActiveKek(c, r.payload().kekId());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + credentials + " (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 int i = bindRow(ps, true, r);
                 ps.setString(i, r.requestId());
                 ps.executeUpdate();
@@ -187,7 +187,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
                     + "last_reason = ?, last_message = ?, last_checked_at = ?, last_elapsed_micros = ?, "
                     + "last_retry_after = ?, inconclusive_count = ?, next_check_at = ?, created_at = ?, updated_at = ?, "
                     + "version = ?, content_version = ?, revision = ?, kek_id = ?, format_version = ?, payload = ?, "
-                    + "verification_history = ? "
+                    + "verification_history = ?, personal = ?, delegation = ?, tenant_default = ? "
                     + "WHERE tenant = ? AND id = ? AND revision = ?")) {
                 int i = bindRow(ps, false, r);
                 ps.setString(i++, r.tenant().value());
@@ -443,6 +443,9 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
         ps.setInt(i++, r.payload().formatVersion());
         ps.setBytes(i++, r.payload().bytes());
         ps.setString(i++, History.write(r.verification().history()));
+        ps.setBoolean(i++, r.personal());
+        ps.setBoolean(i++, r.delegation());
+        ps.setBoolean(i++, r.tenantDefault());
         return i;
     }
 
@@ -621,7 +624,10 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore {
                 .contentVersion(rs.getLong("content_version"))
                 .revision(rs.getLong("revision"))
                 .payload(new SealedPayload(rs.getString("kek_id"), rs.getInt("format_version"), rs.getBytes("payload")))
-                .requestId(rs.getString("request_id"));
+                .requestId(rs.getString("request_id"))
+                .personal(rs.getBoolean("personal"))
+                .delegation(rs.getBoolean("delegation"))
+                .tenantDefault(rs.getBoolean("tenant_default"));
     }
 
     @Override

@@ -161,6 +161,21 @@ public abstract class AuditStoreContract {
         assertEquals(T0.plusNanos(1_000), all(tenant()).get(0).at(), "kept to the microsecond");
     }
 
+    /** A selection that found no credential is kept without one, and no credential filter returns it. */
+    @Test
+    public void aSelectionWithoutACredentialKeepsEveryField() {
+        CredentialId id = CredentialStoreContract.randomId();
+        AuditRecord none = new AuditRecord(randomRecordId(), T0, tenant(), null, AuditAction.SELECTED,
+                Principal.agent("research"), Principal.user("dora"), List.of(), AuditRecord.AUTHORIZATION_REQUIRED, null);
+        AuditRecord chosen = new AuditRecord(randomRecordId(), T0.plusSeconds(1), tenant(), id, AuditAction.SELECTED,
+                Principal.agent("research"), Principal.user("dora"), List.of(), AuditRecord.OK, "OWN_CONNECTION");
+        auditStore().append(List.of(none, chosen));
+        assertEquals(List.of(chosen, none), all(tenant()));
+        assertEquals(List.of(chosen), auditStore().audit(tenant(), AuditStoreQuery.of(10).credential(id)));
+        assertEquals(List.of(chosen, none), auditStore().audit(tenant(), with(AuditStoreQuery.of(10),
+                Optional.of(Principal.user("dora")), Set.of(), Optional.empty(), Optional.empty())));
+    }
+
     /** The trail is tenant isolated. */
     @Test
     public void theTrailIsTenantIsolated() {

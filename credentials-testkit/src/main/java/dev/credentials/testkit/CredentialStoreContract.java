@@ -619,6 +619,29 @@ public abstract class CredentialStoreContract {
         assertEquals(Set.copyOf(shares), Set.copyOf(store.find(tenant, r.id()).orElseThrow().shares()));
     }
 
+    /** The personal, delegation and tenant-default flags round trip through insert and update. */
+    @Test
+    public void personalDelegationAndTenantDefaultFlagsRoundTrip() {
+        StoredCredential personal = record(tenant, "mine").toBuilder().personal(true).delegation(false).build();
+        StoredCredential byDefault = record(tenant, "default").toBuilder().tenantDefault(true).build();
+        StoredCredential plain = record(tenant, "plain");
+        store.insert(personal);
+        store.insert(byDefault);
+        store.insert(plain);
+        assertEquals(Optional.of(personal), store.find(tenant, personal.id()));
+        assertEquals(Optional.of(byDefault), store.find(tenant, byDefault.id()));
+        StoredCredential found = store.find(tenant, plain.id()).orElseThrow();
+        assertEquals(List.of(false, true, false), List.of(found.personal(), found.delegation(), found.tenantDefault()));
+        StoredCredential delegating = personal.toBuilder().delegation(true).version(1).revision(1).build();
+        store.update(delegating, 0);
+        StoredCredential notDefault = byDefault.toBuilder().tenantDefault(false).version(1).revision(1).build();
+        store.update(notDefault, 0);
+        assertEquals(Optional.of(delegating), store.find(tenant, personal.id()));
+        assertEquals(Optional.of(notDefault), store.find(tenant, byDefault.id()));
+        assertEquals(Set.of(personal.id(), byDefault.id(), plain.id()),
+                all(Visibility.all()).stream().map(StoredCredential::id).collect(java.util.stream.Collectors.toSet()));
+    }
+
     /**
      * The audit capability's contract ({@link AuditStoreContract}) on this store and these tenants. A store that
      * implements {@link dev.credentials.api.spi.AuditStore} opts in with {@code @Nested class Audit extends AuditGroup

@@ -85,7 +85,7 @@ public record AuditStoreQuery(Optional<CredentialId> credential, Optional<Princi
      * @return true when {@code r} passes every filter except the cursor and the limit (the tenant is the store's to check)
      */
     public boolean matches(AuditRecord r) {
-        return credential.map(r.credential()::equals).orElse(true)
+        return credential.map(c -> c.equals(r.credential())).orElse(true)
                 && principal.map(p -> r.principals().contains(p)).orElse(true)
                 && (actions.isEmpty() || actions.contains(r.action()))
                 && from.map(f -> !r.at().isBefore(f)).orElse(true)

@@ -32,12 +32,16 @@ import java.util.Set;
  * @param revision bumped by every write; the store's compare-and-set token
  * @param payload the sealed secrets
  * @param requestId the create request's idempotency key, or null
+ * @param personal a personal credential (see {@link dev.credentials.api.Credential#personal()}); never changes
+ * @param delegation whether runs acting for the owner of a personal credential may use it; true when not personal
+ * @param tenantDefault the tenant's default for its type (see {@link dev.credentials.api.Credential#tenantDefault()})
  */
 public record StoredCredential(TenantId tenant, CredentialId id, String name, String sortKey, String typeId,
                                Principal owner, Map<String, String> config, Set<String> secretFields,
                                List<Share> shares, CredentialStatus status, VerificationState verification,
                                Instant createdAt, Instant updatedAt, long version, long contentVersion, long revision,
-                               SealedPayload payload, String requestId) {
+                               SealedPayload payload, String requestId, boolean personal,
+                               boolean delegation, boolean tenantDefault) {
     /**
      * Checks that every component a record needs is present and copies the collections.
      *
@@ -59,6 +63,9 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
      * @param revision bumped by every write; the store's compare-and-set token
      * @param payload the sealed secrets
      * @param requestId the create request's idempotency key, or null
+     * @param personal a personal credential (see {@link dev.credentials.api.Credential#personal()}); never changes
+     * @param delegation whether runs acting for the owner of a personal credential may use it; true when not personal
+     * @param tenantDefault the tenant's default for its type (see {@link dev.credentials.api.Credential#tenantDefault()})
      */
     public StoredCredential {
         Objects.requireNonNull(tenant, "tenant");
@@ -77,6 +84,12 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
         Objects.requireNonNull(payload, "payload");
         if (version < 0 || contentVersion < 0 || revision < 0) {
             throw new IllegalArgumentException("versions and revision must not be negative");
+        }
+        if (!personal && !delegation) {
+            throw new IllegalArgumentException("only a personal credential can have delegation turned off");
+        }
+        if (personal && tenantDefault) {
+            throw new IllegalArgumentException("a personal credential cannot be the tenant default");
         }
     }
 
@@ -118,6 +131,9 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
         private long revision;
         private SealedPayload payload;
         private String requestId;
+        private boolean personal;
+        private boolean delegation = true;
+        private boolean tenantDefault;
 
         private Builder() {}
 
@@ -140,6 +156,9 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
             revision = c.revision;
             payload = c.payload;
             requestId = c.requestId;
+            personal = c.personal;
+            delegation = c.delegation;
+            tenantDefault = c.tenantDefault;
         }
 
         /**
@@ -268,6 +287,27 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
          * @return this builder
          */
         public Builder requestId(String v) { requestId = v; return this; }
+        /**
+         * Sets whether the credential is personal.
+         *
+         * @param v true for a personal credential
+         * @return this builder
+         */
+        public Builder personal(boolean v) { personal = v; return this; }
+        /**
+         * Sets whether runs acting for the owner may use a personal credential (default true).
+         *
+         * @param v false when the owner turned delegation off
+         * @return this builder
+         */
+        public Builder delegation(boolean v) { delegation = v; return this; }
+        /**
+         * Sets whether the credential is the tenant's default for its type.
+         *
+         * @param v true for a tenant default
+         * @return this builder
+         */
+        public Builder tenantDefault(boolean v) { tenantDefault = v; return this; }
 
         /**
          * Builds the record.
@@ -276,7 +316,8 @@ public record StoredCredential(TenantId tenant, CredentialId id, String name, St
          */
         public StoredCredential build() {
             return new StoredCredential(tenant, id, name, sortKey, typeId, owner, config, secretFields, shares, status,
-                    verification, createdAt, updatedAt, version, contentVersion, revision, payload, requestId);
+                    verification, createdAt, updatedAt, version, contentVersion, revision, payload, requestId, personal,
+                    delegation, tenantDefault);
         }
     }
 }

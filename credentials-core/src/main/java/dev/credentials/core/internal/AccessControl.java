@@ -44,7 +44,8 @@ public final class AccessControl {
      * A credential the subject may see, with the rights it holds.
      *
      * @param record the credential as read
-     * @param rights what the subject may do, never empty
+     * @param rights what the subject may do; empty only when a share names the subject but the personal rule takes
+     *     its USE away (it may see the credential, not use it)
      */
     public record Visible(StoredCredential record, Set<Access> rights) {}
 
@@ -66,9 +67,18 @@ public final class AccessControl {
     public Visible visible(Subject subject, CredentialId id, Optional<StoredCredential> found, Use attempted) {
         lifecycle.ensureOpen();
         if (found.isPresent() && found.get().tenant().equals(subject.tenant())) {
-            Set<Access> rights = Permissions.rights(subject, found.get());
+            Set<Access> rights = rights(subject, found.get());
             if (!rights.isEmpty()) {
                 return new Visible(found.get(), rights);
+            }
+            if (!Permissions.rights(subject, found.get()).isEmpty()) {
+                // A share names the subject, but the personal rule takes its USE away: it may see the credential,
+                // and a use is refused with the reason rather than hidden.
+                Visible seen = new Visible(found.get(), rights);
+                if (attempted != null) {
+                    throw deny(subject, seen, attempted, personalRefusal(subject, found.get()));
+                }
+                return seen;
             }
             if (attempted != null) {
                 auditing.use(subject, id, AuditAction.DENIED, AuditRecord.DENIED);
@@ -117,8 +127,58 @@ public final class AccessControl {
     /** @throws AccessDeniedException, reported as an event, when the subject holds no USE */
     public void requireUse(Subject subject, Visible v, Use use) {
         if (!v.rights().contains(Access.USE)) {
-            throw deny(subject, v, use, "USE access is needed and the subject holds only " + v.rights());
+            String personal = personalRefusal(subject, v.record());
+            throw deny(subject, v, use, personal != null ? personal
+                    : "USE access is needed and the subject holds only " + v.rights());
         }
+    }
+
+    /**
+     * What {@code subject} may do with {@code c}: the {@link Permissions} of owner, admin and shares, with the rule for
+     * personal credentials applied on top. A personal credential is usable by its owner acting as itself, and by an
+     * agent or tool acting on behalf of its owner unless the owner turned delegation off; by nobody else, whatever
+     * shares or memberships they hold. Its MANAGE rights are unchanged. Empty means the subject may not see it (but
+     * see {@link #visible}: a share that names the subject still shows it).
+     */
+    public static Set<Access> rights(Subject subject, StoredCredential c) {
+        Set<Access> rights = Permissions.rights(subject, c);
+        if (c.personal() && subject.tenant().equals(c.tenant())) {
+            if (personalRefusal(subject, c) == null) {
+                rights.add(Access.USE);
+            } else {
+                rights.remove(Access.USE);
+            }
+        }
+        return rights;
+    }
+
+    /**
+     * Why the personal rule refuses {@code subject} the use of {@code c}, or null when {@code c} is not personal or the
+     * rule lets the subject use it. The reason names no secret and no user but the one the run serves.
+     */
+    public static String personalRefusal(Subject subject, StoredCredential c) {
+        if (!c.personal()) {
+            return null;
+        }
+        Principal actor = subject.actor();
+        if (actor.kind() == Principal.Kind.USER) {
+            return actor.equals(c.owner()) ? null : "it is another user's personal credential: only its owner, and "
+                    + "agents or tools acting on the owner's behalf, may use it";
+        }
+        String who = "the " + actor.kind().name().toLowerCase(Locale.ROOT);
+        Optional<Principal> user = subject.onBehalfOf();
+        if (user.isEmpty()) {
+            return "it is a personal credential and " + who + " acts on behalf of nobody: only runs acting on behalf "
+                    + "of its owner may use it";
+        }
+        if (!user.get().equals(c.owner())) {
+            return "it is a personal credential of another user than the one " + who + " acts for (" + user.get()
+                    + "): a run may use only the personal credentials of the user it serves";
+        }
+        if (!c.delegation()) {
+            return "its owner turned delegation off: agents and tools may not use it, even on the owner's behalf";
+        }
+        return null;
     }
 
     /** Reports a refused use to the listener and returns the exception to throw. */

@@ -91,7 +91,20 @@ public final class Auditing implements AutoCloseable {
         byte[] b = new byte[16];
         random.nextBytes(b);
         return new AuditRecord(Base64.getUrlEncoder().withoutPadding().encodeToString(b), clock.instant(),
-                subject.tenant(), id, action, subject.actor(), null, List.copyOf(subject.memberships()), outcome, null);
+                subject.tenant(), id, action, subject.actor(), subject.onBehalfOf().orElse(null),
+                List.copyOf(subject.memberships()), outcome, null);
+    }
+
+    /**
+     * Queues the record of a selection: {@code id} chosen by {@code rule}, or (both null) none found. Never blocks.
+     */
+    public void selection(Subject subject, CredentialId id, String rule) {
+        if (writer != null) {
+            AuditRecord r = record(subject, id, AuditAction.SELECTED,
+                    id == null ? AuditRecord.AUTHORIZATION_REQUIRED : AuditRecord.OK);
+            writer.submit(new AuditRecord(r.id(), r.at(), r.tenant(), r.credential(), r.action(), r.actor(),
+                    r.onBehalfOf(), r.memberships(), r.outcome(), rule));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ changes

@@ -300,7 +300,8 @@ public final class ConnectionService implements Connections {
                 .tenant(user.tenant()).id(id).name(name).sortKey(Names.sortKey(name))
                 .typeId(type.id()).owner(user.actor()).config(config).secretFields(secrets.keySet()).shares(List.of())
                 .status(CredentialStatus.VERIFIED).verification(VerificationState.NONE.record(verified, HISTORY))
-                .createdAt(now).updatedAt(now).version(0).contentVersion(0).revision(0).payload(payload).build();
+                .createdAt(now).updatedAt(now).version(0).contentVersion(0).revision(0).payload(payload)
+                .personal(true).delegation(true).build();
         engine.writes().insert(record, engine.auditing().change(user, id, AuditAction.CREATED, AuditRecord.OK),
                 () -> new CredentialEvent.Created(UUID.randomUUID(), user.tenant(), id, 0, user.actor(), now,
                         type.id(), name));

@@ -93,6 +93,7 @@ public final class Edits {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(request, "request");
         access.requireUser(subject, "create credentials");
+        UseFlags.checkCreate(subject, request);
         Validator.typeId(request.typeId());
         CredentialType type = installed.require(request.typeId());
         if (installed.isAppType(type.id()) && !subject.isAdmin()) {
@@ -125,7 +126,8 @@ public final class Edits {
                         .secretFields(request.secrets().keySet()).shares(request.shares())
                         .status(CredentialStatus.UNVERIFIED).verification(VerificationState.NONE)
                         .createdAt(now).updatedAt(now).version(0).contentVersion(0).revision(0)
-                        .payload(payload).requestId(requestId.orElse(null)).build();
+                        .payload(payload).requestId(requestId.orElse(null))
+                        .personal(request.personal()).tenantDefault(request.tenantDefault()).build();
                 try {
                     writes.insert(record, auditing.change(subject, id, AuditAction.CREATED, AuditRecord.OK),
                             () -> new CredentialEvent.Created(UUID.randomUUID(), subject.tenant(), id, 0,
@@ -152,7 +154,8 @@ public final class Edits {
 
     private static Credential replay(Subject subject, NewCredential request, StoredCredential first) {
         boolean same = first.owner().equals(subject.actor()) && first.typeId().equals(request.typeId())
-                && first.name().equals(request.name().strip()) && first.config().equals(request.config());
+                && first.name().equals(request.name().strip()) && first.config().equals(request.config())
+                && first.personal() == request.personal() && first.tenantDefault() == request.tenantDefault();
         if (!same) {
             throw ValidationException.of("requestId", Codes.REQUEST_ID_REUSED,
                     "this request id was already used for a different request");
@@ -202,12 +205,14 @@ public final class Edits {
     public Credential update(Subject subject, CredentialId id, long expectedVersion, CredentialUpdate update) {
         Objects.requireNonNull(update, "update");
         return mutate(subject, id, "update credentials", current -> {
+            UseFlags.requirePermission(subject, current, update);
             if (current.version() != expectedVersion) {
                 throw new ConcurrentUpdateException("credential " + id + " is at version " + current.version()
                         + ", not " + expectedVersion + "; read it again and retry");
             }
             CredentialType type = installed.require(current.typeId());
             List<FieldError> errors = Validator.update(type, update);
+            Set<String> flags = UseFlags.changes(current, update, errors);
             if (!errors.isEmpty()) {
                 throw new ValidationException(errors);
             }
@@ -220,11 +225,15 @@ public final class Edits {
                     || update.clearSecrets().stream().anyMatch(current.secretFields()::contains);
             requireSecretsForNewTarget(type, current, config, update);
             if (!configChanged && !secretsChanged) {
-                if (name.equals(current.name())) {
+                if (name.equals(current.name()) && flags.isEmpty()) {
                     return null; // nothing to do
                 }
-                return updated(subject, current, current.toBuilder().name(name).sortKey(Names.sortKey(name)), false,
-                        Set.of("name"));
+                Set<String> fields = new LinkedHashSet<>(flags);
+                if (!name.equals(current.name())) {
+                    fields.add("name");
+                }
+                return updated(subject, current, UseFlags.apply(current.toBuilder().name(name)
+                        .sortKey(Names.sortKey(name)), update), false, fields);
             }
             Map<String, char[]> secrets = mergedSecrets(type, current, update);
             try {
@@ -251,7 +260,9 @@ public final class Edits {
                 changed.addAll(update.clearConfig());
                 changed.addAll(update.secrets().keySet());
                 changed.addAll(update.clearSecrets());
-                return updated(subject, current, current.toBuilder().name(name).sortKey(Names.sortKey(name)).config(config)
+                changed.addAll(flags);
+                return updated(subject, current, UseFlags.apply(current.toBuilder(), update).name(name)
+                        .sortKey(Names.sortKey(name)).config(config)
                         .secretFields(secrets.keySet()).payload(payload).status(CredentialStatus.UNVERIFIED)
                         .verification(current.verification().forNewContent())
                         .contentVersion(current.contentVersion() + 1), true, changed);
@@ -402,7 +413,7 @@ public final class Edits {
     public static Credential toCredential(StoredCredential r) {
         return new Credential(r.id(), r.tenant(), r.name(), r.typeId(), r.owner(), r.config(), r.secretFields(),
                 r.shares(), r.status(), r.verification().lastResult(), r.createdAt(), r.updatedAt(), r.version(),
-                r.contentVersion());
+                r.contentVersion(), r.personal(), r.delegation(), r.tenantDefault());
     }
 
     private Instant now() {

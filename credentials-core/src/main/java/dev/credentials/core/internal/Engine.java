@@ -57,6 +57,7 @@ public final class Engine {
     private final Verifications verifications;
     private final Edits edits;
     private final Uses uses;
+    private final Selections selections;
     private final Auditing auditing;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
@@ -93,6 +94,7 @@ public final class Engine {
         this.edits = new Edits(store, clock, s.random(), installed, access, sealing, writes, pageTokens, s.sharing(),
                 lifecycle, auditing);
         this.uses = new Uses(clock, installed, access, sealing, events, s.urlPolicy(), auditing, tokens);
+        this.selections = new Selections(store, installed, events, auditing, clock, lifecycle);
         if (installed.refreshes() && !(store instanceof dev.credentials.api.spi.LeaseStore)) {
             LOG.info("Store {} keeps no leases: a token refresh runs once at a time in this manager only; managers on"
                     + " several nodes sharing it may refresh one credential at once", store.getClass().getName());
@@ -182,6 +184,11 @@ public final class Engine {
     /** Resolve and authenticate. */
     public Uses uses() {
         return uses;
+    }
+
+    /** Which credential serves a run. */
+    public Selections selections() {
+        return selections;
     }
 
     /** The audit trail: change records for the write path, the writer of uses, reads. */

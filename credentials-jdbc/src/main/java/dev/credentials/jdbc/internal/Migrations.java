@@ -21,9 +21,14 @@ import java.util.List;
  * public API.
  */
 public final class Migrations {
-    /** The migrations, in order: version and file name. */
+    /**
+     * The migrations, in order of version; each file's version is the number after its {@code V}. A version missing
+     * from a database is applied even when a later one is recorded, so branches that number their migrations ahead
+     * of one another merge without renumbering.
+     */
     private static final List<String> FILES = List.of("V1__credentials.sql", "V2__kek_index.sql",
-            "V3__verification_history.sql", "V4__key_states.sql", "V5__audit.sql");
+            "V3__verification_history.sql", "V4__key_states.sql", "V5__audit.sql",
+            "V7__personal_and_defaults.sql");
     private static final Object H2_LOCK = new Object();
 
     private Migrations() {}
@@ -58,9 +63,18 @@ public final class Migrations {
             s.execute("CREATE TABLE IF NOT EXISTS " + prefix + "schema_version (version INTEGER PRIMARY KEY, "
                     + "description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(6) WITH TIME ZONE NOT NULL)");
         }
-        int current = current(c, prefix);
-        for (int v = current + 1; v <= FILES.size(); v++) {
-            String file = FILES.get(v - 1);
+        java.util.Set<Integer> applied = new java.util.HashSet<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version FROM " + prefix + "schema_version")) {
+            while (rs.next()) {
+                applied.add(rs.getInt(1));
+            }
+        }
+        for (String file : FILES) {
+            int v = version(file);
+            if (applied.contains(v)) {
+                continue;
+            }
             for (String statement : statements(dialect, file, prefix)) {
                 try (Statement s = c.createStatement()) {
                     s.execute(statement);
@@ -74,6 +88,11 @@ public final class Migrations {
                 ps.executeUpdate();
             }
         }
+    }
+
+    /** The number between {@code V} and {@code __} of a migration's file name. */
+    static int version(String file) {
+        return Integer.parseInt(file.substring(1, file.indexOf("__")));
     }
 
     private static List<String> statements(Dialect dialect, String file, String prefix) {

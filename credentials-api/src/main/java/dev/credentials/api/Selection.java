@@ -1,0 +1,65 @@
+package dev.credentials.api;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The answer of {@code CredentialManager.select}: the credential a run should use and the rule that found it, or
+ * {@link AuthorizationRequired} when no rule yields a usable credential. Switch over it:
+ *
+ * <pre>{@code
+ * switch (manager.select(run, selector)) {
+ *     case Selection.Selected s -> manager.authenticate(run, s.credential().id(), request);
+ *     case Selection.AuthorizationRequired a -> askToConnect(a.user(), a.typeIds());
+ * }
+ * }</pre>
+ */
+public sealed interface Selection {
+    /**
+     * A usable credential was found.
+     *
+     * @param credential the credential (no secret values); the subject holds USE on it when selected
+     * @param rule the rule that found it
+     */
+    record Selected(Credential credential, SelectionRule rule) implements Selection {
+        /**
+         * Checks that both components are present.
+         *
+         * @param credential the credential
+         * @param rule the rule that found it
+         */
+        public Selected {
+            Objects.requireNonNull(credential, "credential");
+            Objects.requireNonNull(rule, "rule");
+        }
+    }
+
+    /**
+     * No rule yielded a usable credential: the served user must connect an account of one of {@code typeIds} (or
+     * an admin must share one). Connecting accounts through the provider's consent screen is not part of this
+     * version: once it is, this result will also carry the start of a connection for {@code user} (the authorization
+     * URL to show, and when it expires), so that the agent can show the link and resume. Until then, platform code
+     * sends the user to its own page for adding the credential.
+     *
+     * @param user the user who must authorize: the subject's on-behalf-of user, or the user itself for a user
+     *     subject; empty for an agent or tool run acting for nobody, which only a share can serve
+     * @param typeIds the types the selector asked for
+     * @param target the selector's target origin, if it named one
+     */
+    record AuthorizationRequired(Optional<Principal> user, Set<String> typeIds, Optional<java.net.URI> target)
+            implements Selection {
+        /**
+         * Checks the components and copies the types.
+         *
+         * @param user the user who must authorize, or empty
+         * @param typeIds the types asked for
+         * @param target the target origin, or empty
+         */
+        public AuthorizationRequired {
+            Objects.requireNonNull(user, "user");
+            typeIds = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(typeIds));
+            Objects.requireNonNull(target, "target");
+        }
+    }
+}
