@@ -16,6 +16,7 @@ module dev.credentials.atlassian {
             dev.credentials.atlassian.AtlassianCloudApiTokenType,
             dev.credentials.atlassian.AtlassianCloudScopedTokenType,
             dev.credentials.atlassian.AtlassianOAuth2Type,
+            dev.credentials.atlassian.AtlassianOAuth2AppType,
             dev.credentials.atlassian.AtlassianDataCenterPatType;
     provides dev.credentials.api.spi.Verifier with
             dev.credentials.atlassian.AtlassianCloudApiTokenVerifier,
@@ -24,4 +25,5 @@ module dev.credentials.atlassian {
             dev.credentials.atlassian.AtlassianDataCenterPatVerifier;
     provides dev.credentials.api.spi.TokenRefresher with
             dev.credentials.atlassian.AtlassianOAuth2Refresher;
+    provides dev.credentials.api.spi.ConnectionFlow with dev.credentials.atlassian.AtlassianConnectionFlow;
 }

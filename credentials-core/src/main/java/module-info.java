@@ -16,4 +16,5 @@ module dev.credentials.core {
     uses dev.credentials.api.spi.CredentialType;
     uses dev.credentials.api.spi.Verifier;
     uses dev.credentials.api.spi.TokenRefresher;
+    uses dev.credentials.api.spi.ConnectionFlow;
 }

@@ -6,6 +6,7 @@ import dev.credentials.api.FieldKind;
 import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.Secret;
+import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.atlassian.internal.Auth;
 import dev.credentials.atlassian.internal.Fields;
@@ -21,7 +22,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * OAuth 2.0 (3LO): an app's client id and secret with a user's refresh token. The access token and its expiry are
+ * OAuth 2.0 (3LO): a user's refresh token with the app's client id and secret, either entered by hand or, for an
+ * account connected through {@code manager.connections()}, named by {@code app} (the manager then adds the app's
+ * client id and secret whenever it refreshes, and the connection never holds them). The access token and its expiry are
  * {@link FieldRole#MANAGED}: never typed in, obtained by {@link AtlassianOAuth2Refresher} whenever the manager finds the
  * stored one missing or about to expire (before {@code authenticate}, {@code resolve} and {@code verify}), and stored
  * with the rotated refresh token before use. The client secret and the refresh token are INTERNAL: verifiers and the
@@ -41,9 +44,17 @@ public final class AtlassianOAuth2Type implements CredentialType {
     private static final List<FieldSpec> FIELDS = List.of(
             Fields.cloudSite(),
             Fields.products(),
-            FieldSpec.config("clientId", "Client id", FieldKind.TEXT).required()
-                    .description("The OAuth 2.0 (3LO) app's client id from developer.atlassian.com.").build(),
-            FieldSpec.secret("clientSecret", "Client secret").required().roles(FieldRole.INTERNAL).build(),
+            FieldSpec.config("clientId", "Client id", FieldKind.TEXT)
+                    .description("The OAuth 2.0 (3LO) app's client id from developer.atlassian.com; leave empty for"
+                            + " a connection that names its app.").build(),
+            FieldSpec.secret("clientSecret", "Client secret").roles(FieldRole.INTERNAL)
+                    .description("The app's secret; leave empty for a connection that names its app.").build(),
+            FieldSpec.config(ConnectionFlow.APP_FIELD, "OAuth app", FieldKind.TEXT)
+                    .description("Set when the account was connected: the id of the atlassian-oauth2-app credential"
+                            + " (or platform app) whose client id and secret refresh this connection.").build(),
+            FieldSpec.config(ConnectionFlow.ACCOUNT_FIELD, "Atlassian account id", FieldKind.TEXT)
+                    .description("Set when the account was connected; a reconnect must bring back the same account.")
+                    .build(),
             FieldSpec.secret("refreshToken", "Refresh token").required().roles(FieldRole.INTERNAL)
                     .description("From the authorization-code exchange with the offline_access scope.").build(),
             FieldSpec.config(CONSENTED_AT, "Consented on", FieldKind.DATE)
@@ -78,6 +89,26 @@ public final class AtlassianOAuth2Type implements CredentialType {
     public List<FieldError> validate(Map<String, String> config, Map<String, Secret> secrets) {
         List<FieldError> errors = new ArrayList<>();
         Sites.checkCloudSite("siteUrl", config.get("siteUrl"), errors);
+        if (config.containsKey(ConnectionFlow.APP_FIELD)) {
+            // A connection never holds the app's secret: the manager adds the app's values when it refreshes.
+            if (config.containsKey("clientId")) {
+                errors.add(new FieldError("clientId", FieldError.Codes.NOT_ALLOWED,
+                        "a connection that names its app takes the client id from the app"));
+            }
+            if (secrets.containsKey("clientSecret")) {
+                errors.add(new FieldError("clientSecret", FieldError.Codes.NOT_ALLOWED,
+                        "a connection that names its app takes the client secret from the app"));
+            }
+        } else {
+            if (!config.containsKey("clientId")) {
+                errors.add(new FieldError("clientId", FieldError.Codes.REQUIRED,
+                        "the client id is required unless the credential names its app"));
+            }
+            if (!secrets.containsKey("clientSecret")) {
+                errors.add(new FieldError("clientSecret", FieldError.Codes.REQUIRED,
+                        "the client secret is required unless the credential names its app"));
+            }
+        }
         return errors;
     }
 

@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 class AtlassianTypesTest {
 
     @Test
-    void theFourTypesAreFoundOnTheClassPathWithNoCodeChange() {
+    void theTypesAreFoundOnTheClassPathWithNoCodeChange() {
         try (CredentialManager manager = CredentialManager.builder().store(new InMemoryCredentialStore())
                 .keyring(TestKeys.keyring()).build()) {
             assertEquals(Set.of(AtlassianCloudApiTokenType.ID, AtlassianCloudScopedTokenType.ID, AtlassianOAuth2Type.ID,
-                    AtlassianDataCenterPatType.ID), Set.copyOf(manager.types().stream().map(CredentialType::id).toList()));
+                    AtlassianOAuth2AppType.ID, AtlassianDataCenterPatType.ID), Set.copyOf(manager.types().stream().map(CredentialType::id).toList()));
             CredentialType cloud = manager.type(AtlassianCloudApiTokenType.ID).orElseThrow();
             assertEquals(List.of("siteUrl", "email", "apiToken", "products", "tokenExpiresOn"),
                     cloud.fields().stream().map(f -> f.name()).toList());

@@ -33,7 +33,7 @@ class ModuleDescriptorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev.credentials.api.spi.CredentialType", "dev.credentials.api.spi.Verifier",
-        "dev.credentials.api.spi.TokenRefresher"})
+        "dev.credentials.api.spi.TokenRefresher", "dev.credentials.api.spi.ConnectionFlow"})
     void moduleInfoProvidesWhatMetaInfServicesLists(String service) throws Exception {
         List<String> listed;
         try (InputStream in = AtlassianCloudApiTokenType.class.getResourceAsStream("/META-INF/services/" + service)) {

@@ -52,9 +52,21 @@ import java.util.Optional;
  */
 public final class CredentialManager implements AutoCloseable {
     private final Engine engine;
+    private final Connections connections;
 
-    CredentialManager(Engine engine) {
+    CredentialManager(Engine engine, Connections connections) {
         this.engine = engine;
+        this.connections = connections;
+    }
+
+    /**
+     * Connecting accounts: people connect their own accounts through the provider's consent page.
+     *
+     * @return the connections service
+     */
+    public Connections connections() {
+        engine.lifecycle().ensureOpen();
+        return connections;
     }
 
     /**

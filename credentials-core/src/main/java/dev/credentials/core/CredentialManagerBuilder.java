@@ -1,12 +1,16 @@
 package dev.credentials.core;
 
 import dev.credentials.api.CredentialListener;
+import dev.credentials.api.Secret;
+import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.TokenRefresher;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.Verifier;
+import dev.credentials.core.internal.Apps;
+import dev.credentials.core.internal.ConnectionService;
 import dev.credentials.core.internal.Engine;
 import dev.credentials.core.internal.Installed;
 import dev.credentials.core.internal.PageTokens;
@@ -38,6 +42,8 @@ public final class CredentialManagerBuilder {
     private int maxOutboundCallsPerHost = 4;
     private final List<CredentialType> types = new ArrayList<>();
     private final List<Verifier> verifiers = new ArrayList<>();
+    private final List<ConnectionFlow> flows = new ArrayList<>();
+    private final java.util.Map<String, Apps.PlatformApp> apps = new java.util.LinkedHashMap<>();
     private final List<TokenRefresher> refreshers = new ArrayList<>();
     private Duration tokenMinTtl = Duration.ofSeconds(60);
     private VerifyAll.Sleeper sleeper = VerifyAll.Sleeper.system();
@@ -388,6 +394,38 @@ public final class CredentialManagerBuilder {
     }
 
     /**
+     * Registers a connection flow explicitly (it wins over a discovered one for the same app type).
+     *
+     * @param flow the flow
+     * @return this builder
+     */
+    public CredentialManagerBuilder connectionFlow(ConnectionFlow flow) {
+        flows.add(Objects.requireNonNull(flow, "flow"));
+        return this;
+    }
+
+    /**
+     * Registers an OAuth app for every tenant: users connect with it as {@code platform:NAME}. Its client secret stays
+     * in this manager's memory and is read only for code exchanges and refreshes. Tenants may also register their own
+     * apps as credentials of the app type (a tenant admin only).
+     *
+     * @param name lower-kebab, at most 64 characters
+     * @param appTypeId an installed app type, such as {@code atlassian-oauth2-app}
+     * @param config the app's config values (such as {@code clientId})
+     * @param secrets the app's secret values (such as {@code clientSecret}); copied
+     * @return this builder
+     * @throws IllegalArgumentException when the name is not lower-kebab or is already registered
+     */
+    public CredentialManagerBuilder oauthApp(String name, String appTypeId, java.util.Map<String, String> config,
+                                             java.util.Map<String, Secret> secrets) {
+        Apps.PlatformApp app = new Apps.PlatformApp(name, appTypeId, config, secrets);
+        if (apps.putIfAbsent(name, app) != null) {
+            throw new IllegalArgumentException("an OAuth app named '" + name + "' is already registered");
+        }
+        return this;
+    }
+
+    /**
      * Builds the manager, discovering providers unless told not to.
      *
      * @return a started manager; the caller closes it
@@ -402,15 +440,20 @@ public final class CredentialManagerBuilder {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("cannot build a CredentialManager: " + String.join("; ", problems));
         }
-        Installed installed = Installed.discover(types, verifiers, refreshers, discover ? classLoader : null);
+        Installed installed = Installed.discover(types, verifiers, refreshers, discover ? classLoader : null)
+                .withFlows(flows, discover ? classLoader : null);
         boolean owns = executor == null;
         ExecutorService exec = owns ? Engine.newExecutor(verificationThreads, verificationQueue) : executor;
         int overall = maxOutboundCalls > 0 ? maxOutboundCalls : verificationThreads;
-        return new CredentialManager(new Engine(new Engine.Settings(store, keyring, clock, httpClient,
+        Engine engine = new Engine(new Engine.Settings(store, keyring, clock, httpClient,
                 verificationTimeout, minVerifyInterval, historySize, urlPolicy, sharing,
                 pageTokenKey == null ? null : pageTokenKey.clone(), listener, exec, owns, overall,
                 maxOutboundCallsPerHost, verificationQueue, random,
                 dataKeyCache == null ? null : dataKeyCache.keys(), installed, auditTrail, auditQueueCapacity,
-                tokenMinTtl, sleeper)));
+                tokenMinTtl, sleeper));
+        Apps oauthApps = new Apps(store, installed, engine.sealing(), apps);
+        engine.sealing().appLink(oauthApps);
+        return new CredentialManager(engine,
+                new ConnectionService(engine, oauthApps, random, verificationTimeout, urlPolicy));
     }
 }

@@ -12,6 +12,7 @@ import dev.credentials.api.PrincipalUsage;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.AuditStore;
 import dev.credentials.api.spi.AuditStoreQuery;
+import dev.credentials.api.spi.ConnectionStateStore;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.MaintenanceStore;
@@ -28,7 +29,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A {@link CredentialStore} in memory, with the {@link MaintenanceStore}, {@link AuditStore} and {@link LeaseStore} capabilities: for
+ * A {@link CredentialStore} in memory, with the {@link MaintenanceStore}, {@link AuditStore}, {@link LeaseStore} and
+ * {@link ConnectionStateStore} capabilities: for
  * tests, examples, and a single process that keeps nothing across restarts. It holds sealed records only, as every
  * store does, so it never sees a plaintext secret. A change and its audit records are written under the same lock,
  * all or nothing.
@@ -37,7 +39,7 @@ import java.util.TreeMap;
  * are stable while others insert. The class is open so that a test kit can add test-only operations; a subclass that
  * groups several calls must hold the same monitor ({@code synchronized (this)}).
  */
-public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, LeaseStore {
+public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, LeaseStore, ConnectionStateStore {
     private record Key(TenantId tenant, CredentialId id) {}
 
     private record Order(String sortKey, String id) {}
@@ -55,6 +57,7 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
             Comparator.comparing(AuditStoreQuery.Cursor::at).thenComparing(AuditStoreQuery.Cursor::id).reversed();
     private final java.util.Set<String> auditIds = new java.util.HashSet<>();
     private final Map<Key, LeaseStore.Lease> leases = new HashMap<>();
+    private final Map<String, PendingState> states = new HashMap<>();
 
     /** An empty store. */
     public InMemoryCredentialStore() {}
@@ -320,6 +323,36 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
      */
     public synchronized int size() {
         return records.size();
+    }
+
+    @Override
+    public synchronized void saveConnectionState(PendingState state) {
+        Objects.requireNonNull(state, "state");
+        if (states.putIfAbsent(state.key(), state) != null) {
+            throw new DuplicateCredentialException("a connection state with this key exists");
+        }
+    }
+
+    @Override
+    public synchronized Optional<PendingState> findConnectionState(String key) {
+        return Optional.ofNullable(states.get(Objects.requireNonNull(key, "key")));
+    }
+
+    @Override
+    public synchronized boolean takeConnectionState(String key, java.time.Instant now) {
+        PendingState s = states.get(Objects.requireNonNull(key, "key"));
+        if (s == null || s.used() || !s.expiresAt().isAfter(now)) {
+            return false;
+        }
+        states.put(key, new PendingState(s.key(), s.tenant(), s.sealed(), s.expiresAt(), true));
+        return true;
+    }
+
+    @Override
+    public synchronized long purgeConnectionStates(java.time.Instant cutoff) {
+        int before = states.size();
+        states.values().removeIf(s -> s.expiresAt().isBefore(cutoff));
+        return before - states.size();
     }
 
     private StoredCredential current(TenantId tenant, CredentialId id, long expectedRevision) {

@@ -96,6 +96,9 @@ public final class Edits {
         UseFlags.checkCreate(subject, request);
         Validator.typeId(request.typeId());
         CredentialType type = installed.require(request.typeId());
+        if (installed.isAppType(type.id()) && !subject.isAdmin()) {
+            throw new AccessDeniedException("only a tenant admin can register an OAuth app");
+        }
         Optional<String> requestId = request.requestId();
         if (requestId.isPresent()) {
             Optional<StoredCredential> first = store.findByRequestId(subject.tenant(), requestId.get());

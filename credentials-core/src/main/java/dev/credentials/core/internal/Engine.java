@@ -200,7 +200,7 @@ public final class Engine {
      * The client verifiers use: the one passed to the builder, or a default one built on first use (so that a
      * manager that never verifies starts no HTTP threads), with redirects off and an executor this engine owns.
      */
-    private HttpClient httpClient() {
+    public HttpClient httpClient() {
         if (givenHttpClient != null) {
             return givenHttpClient;
         }

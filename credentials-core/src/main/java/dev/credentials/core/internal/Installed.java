@@ -1,6 +1,7 @@
 package dev.credentials.core.internal;
 
 import dev.credentials.api.UnknownCredentialTypeException;
+import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.TokenRefresher;
 import dev.credentials.api.spi.Verifier;
@@ -17,6 +18,8 @@ public final class Installed {
     private final Map<String, CredentialType> types;
     private final Map<String, Verifier> verifiers;
     private final Map<String, TokenRefresher> refreshers;
+    /** Connection flows by app type id. */
+    private final Map<String, ConnectionFlow> flows;
 
     /** Keeps the maps as given (their order is the order {@link #types()} lists), with no token refresher. */
     public Installed(Map<String, CredentialType> types, Map<String, Verifier> verifiers) {
@@ -26,9 +29,48 @@ public final class Installed {
     /** Keeps the maps as given (their order is the order {@link #types()} lists). */
     public Installed(Map<String, CredentialType> types, Map<String, Verifier> verifiers,
                      Map<String, TokenRefresher> refreshers) {
+        this(types, verifiers, refreshers, Map.of());
+    }
+
+    private Installed(Map<String, CredentialType> types, Map<String, Verifier> verifiers,
+                      Map<String, TokenRefresher> refreshers, Map<String, ConnectionFlow> flows) {
         this.types = types;
         this.verifiers = verifiers;
         this.refreshers = refreshers;
+        this.flows = flows;
+    }
+
+    /**
+     * These installed types, verifiers and refreshers with the connection flows {@code loader} discovers after
+     * {@code explicit} (null: no discovery). A flow whose app or connection type is not installed is logged and left
+     * out.
+     */
+    public Installed withFlows(List<ConnectionFlow> explicit, ClassLoader loader) {
+        Map<String, ConnectionFlow> found = new java.util.LinkedHashMap<>();
+        Providers.flows(explicit, loader).forEach((id, flow) -> {
+            if (types.containsKey(id) && types.containsKey(flow.connectionTypeId())) {
+                found.put(id, flow);
+            } else {
+                LOG.warn("A connection flow for app type '{}' is installed but that type or its connection type '{}'"
+                        + " is not", id, flow.connectionTypeId());
+            }
+        });
+        return new Installed(types, verifiers, refreshers, Map.copyOf(found));
+    }
+
+    /** The connection flow for this app type id, if installed. */
+    public Optional<ConnectionFlow> flow(String appTypeId) {
+        return Optional.ofNullable(flows.get(appTypeId));
+    }
+
+    /** True for an app type (one with a connection flow): creating one needs a tenant admin. */
+    public boolean isAppType(String typeId) {
+        return flows.containsKey(typeId);
+    }
+
+    /** The flow whose connections are of this type, if any. */
+    public Optional<ConnectionFlow> flowForConnection(String connectionTypeId) {
+        return flows.values().stream().filter(f -> f.connectionTypeId().equals(connectionTypeId)).findFirst();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.credentials.core.internal;
 
+import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.TokenRefresher;
 import dev.credentials.api.spi.Verifier;
@@ -34,6 +35,11 @@ public final class Providers {
     /** Verifiers by type id. */
     public static Map<String, Verifier> verifiers(List<Verifier> explicit, ClassLoader loader) {
         return merge("verifier", Verifier.class, Verifier::typeId, explicit, loader);
+    }
+
+    /** Connection flows by app type id. */
+    public static Map<String, ConnectionFlow> flows(List<ConnectionFlow> explicit, ClassLoader loader) {
+        return merge("connection flow", ConnectionFlow.class, ConnectionFlow::appTypeId, explicit, loader);
     }
 
     /** Token refreshers by type id. */

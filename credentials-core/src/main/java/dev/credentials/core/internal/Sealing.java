@@ -27,9 +27,28 @@ import java.util.TreeMap;
  */
 public final class Sealing {
     private final Envelope envelope;
+    /** Adds a connection's app values to its material; set once by the engine, null until then. */
+    private volatile AppLink appLink;
+
+    /**
+     * The hook that lets a connection use its app's client id and secret: given a record's material with INTERNAL
+     * values, returns it with the values of the app it names (see {@link Apps}). Every reader of INTERNAL values
+     * (verify, refresh, authenticate) goes through {@link #material}, so rotating an app's secret serves every
+     * connection at once.
+     */
+    @FunctionalInterface
+    public interface AppLink {
+        /** {@code material} with its app's values added, or {@code material} itself; closes it when it replaces it. */
+        CredentialMaterial link(StoredCredential record, CredentialMaterial material);
+    }
 
     public Sealing(Envelope envelope) {
         this.envelope = envelope;
+    }
+
+    /** Sets the hook that adds a connection's app values; called once while the engine is wired. */
+    public void appLink(AppLink link) {
+        this.appLink = link;
     }
 
     /** The envelope, for the keyring and for rewrapping. */
@@ -80,7 +99,9 @@ public final class Sealing {
                 Arrays.fill(value, '\0');
             }
         });
-        return CredentialMaterial.of(record.id(), record.typeId(), record.config(), secrets);
+        CredentialMaterial material = CredentialMaterial.of(record.id(), record.typeId(), record.config(), secrets);
+        AppLink link = appLink;
+        return withInternal && link != null ? link.link(record, material) : material;
     }
 
     /**

@@ -47,6 +47,7 @@ public final class Uses {
     public CredentialMaterial resolve(Subject subject, CredentialId id) {
         AccessControl.Visible v = access.visible(subject, id, Use.RESOLVE);
         access.requireUse(subject, v, Use.RESOLVE);
+        requireAdminForApp(subject, v, Use.RESOLVE);
         CredentialType type = installed.require(v.record().typeId());
         CredentialMaterial material;
         try {
@@ -67,6 +68,7 @@ public final class Uses {
         Objects.requireNonNull(request, "request");
         AccessControl.Visible v = access.visible(subject, id, Use.AUTHENTICATE);
         access.requireUse(subject, v, Use.AUTHENTICATE);
+        requireAdminForApp(subject, v, Use.AUTHENTICATE);
         CredentialType type = installed.require(v.record().typeId());
         URI target = request.uri();
         String origin = origin(target);
@@ -93,6 +95,14 @@ public final class Uses {
         events.emit(() -> new CredentialEvent.Resolved(UUID.randomUUID(), subject.tenant(), id, v.record().version(),
                 subject.actor(), now(), subject.memberships(), Use.AUTHENTICATE));
         return signed;
+    }
+
+    /** An OAuth app's values are for the core and tenant admins only: no connection user or tool reads them. */
+    private void requireAdminForApp(Subject subject, AccessControl.Visible v, Use use) {
+        if (installed.isAppType(v.record().typeId()) && !subject.isAdmin()) {
+            throw access.deny(subject, v, use, "an OAuth app is used by the manager for connections; only a tenant"
+                    + " admin may read it");
+        }
     }
 
     /** {@code scheme://host:port}, lower case, default ports made explicit; null when the URI has no host. */
