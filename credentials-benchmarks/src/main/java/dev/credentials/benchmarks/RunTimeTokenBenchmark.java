@@ -18,6 +18,7 @@ import dev.credentials.api.spi.RefreshResult;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.api.spi.TokenRefresher;
+import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.core.CredentialManager;
 import dev.credentials.core.Keyring;
@@ -26,6 +27,7 @@ import dev.credentials.jdbc.JdbcCredentialStore;
 import dev.credentials.testkit.TestCredentialType;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -73,7 +75,11 @@ public final class RunTimeTokenBenchmark {
             AtomicLong refreshes = new AtomicLong();
             try (CredentialManager manager = CredentialManager.builder().store(store).keyring(keyring)
                     .discoverProviders(false).type(new TestCredentialType()).type(new BenchOAuthType())
-                    .refresher(new HourLongTokens(refreshes)).auditTrail(false).build()) {
+                    .refresher(new HourLongTokens(refreshes)).auditTrail(false)
+                    // No DNS here: the target's name resolves to a documentation address (the same for every mode).
+                    .urlPolicy(UrlPolicy.builder().resolver(host -> new InetAddress[] {
+                        InetAddress.getByAddress(host, new byte[] {(byte) 203, 0, 113, 10})}).build())
+                    .build()) {
                 CredentialId fresh = manager.create(ALICE, NewCredential.builder(BenchOAuthType.ID).name("oauth")
                         .config("baseUrl", "https://api.example.com").secret("refreshToken", Secret.of("r".repeat(40)))
                         .share(Share.use(Principal.agent("research"))).build()).id();
