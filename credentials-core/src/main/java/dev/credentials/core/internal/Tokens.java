@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * time: single flight in the process (callers wait for the refresh under way and use its record), and a
  * {@link LeaseStore} lease across nodes (a caller that finds another holder's lease polls, within its deadline, for
  * that holder's write). Refreshed secrets are stored through the {@link WritePath} before anyone uses them; a
- * definitive failure is decided only after the record was read again. A fresh token costs no store write. Thread-safe.
+ * definitive failure is decided only after the record was read again. A fresh token costs no store write. A call
+ * that outlives its caller's wait is still heard ({@link RefreshCalls}): until its answer was handled, the lease is
+ * kept and this manager starts no other refresh of that credential. Thread-safe.
  */
 public final class Tokens {
     private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
@@ -285,13 +287,18 @@ public final class Tokens {
         } finally {
             if (pending.late != null) {
                 // the call may still answer with a rotated refresh token: nobody refreshes until it is handled
-                CompletableFuture<Void> awaited = pending.late;
-                late.put(key, awaited);
+                // (waiters see it handled only once the lease is released, so none runs under the lease it ends)
+                CompletableFuture<Void> handled = new CompletableFuture<>();
+                late.put(key, handled);
                 boolean release = held;
-                awaited.whenComplete((v, e) -> {
-                    late.remove(key, awaited);
-                    if (release) {
-                        release(seen);
+                pending.late.whenComplete((v, e) -> {
+                    try {
+                        if (release) {
+                            release(seen);
+                        }
+                    } finally {
+                        late.remove(key, handled);
+                        handled.complete(null);
                     }
                 });
             } else if (held) {
