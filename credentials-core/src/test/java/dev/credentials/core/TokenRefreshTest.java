@@ -40,10 +40,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -90,6 +92,59 @@ class TokenRefreshTest {
         public boolean acquireLease(TenantId tenant, CredentialId id, String holder, Instant now, Instant until) {
             leaseCalls.incrementAndGet();
             return super.acquireLease(tenant, id, holder, now, until);
+        }
+    }
+
+    /**
+     * The managers' executor in the late-answer tests: runs each task on the test's pool once {@code gate} is open
+     * (bounded), and counts the tasks that returned, so a test can wait for a call's answer to be handled.
+     */
+    final class GatedExecutor extends AbstractExecutorService {
+        final CountDownLatch gate;
+        final Semaphore returned = new Semaphore(0);
+
+        GatedExecutor(CountDownLatch gate) {
+            this.gate = gate;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            pool.execute(() -> {
+                try {
+                    gate.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                try {
+                    task.run();
+                } finally {
+                    returned.release();
+                }
+            });
+        }
+
+        @Override
+        public void shutdown() {
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return pool.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return pool.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return pool.awaitTermination(timeout, unit);
         }
     }
 
@@ -482,5 +537,98 @@ class TokenRefreshTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> builder().tokenMinTtl(Duration.ofHours(2)).build());
         assertTrue(e.getMessage().contains("tokenMinTtl"));
+    }
+
+    // ------------------------------------------------------------------------------------------------ late answers
+
+    /** Long enough in real time that a started call is sure to reach the refresher before it; the tests never wait it. */
+    private static final Duration LATE_TIMEOUT = Duration.ofSeconds(1);
+
+    @Test
+    void aRefreshedTokenThatArrivesAfterTheCallerStoppedWaitingIsStoredAndUsed() throws Exception {
+        GatedExecutor executor = new GatedExecutor(new CountDownLatch(0));
+        CredentialManager m = manager(builder().executor(executor).verificationTimeout(LATE_TIMEOUT));
+        Credential c = create(m);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        endpoint.blockOn(entered, release);
+        CredentialUnavailableException e = assertThrows(CredentialUnavailableException.class, () -> bearer(m, c.id()));
+        assertTrue(e.getMessage().contains("did not answer within 1 seconds"), e.getMessage());
+        assertTrue(entered.await(30, TimeUnit.SECONDS), "the call had reached the token endpoint");
+        endpoint.blockOn(null, null);
+        release.countDown(); // the endpoint answers now: at-1, and the rotated refresh token rt-1
+        assertTrue(executor.returned.tryAcquire(30, TimeUnit.SECONDS));
+        assertEquals("Bearer at-1", bearer(m, c.id()), "the late access token was stored");
+        assertEquals(1, endpoint.calls(), "and used without another refresh");
+        assertTrue(m.get(ALICE, c.id()).secretFields().contains("accessToken"));
+        clock.advance(StubTokenEndpoint.TOKEN_LIFE.plusSeconds(1));
+        assertEquals("Bearer at-2", bearer(m, c.id()));
+        assertEquals(List.of("rt-0", "rt-1"), endpoint.refreshTokensPresented(), "the rotated refresh token was kept");
+        assertEquals(CredentialStatus.UNVERIFIED, m.get(ALICE, c.id()).status());
+        assertTrue(m.flushAudit(Duration.ofSeconds(30)));
+        assertTrue(m.audit(ALICE, AuditQuery.builder().credential(c.id()).build()).items().stream()
+                .filter(r -> r.action() == AuditAction.REFRESHED && r.outcome().equals(AuditRecord.OK)).count() >= 2,
+                "the late refresh is audited like one in time");
+    }
+
+    @Test
+    void aLateFailureChangesNothing() throws Exception {
+        GatedExecutor executor = new GatedExecutor(new CountDownLatch(0));
+        CredentialManager m = manager(builder().executor(executor).verificationTimeout(LATE_TIMEOUT));
+        Credential c = create(m);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        endpoint.blockOn(entered, release)
+                .answer(new RefreshResult.Failed(FailureReason.INVALID_CREDENTIALS, "invalid_grant"));
+        assertThrows(CredentialUnavailableException.class, () -> bearer(m, c.id()));
+        assertTrue(entered.await(30, TimeUnit.SECONDS));
+        release.countDown();
+        assertTrue(executor.returned.tryAcquire(30, TimeUnit.SECONDS));
+        assertEquals(CredentialStatus.UNVERIFIED, m.get(ALICE, c.id()).status());
+        assertTrue(events.events(CredentialEvent.ReconnectRequired.class).isEmpty());
+        assertTrue(store.lease(TENANT, c.id()).isEmpty(), "the lease was released once the answer was handled");
+        endpoint.blockOn(null, null).answer(null);
+        assertEquals("Bearer at-1", bearer(m, c.id()));
+        assertEquals(List.of("rt-0"), endpoint.refreshTokensPresented());
+    }
+
+    @Test
+    void whileALateAnswerMayComeNoManagerRefreshesWithTheOldRefreshToken() throws Exception {
+        GatedExecutor executor = new GatedExecutor(new CountDownLatch(0));
+        CredentialManager a = manager(builder().executor(executor).verificationTimeout(LATE_TIMEOUT));
+        CredentialManager b = manager(builder().verificationTimeout(LATE_TIMEOUT).sleeper(clock::advance));
+        Credential c = create(a);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        endpoint.blockOn(entered, release);
+        assertThrows(CredentialUnavailableException.class, () -> bearer(a, c.id()));
+        assertTrue(entered.await(30, TimeUnit.SECONDS));
+        String holder = store.lease(TENANT, c.id()).orElseThrow().holder();
+        assertThrows(CredentialUnavailableException.class, () -> bearer(b, c.id()), "b waits for a's lease");
+        assertThrows(CredentialUnavailableException.class, () -> bearer(a, c.id()), "a waits for its own call");
+        assertEquals(1, endpoint.calls(), "nobody presented rt-0 again");
+        assertEquals(holder, store.lease(TENANT, c.id()).orElseThrow().holder(), "a still holds the lease");
+        endpoint.blockOn(null, null);
+        release.countDown();
+        assertTrue(executor.returned.tryAcquire(30, TimeUnit.SECONDS));
+        assertTrue(store.lease(TENANT, c.id()).isEmpty(), "released once the late answer was stored");
+        assertEquals("Bearer at-1", bearer(b, c.id()));
+        assertEquals(1, endpoint.calls());
+        assertEquals(List.of("rt-0"), endpoint.refreshTokensPresented());
+    }
+
+    @Test
+    void aCallThatStartsAfterTheCallerStoppedWaitingNeverReachesTheRefresher() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        GatedExecutor executor = new GatedExecutor(gate); // the call leaves the queue, then waits for a thread
+        CredentialManager m = manager(builder().executor(executor).verificationTimeout(Duration.ofMillis(300)));
+        Credential c = create(m);
+        CredentialUnavailableException e = assertThrows(CredentialUnavailableException.class, () -> bearer(m, c.id()));
+        assertTrue(e.getMessage().contains("did not answer within 300 ms"), e.getMessage());
+        gate.countDown();
+        assertTrue(executor.returned.tryAcquire(30, TimeUnit.SECONDS));
+        assertEquals(0, endpoint.calls());
+        assertTrue(store.lease(TENANT, c.id()).isEmpty());
+        assertFalse(m.get(ALICE, c.id()).secretFields().contains("accessToken"));
     }
 }

@@ -182,6 +182,17 @@ public final class Dispatcher {
         }
     }
 
+    private boolean cancelQueued(Call<?> c) {
+        boolean wasQueued;
+        synchronized (this) {
+            wasQueued = ready.remove(c);
+        }
+        if (wasQueued) {
+            c.finish(new Outcome<>(null, null, Stop.CANCELLED, false));
+        }
+        return wasQueued;
+    }
+
     /** One piece of outbound work. */
     public final class Call<T> implements Runnable {
         private final String host;
@@ -214,6 +225,17 @@ public final class Dispatcher {
             if (!finished.get()) {
                 Dispatcher.this.cancel(this);
             }
+        }
+
+        /**
+         * Stops the call only while it still waits in this dispatcher's queue: it never runs and is reported
+         * {@link Stop#CANCELLED} now. A call already handed to the executor is left alone, so its answer is still
+         * reported.
+         *
+         * @return whether the call was still queued (and is now stopped)
+         */
+        public boolean cancelIfQueued() {
+            return Dispatcher.this.cancelQueued(this);
         }
 
         @Override

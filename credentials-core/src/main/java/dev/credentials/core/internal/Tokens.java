@@ -10,7 +10,6 @@ import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.CredentialUnavailableException;
 import dev.credentials.api.CredentialUseException;
 import dev.credentials.api.FieldRole;
-import dev.credentials.api.FieldSpec;
 import dev.credentials.api.Secret;
 import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
@@ -23,7 +22,6 @@ import dev.credentials.api.spi.RefreshResult;
 import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.api.spi.TokenRefresher;
 import dev.credentials.api.spi.UrlPolicy;
-import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.core.VerifyAll;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -48,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * time: single flight in the process (callers wait for the refresh under way and use its record), and a
  * {@link LeaseStore} lease across nodes (a caller that finds another holder's lease polls, within its deadline, for
  * that holder's write). Refreshed secrets are stored through the {@link WritePath} before anyone uses them; a
- * definitive failure is decided only after the record was read again. A fresh token costs no store write. Thread-safe.
+ * definitive failure is decided only after the record was read again. A fresh token costs no store write. A call
+ * that outlives its caller's wait is still heard ({@link RefreshCalls}): until its answer was handled, the lease is
+ * kept and this manager starts no other refresh of that credential. Thread-safe.
  */
 public final class Tokens {
     private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
@@ -87,7 +87,10 @@ public final class Tokens {
     private final Settings s;
     private final LeaseStore leases;
     private final TokenRecords records;
+    private final RefreshCalls calls;
     private final ConcurrentHashMap<Key, CompletableFuture<StoredCredential>> inflight = new ConcurrentHashMap<>();
+    /** Late answers still awaited, by credential: until one is handled, this node starts no other refresh of it. */
+    private final ConcurrentHashMap<Key, CompletableFuture<Void>> late = new ConcurrentHashMap<>();
     /** The lease this thread already holds (a scheduler's claim), which a refresh of that credential runs under. */
     private final ThreadLocal<Held> held = new ThreadLocal<>();
 
@@ -95,6 +98,7 @@ public final class Tokens {
         this.s = settings;
         this.leases = settings.store() instanceof LeaseStore l ? l : null;
         this.records = new TokenRecords(settings);
+        this.calls = new RefreshCalls(settings, records);
     }
 
     /** This manager's lease holder id. */
@@ -244,8 +248,15 @@ public final class Tokens {
         Held mine = held.get();
         boolean leased = mine != null && mine.key().equals(new Key(seen.tenant(), seen.id()));
         boolean held = false;
+        Pending pending = new Pending();
+        Key key = new Key(seen.tenant(), seen.id());
         try {
             StoredCredential current = seen;
+            CompletableFuture<Void> earlier = late.get(key);
+            if (earlier != null && !answered(earlier)) { // this node's lease is re-entrant: wait here, not on it
+                return validOrUnavailable(find(seen), type, Optional.empty(), "an earlier refresh of its token has"
+                        + " not answered yet");
+            }
             if (leases != null && !leased) {
                 Instant deadline = s.clock().instant().plus(s.timeout());
                 long nanoDeadline = System.nanoTime() + s.timeout().toNanos();
@@ -272,20 +283,53 @@ public final class Tokens {
                 throw new CredentialUseException("credential " + current.id() + " needs its account connected again"
                         + " (its last token refresh was refused); its owner must reconnect it");
             }
-            return refresh(subject, current, type, refresher);
+            return refresh(subject, current, type, refresher, pending);
         } finally {
-            if (held) {
+            if (pending.late != null) {
+                // the call may still answer with a rotated refresh token: nobody refreshes until it is handled
+                // (waiters see it handled only once the lease is released, so none runs under the lease it ends)
+                CompletableFuture<Void> handled = new CompletableFuture<>();
+                late.put(key, handled);
+                boolean release = held;
+                pending.late.whenComplete((v, e) -> {
+                    try {
+                        if (release) {
+                            release(seen);
+                        }
+                    } finally {
+                        late.remove(key, handled);
+                        handled.complete(null);
+                    }
+                });
+            } else if (held) {
                 release(seen);
             }
         }
     }
 
+    /** Waits, bounded by the timeout, for a late answer's handling; whether it ended. */
+    private boolean answered(CompletableFuture<Void> earlier) {
+        try {
+            earlier.get(s.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
     private StoredCredential refresh(Subject subject, StoredCredential current, CredentialType type,
-                                     TokenRefresher refresher) {
+                                     TokenRefresher refresher, Pending pending) {
         for (int attempt = 0; ; attempt++) {
             Map<String, char[]> used = records.internalValues(current, type);
             try {
-                RefreshResult result = call(refresher, current, type);
+                RefreshCalls.Answer answer = calls.call(subject, refresher, current, type);
+                pending.late = answer.late();
+                RefreshResult result = answer.result();
                 if (result instanceof RefreshResult.Refreshed r) {
                     try {
                         return store(subject, current, type, r);
@@ -319,85 +363,18 @@ public final class Tokens {
         }
     }
 
-    /** Calls the refresher on the dispatcher, bounded by the timeout; what it throws or a stop is transient. */
-    private RefreshResult call(TokenRefresher refresher, StoredCredential record, CredentialType type) {
-        CredentialMaterial m = s.sealing().material(record, type, true);
-        List<String> forms = Sanitizer.forms(m);
-        Instant deadline = s.clock().instant().plus(s.timeout());
-        VerificationContext ctx = new RefreshContext(s, deadline);
-        CompletableFuture<Dispatcher.Outcome<RefreshResult>> done = new CompletableFuture<>();
-        Dispatcher.Call<RefreshResult> c = s.dispatcher().submit(Verifications.host(type, type.id(), record.config()),
-                () -> refresher.refresh(ctx, m), o -> {
-                    m.close();
-                    done.complete(o);
-                });
-        Dispatcher.Outcome<RefreshResult> o = await(done, c);
-        if (o == null) {
-            return new RefreshResult.Unavailable(FailureReason.TIMEOUT, Optional.empty(), "the token endpoint did not"
-                    + " answer within " + s.timeout().toSeconds() + " seconds");
-        }
-        if (o.stop() != null) {
-            return new RefreshResult.Unavailable(o.stop() == Dispatcher.Stop.REJECTED ? FailureReason.RATE_LIMITED
-                    : FailureReason.TIMEOUT, o.stop() == Dispatcher.Stop.REJECTED ? Optional.of(Duration.ofSeconds(1))
-                    : Optional.empty(), o.stop() == Dispatcher.Stop.REJECTED ? "too many outbound calls are waiting"
-                    : "the manager is closing");
-        }
-        if (o.failure() != null || o.value() == null) {
-            LOG.warn("Token refresher {} {} for credential {} (message withheld: it may quote a value)",
-                    refresher.getClass().getName(), o.failure() == null ? "returned nothing"
-                            : "threw " + o.failure().getClass().getName(), record.id());
-            return new RefreshResult.Unavailable(FailureReason.NOT_VERIFIABLE, Optional.empty(),
-                    "the token refresher failed unexpectedly");
-        }
-        RefreshResult r = o.value();
-        if (r instanceof RefreshResult.Failed f) {
-            return new RefreshResult.Failed(f.reason(), Sanitizer.clean(f.message(), forms));
-        }
-        if (r instanceof RefreshResult.Unavailable u) {
-            return new RefreshResult.Unavailable(u.reason(), u.retryAfter(), Sanitizer.clean(u.message(), forms));
-        }
-        return r;
-    }
-
-    /** The call's outcome, or null when the timeout passed first (the call is then cancelled). */
-    private Dispatcher.Outcome<RefreshResult> await(CompletableFuture<Dispatcher.Outcome<RefreshResult>> done,
-                                                    Dispatcher.Call<RefreshResult> c) {
-        long deadline = System.nanoTime() + s.timeout().toNanos();
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (TimeoutException e) {
-                    c.cancel();
-                    return null;
-                } catch (ExecutionException e) {
-                    return null; // never: the callback only completes normally
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     /**
      * Stores refreshed secrets (only MANAGED and INTERNAL secret fields of the type) unless the content changed
      * meanwhile: the user's new content wins then. Returns the record to use.
      */
     private StoredCredential store(Subject subject, StoredCredential read, CredentialType type,
                                    RefreshResult.Refreshed r) {
-        for (String name : r.secrets().keySet()) {
-            FieldSpec f = type.field(name).orElse(null);
-            if (f == null || !f.secret() || !(f.has(FieldRole.MANAGED) || f.has(FieldRole.INTERNAL))) {
-                LOG.warn("Token refresher for type {} returned field '{}', which is not a MANAGED or INTERNAL secret"
-                        + " of the type; nothing was stored", type.id(), name);
-                return validOrUnavailable(read, type, Optional.empty(), "the token refresher returned a field it may"
-                        + " not write");
-            }
+        String bad = RefreshCalls.notWritable(type, r.secrets());
+        if (bad != null) {
+            LOG.warn("Token refresher for type {} returned field '{}', which is not a MANAGED or INTERNAL secret"
+                    + " of the type; nothing was stored", type.id(), bad);
+            return validOrUnavailable(read, type, Optional.empty(), "the token refresher returned a field it may"
+                    + " not write");
         }
         Optional<StoredCredential> written = records.storeSecrets(read, type, r.secrets(),
                 () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK));
@@ -483,4 +460,9 @@ public final class Tokens {
     private record Key(TenantId tenant, CredentialId id) {}
 
     private record Held(Key key, String holder) {}
+
+    /** A call of this refresh that may still answer after its caller stopped waiting (see {@link RefreshCalls}). */
+    private static final class Pending {
+        CompletableFuture<Void> late;
+    }
 }

@@ -126,6 +126,31 @@ class DispatcherTest {
     }
 
     @Test
+    void cancelIfQueuedStopsAQueuedCallButLeavesARunningOneToAnswer() throws Exception {
+        Dispatcher d = new Dispatcher(executor, 1, 1, 10);
+        Dispatcher.Call<String> running = submit(d, "h");
+        assertTrue(started.tryAcquire(1, WAIT_SECONDS, TimeUnit.SECONDS));
+        AtomicBoolean ran = new AtomicBoolean();
+        List<Outcome<String>> seen = new CopyOnWriteArrayList<>();
+        Dispatcher.Call<String> queued = d.submit("h", () -> {
+            ran.set(true);
+            return "ran";
+        }, seen::add);
+        assertTrue(queued.cancelIfQueued());
+        assertEquals(1, seen.size(), "reported on the cancelling thread");
+        assertEquals(Stop.CANCELLED, seen.get(0).stop());
+        assertFalse(queued.cancelIfQueued(), "stopped once");
+        assertFalse(running.cancelIfQueued(), "a running call is not stopped");
+        assertTrue(outcomes.isEmpty());
+        gate.release();
+        await(() -> outcomes.size() == 1, "the running call answered");
+        assertEquals("h", outcomes.get(0).value(), "with its own answer");
+        assertNull(outcomes.get(0).stop());
+        assertFalse(ran.get());
+        assertEquals(1, seen.size());
+    }
+
+    @Test
     void aCancelledQueuedCallNeverRunsAndIsReportedAtOnce() throws Exception {
         Dispatcher d = new Dispatcher(executor, 1, 1, 10);
         submit(d, "h");

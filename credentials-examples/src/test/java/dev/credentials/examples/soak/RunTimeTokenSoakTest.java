@@ -40,7 +40,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -174,10 +173,6 @@ class RunTimeTokenSoakTest {
     }
 
     @Test
-    @Disabled("Finding against the refresh engine: in two runs (on the in-memory store, before the JDBC leases were"
-            + " merged) about 30 of 200 credentials turned FAILED on invalid_grant, a refresh token spent again after"
-            + " the answer that rotated it had reached the library; and a run takes about 280 s under a load average"
-            + " near 30, far from well under a minute. Enable once the engine keeps every rotated token it was given.")
     void withTheTokenEndpointFailingAndStallingNothingIsLostAndUnavailableMeansNoValidToken() throws Exception {
         startStub();
         Duration timeout = Duration.ofMillis(750);
