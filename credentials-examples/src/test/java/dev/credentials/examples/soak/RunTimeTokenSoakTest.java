@@ -172,7 +172,12 @@ class RunTimeTokenSoakTest {
         assertEquals(0, r.unavailable(), "nothing failed, so nobody was told to try again");
     }
 
+    /**
+     * Tagged {@code soak} (run with {@code -Psoak}): it takes about three minutes of wall time on a 2-core machine,
+     * since each stalled call costs the refresh timeout in real time.
+     */
     @Test
+    @Tag("soak")
     void withTheTokenEndpointFailingAndStallingNothingIsLostAndUnavailableMeansNoValidToken() throws Exception {
         startStub();
         Duration timeout = Duration.ofMillis(750);
