@@ -76,6 +76,14 @@ final class RunningConsole {
                 found = m;
             }
         }
+        // The address is not the last line: wait for the one that ends the banner, so that printed() holds it all.
+        while (!java.util.Arrays.asList(args).contains("--json")) {
+            String line = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(line, "the console printed no end of its banner within " + WAIT_SECONDS + " s; stderr: " + err);
+            if (line.contains("Ctrl-C or Ctrl-D stops it.")) {
+                break;
+            }
+        }
         this.loginUrl = URI.create(found.group());
         this.port = Integer.parseInt(found.group(1));
         this.token = found.group(2);
