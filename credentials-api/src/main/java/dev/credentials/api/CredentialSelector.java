@@ -30,11 +30,13 @@ public final class CredentialSelector {
     private final Set<String> typeIds;
     private final URI target;
     private final List<SelectionRule> rules;
+    private final ConnectRequest connectWith;
 
-    private CredentialSelector(Set<String> typeIds, URI target, List<SelectionRule> rules) {
+    private CredentialSelector(Set<String> typeIds, URI target, List<SelectionRule> rules, ConnectRequest connectWith) {
         this.typeIds = typeIds;
         this.target = target;
         this.rules = rules;
+        this.connectWith = connectWith;
     }
 
     /**
@@ -74,21 +76,32 @@ public final class CredentialSelector {
         return rules;
     }
 
+    /**
+     * How the served user would connect an account when nothing serves: with it, an
+     * {@link Selection.AuthorizationRequired} answer carries a connection already started for that user with this
+     * request, so the agent can show the link and resume.
+     *
+     * @return the connect request, or empty when the selector names none
+     */
+    public Optional<ConnectRequest> connectWith() {
+        return Optional.ofNullable(connectWith);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof CredentialSelector s && s.typeIds.equals(typeIds) && Objects.equals(s.target, target)
-                && s.rules.equals(rules);
+                && s.rules.equals(rules) && Objects.equals(s.connectWith, connectWith);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(typeIds, target, rules);
+        return Objects.hash(typeIds, target, rules, connectWith);
     }
 
     @Override
     public String toString() {
         return "CredentialSelector{types=" + typeIds + (target != null ? ", target=" + target : "") + ", rules="
-                + rules + "}";
+                + rules + (connectWith != null ? ", connectWith=" + connectWith : "") + "}";
     }
 
     /** Builds a {@link CredentialSelector}; {@link #build()} checks everything and names every bad field. Not thread-safe. */
@@ -96,6 +109,7 @@ public final class CredentialSelector {
         private final List<String> typeIds = new ArrayList<>();
         private final List<SelectionRule> rules = new ArrayList<>();
         private URI target;
+        private ConnectRequest connectWith;
 
         private Builder() {}
 
@@ -134,6 +148,19 @@ public final class CredentialSelector {
             for (SelectionRule r : rules) {
                 this.rules.add(Objects.requireNonNull(r, "rule"));
             }
+            return this;
+        }
+
+        /**
+         * Starts a connection for the served user when nothing serves: the {@link Selection.AuthorizationRequired}
+         * answer then carries its authorization URL. The request names the app and the redirect URI the platform's
+         * callback endpoint listens on; its {@code reconnect} must be empty.
+         *
+         * @param request the connect request
+         * @return this builder
+         */
+        public Builder connectWith(ConnectRequest request) {
+            this.connectWith = Objects.requireNonNull(request, "connectWith");
             return this;
         }
 
@@ -181,10 +208,15 @@ public final class CredentialSelector {
             } else if (new LinkedHashSet<>(rules).size() != rules.size()) {
                 errors.add(new FieldError("rules", FieldError.Codes.CONFLICT, "each rule may be listed once"));
             }
+            if (connectWith != null && connectWith.reconnect().isPresent()) {
+                errors.add(new FieldError("connectWith", FieldError.Codes.INVALID,
+                        "a selector starts new connections; it cannot reconnect a given credential"));
+            }
             if (!errors.isEmpty()) {
                 throw new ValidationException(errors);
             }
-            return new CredentialSelector(java.util.Collections.unmodifiableSet(types), origin, List.copyOf(rules));
+            return new CredentialSelector(java.util.Collections.unmodifiableSet(types), origin, List.copyOf(rules),
+                    connectWith);
         }
 
         private static URI origin(URI uri) {

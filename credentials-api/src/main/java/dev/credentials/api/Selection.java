@@ -37,29 +37,43 @@ public sealed interface Selection {
 
     /**
      * No rule yielded a usable credential: the served user must connect an account of one of {@code typeIds} (or
-     * an admin must share one). Connecting accounts through the provider's consent screen is not part of this
-     * version: once it is, this result will also carry the start of a connection for {@code user} (the authorization
-     * URL to show, and when it expires), so that the agent can show the link and resume. Until then, platform code
-     * sends the user to its own page for adding the credential.
+     * an admin must share one). When the selector named a {@link CredentialSelector#connectWith() connect request}
+     * and the run serves a user, {@code connection} is a connection already started for that user: show its
+     * authorization URL to the user, and select again once the callback completed it.
      *
      * @param user the user who must authorize: the subject's on-behalf-of user, or the user itself for a user
      *     subject; empty for an agent or tool run acting for nobody, which only a share can serve
      * @param typeIds the types the selector asked for
      * @param target the selector's target origin, if it named one
+     * @param connection the connection started for {@code user}, or empty when the selector named no connect
+     *     request or the run serves nobody
      */
-    record AuthorizationRequired(Optional<Principal> user, Set<String> typeIds, Optional<java.net.URI> target)
-            implements Selection {
+    record AuthorizationRequired(Optional<Principal> user, Set<String> typeIds, Optional<java.net.URI> target,
+            Optional<ConnectionStart> connection) implements Selection {
         /**
          * Checks the components and copies the types.
          *
          * @param user the user who must authorize, or empty
          * @param typeIds the types asked for
          * @param target the target origin, or empty
+         * @param connection the connection started, or empty
          */
         public AuthorizationRequired {
             Objects.requireNonNull(user, "user");
             typeIds = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(typeIds));
             Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(connection, "connection");
+        }
+
+        /**
+         * An answer without a started connection.
+         *
+         * @param user the user who must authorize, or empty
+         * @param typeIds the types asked for
+         * @param target the target origin, or empty
+         */
+        public AuthorizationRequired(Optional<Principal> user, Set<String> typeIds, Optional<java.net.URI> target) {
+            this(user, typeIds, target, Optional.empty());
         }
     }
 }
