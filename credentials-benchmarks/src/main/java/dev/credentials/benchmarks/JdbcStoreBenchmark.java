@@ -78,9 +78,11 @@ public final class JdbcStoreBenchmark {
             System.out.printf("populated %,d credentials in %.1f s (%,.0f inserts/s with 4 threads)%n",
                     TENANTS * PER_TENANT, populateSeconds, TENANTS * PER_TENANT / populateSeconds);
 
-            System.out.println();
-            System.out.println("with a new connection per call (the embedded server's plain DataSource, no pool):");
-            measure(store, ds, ids, random);
+            if (!Boolean.getBoolean("bench.reusedOnly")) {
+                System.out.println();
+                System.out.println("with a new connection per call (the embedded server's plain DataSource, no pool):");
+                measure(store, ds, ids, random);
+            }
             System.out.println();
             System.out.println("with one reused connection (what a platform's connection pool gives):");
             try (Connection shared = ds.getConnection()) {
