@@ -18,9 +18,7 @@ import java.util.Optional;
  * billing as 402 or as a 400 with a known message, a disabled organization as a 400, and the monthly spend cap as a
  * 429 with {@code details.error_code}; a plain 400 is never read as a bad key.
  */
-public final class AnthropicVerifier implements Verifier {
-
-    private final Check check;
+public final class AnthropicVerifier extends ProviderVerifier {
 
     /** Calls Anthropic directly; used by {@link java.util.ServiceLoader}. */
     public AnthropicVerifier() {
@@ -33,19 +31,8 @@ public final class AnthropicVerifier implements Verifier {
      * @param endpoints where the request actually goes ({@link Endpoints#via(URI)} for a stub)
      */
     public AnthropicVerifier(Endpoints endpoints) {
-        this.check = new Check(endpoints);
+        super(new Check(endpoints));
     }
-
-    @Override
-    public String typeId() {
-        return AnthropicType.ID;
-    }
-
-    @Override
-    public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
-        return check.verify(ctx, material);
-    }
-
 
     /** The provider's rules over the shared model-list check. */
     private static final class Check extends ModelVerifier {

@@ -19,11 +19,9 @@ import java.util.Optional;
  * not resolve, or Azure's own 404, means the resource does not exist; a 403 for the resource's network rules is
  * BLOCKED (the key was not judged); a {@code DeploymentNotFound} names the deployment, not the resource.
  */
-public final class AzureOpenAiVerifier implements Verifier {
+public final class AzureOpenAiVerifier extends ProviderVerifier {
     /** The data-plane API version of the check. */
     public static final String API_VERSION = "2024-10-21";
-
-    private final Check check;
 
     /** Calls Azure directly; used by {@link java.util.ServiceLoader}. */
     public AzureOpenAiVerifier() {
@@ -36,19 +34,8 @@ public final class AzureOpenAiVerifier implements Verifier {
      * @param endpoints where the request actually goes ({@link Endpoints#via(URI)} for a stub)
      */
     public AzureOpenAiVerifier(Endpoints endpoints) {
-        this.check = new Check(endpoints);
+        super(new Check(endpoints));
     }
-
-    @Override
-    public String typeId() {
-        return AzureOpenAiType.ID;
-    }
-
-    @Override
-    public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
-        return check.verify(ctx, material);
-    }
-
 
     /** The provider's rules over the shared model-list check. */
     private static final class Check extends ModelVerifier {

@@ -20,9 +20,7 @@ import java.util.Optional;
  * classifying on {@code error.status} and {@code ErrorInfo.reason}; a per-minute {@code RESOURCE_EXHAUSTED} is a
  * rate limit (with {@code RetryInfo.retryDelay}), a per-day one or {@code limit: 0} is an exhausted quota.
  */
-public final class GeminiVerifier implements Verifier {
-
-    private final Check check;
+public final class GeminiVerifier extends ProviderVerifier {
 
     /** Calls Google directly; used by {@link java.util.ServiceLoader}. */
     public GeminiVerifier() {
@@ -35,19 +33,8 @@ public final class GeminiVerifier implements Verifier {
      * @param endpoints where the request actually goes ({@link Endpoints#via(URI)} for a stub)
      */
     public GeminiVerifier(Endpoints endpoints) {
-        this.check = new Check(endpoints);
+        super(new Check(endpoints));
     }
-
-    @Override
-    public String typeId() {
-        return GeminiType.ID;
-    }
-
-    @Override
-    public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
-        return check.verify(ctx, material);
-    }
-
 
     /** The provider's rules over the shared model-list check. */
     private static final class Check extends ModelVerifier {

@@ -19,10 +19,8 @@ import java.util.Optional;
  * {@link NegativeControl}, which the manager runs). A server that lists its models for any key proves nothing about
  * the key: that is INCONCLUSIVE {@code NOT_VERIFIABLE}; a control that gets no answer is INCONCLUSIVE too.
  */
-public final class OpenAiCompatibleVerifier implements Verifier {
+public final class OpenAiCompatibleVerifier extends ProviderVerifier {
     private static final NegativeControl CONTROL = NegativeControl.altering("apiKey");
-
-    private final Check check;
 
     /** Calls the server directly; used by {@link java.util.ServiceLoader}. */
     public OpenAiCompatibleVerifier() {
@@ -35,17 +33,7 @@ public final class OpenAiCompatibleVerifier implements Verifier {
      * @param endpoints where the request actually goes ({@link Endpoints#via(URI)} for a stub)
      */
     public OpenAiCompatibleVerifier(Endpoints endpoints) {
-        this.check = new Check(endpoints);
-    }
-
-    @Override
-    public String typeId() {
-        return OpenAiCompatibleType.ID;
-    }
-
-    @Override
-    public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
-        return check.verify(ctx, material);
+        super(new Check(endpoints));
     }
 
     /**

@@ -18,12 +18,10 @@ import java.util.Set;
  * Verifies {@link OpenAiType} with {@code GET https://api.openai.com/v1/models}, reading OpenAI's {@code error.code}
  * and {@code error.type} before the status: a restricted key's missing scope arrives as 401, billing as 429.
  */
-public final class OpenAiVerifier implements Verifier {
+public final class OpenAiVerifier extends ProviderVerifier {
     private static final Set<String> BILLING = Set.of("insufficient_quota", "credit_balance_exhausted",
             "organization_spend_limit_exceeded", "project_spend_limit_exceeded", "organization_usage_limit_exceeded",
             "billing_not_active");
-
-    private final Check check;
 
     /** Calls OpenAI directly; used by {@link java.util.ServiceLoader}. */
     public OpenAiVerifier() {
@@ -36,19 +34,8 @@ public final class OpenAiVerifier implements Verifier {
      * @param endpoints where the request actually goes ({@link Endpoints#via(URI)} for a stub)
      */
     public OpenAiVerifier(Endpoints endpoints) {
-        this.check = new Check(endpoints);
+        super(new Check(endpoints));
     }
-
-    @Override
-    public String typeId() {
-        return OpenAiType.ID;
-    }
-
-    @Override
-    public VerificationResult verify(VerificationContext ctx, CredentialMaterial material) {
-        return check.verify(ctx, material);
-    }
-
 
     /** The provider's rules over the shared model-list check. */
     private static final class Check extends ModelVerifier {
