@@ -85,6 +85,7 @@ public final class VerificationScheduler implements AutoCloseable {
     private final Claims claims;
     private final KeepAlive keepAlive;
     private final Tokens tokens;
+    private final dev.credentials.core.internal.ConnectionStatePurge statePurge;
     private final Runnable stopOnClose = this::stop;
     private Duration maxAge = Duration.ofHours(24);
     private Duration failedMaxAge = Duration.ofHours(72);
@@ -106,6 +107,7 @@ public final class VerificationScheduler implements AutoCloseable {
                 verifications.timeout().multipliedBy(2).plus(LEASE_MARGIN)); // a joined check waits twice the timeout
         this.keepAlive = new KeepAlive(engine);
         this.tokens = engine.tokens();
+        this.statePurge = engine.statePurge();
     }
 
     /**
@@ -220,7 +222,8 @@ public final class VerificationScheduler implements AutoCloseable {
 
     /**
      * One pass over the credentials due now, on the calling thread, checking each as the tenant administrator
-     * {@value #ACTOR}. Failures of single checks are logged and counted out, not thrown.
+     * {@value #ACTOR}. Failures of single checks are logged and counted out, not thrown. The pass ends by deleting
+     * connections' pending states that expired over an hour ago, at most once per ten minutes per manager.
      *
      * @return what the run claimed, verified, expired and flagged
      * @throws IllegalStateException when the manager is closed
@@ -320,6 +323,7 @@ public final class VerificationScheduler implements AutoCloseable {
                 break;
             }
         }
+        statePurge.runIfDue();
         return new Report(claimed, verified, expired, expiring, stale);
     }
 

@@ -116,6 +116,7 @@ public final class ConnectionService implements Connections {
             request.name().ifPresent(n -> put(values, "name", n.strip()));
             request.reconnect().ifPresent(id -> put(values, "reconnect", id.value()));
             s.save(user.tenant(), value, values, expiresAt);
+            engine.statePurge().runIfDue();
             URI url = app.flow().authorizationUrl(app.material(), new ConnectionFlow.Authorization(value,
                     challenge(verifier), request.redirectUri(), new ArrayList<>(new LinkedHashSet<>(request.scopes()))));
             return new ConnectionStart(url, expiresAt);

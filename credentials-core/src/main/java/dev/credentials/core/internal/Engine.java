@@ -59,6 +59,7 @@ public final class Engine {
     private final Uses uses;
     private final Selections selections;
     private final Auditing auditing;
+    private final ConnectionStatePurge statePurge;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final HttpClient givenHttpClient;
@@ -95,6 +96,7 @@ public final class Engine {
                 lifecycle, auditing);
         this.uses = new Uses(clock, installed, access, sealing, events, s.urlPolicy(), auditing, tokens);
         this.selections = new Selections(store, installed, events, auditing, clock, lifecycle);
+        this.statePurge = new ConnectionStatePurge(store, clock);
         if (installed.refreshes() && !(store instanceof dev.credentials.api.spi.LeaseStore)) {
             LOG.info("Store {} keeps no leases: a token refresh runs once at a time in this manager only; managers on"
                     + " several nodes sharing it may refresh one credential at once", store.getClass().getName());
@@ -124,6 +126,11 @@ public final class Engine {
         }
         throw new UnsupportedOperationException(feature + " needs a store with the " + MaintenanceStore.class.getName()
                 + " capability (cross-tenant maintenance); " + store.getClass().getName() + " does not implement it");
+    }
+
+    /** The purge of long-expired connection states, shared by connection starts and the scheduler. */
+    public ConnectionStatePurge statePurge() {
+        return statePurge;
     }
 
     /** The clock for timestamps and schedules. */
