@@ -122,11 +122,11 @@ public final class AuditBenchmark {
     }
 
     /**
-     * The CPU time of PostgreSQL's processes so far (the postmaster and its children, from {@code /proc}), in
-     * nanoseconds; 0 where {@code /proc} is missing.
+     * The {@code /proc} entries of PostgreSQL's processes: the postmaster and its children, found once (the pool's
+     * backends live as long as the run); empty where {@code /proc} is missing.
      */
-    private static long postgresCpu(long postmaster) {
-        long ticks = 0;
+    private static List<Path> postgresProcesses(long postmaster) {
+        List<Path> found = new ArrayList<>();
         try (var dirs = Files.list(Path.of("/proc"))) {
             for (Path d : (Iterable<Path>) dirs::iterator) {
                 String name = d.getFileName().toString();
@@ -135,19 +135,33 @@ public final class AuditBenchmark {
                 }
                 try {
                     String stat = Files.readString(d.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    // after "pid (comm) ": state ppid ... utime is field 14 of stat, stime 15
-                    if (Long.parseLong(name) == postmaster || Long.parseLong(f[1]) == postmaster) {
-                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+                    if (Long.parseLong(name) == postmaster || ppid == postmaster) {
+                        found.add(d.resolve("stat"));
                     }
                 } catch (IOException | RuntimeException gone) {
                     // a process that ended meanwhile
                 }
             }
         } catch (IOException e) {
-            return 0;
+            return List.of();
         }
-        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        return found;
+    }
+
+    /** The CPU time of PostgreSQL's processes so far, in nanoseconds (USER_HZ is 100 on Linux). */
+    private static long postgresCpu(List<Path> processes) {
+        long ticks = 0;
+        for (Path stat : processes) {
+            try {
+                String s = Files.readString(stat);
+                String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15 of stat
+            } catch (IOException | RuntimeException gone) {
+                // ended; its time is no longer counted on either side of a slice
+            }
+        }
+        return ticks * 10_000_000L;
     }
 
     private static long postmaster(Pool pool) throws Exception {
@@ -188,7 +202,7 @@ public final class AuditBenchmark {
 
     private static void run(List<CredentialManager> managers, List<CredentialId> ids, CredentialManager audited,
                             Pool pool) throws Exception {
-        long postmaster = postmaster(pool);
+        List<Path> postgres = postgresProcesses(postmaster(pool));
         String jfr = System.getProperty("bench.jfr", "");
         Recording recording = jfr.isEmpty() ? null : new Recording(Configuration.getConfiguration("profile"));
         AtomicInteger mode = new AtomicInteger(-1); // -1 idle, 0 without audit, 1 with audit, 2 stop
@@ -236,9 +250,9 @@ public final class AuditBenchmark {
                     }
                 }
                 long before = ops[m].sum();
-                long cpu = jvmCpu();
-                long pgc = postgresCpu(postmaster);
+                long pgc = postgresCpu(postgres); // read first: reading /proc is not the slice's work
                 long wcpu = writerCpu();
+                long cpu = jvmCpu();
                 long start = System.nanoTime();
                 mode.set(m);
                 Thread.sleep(SLICE.toMillis());
@@ -254,8 +268,8 @@ public final class AuditBenchmark {
                     counted[m] += ops[m].sum() - before;
                     seconds[m] += elapsed / 1e9;
                     jvmCpu[m] += jvmCpu() - cpu;
-                    pgCpu[m] += postgresCpu(postmaster) - pgc;
                     writerCpu += writerCpu() - wcpu;
+                    pgCpu[m] += postgresCpu(postgres) - pgc;
                 }
             }
         }
