@@ -215,8 +215,9 @@ public final class AuditBenchmark {
                 while ((m = mode.get()) != 2) {
                     if (m < 0) {
                         // parked, not spinning: 16 spinning threads took most of the CPU between slices, and while
-                        // the audit writer drained a slice's records they competed with it
-                        LockSupport.parkNanos(200_000);
+                        // the audit writer drained a slice's records they competed with it and were charged to it;
+                        // both modes lose the same few milliseconds per slice to noticing the switch
+                        LockSupport.parkNanos(10_000_000);
                         continue;
                     }
                     try (CredentialMaterial c = managers.get(m).resolve(TOOL, ids.get(m))) {
