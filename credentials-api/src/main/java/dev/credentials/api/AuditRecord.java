@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * One entry of the audit trail: who did what to which credential, when, and how it ended. Never holds a secret value:
  * only ids, principals, the action and a short outcome code.
  *
- * @param id the record's unique id: 22 base64url characters, drawn at random by the manager; the tie-breaker of the
- *     trail's order
+ * @param id the record's unique id: 22 base64url characters, chosen by the manager (a random part per manager,
+ *     then a counter); the tie-breaker of the trail's order
  * @param at when it happened, kept to the microsecond (finer parts are dropped)
  * @param tenant the credential's tenant
  * @param credential the credential acted on; null only for a {@link AuditAction#SELECTED} record whose selection found
@@ -47,7 +47,7 @@ public record AuditRecord(String id, Instant at, TenantId tenant, CredentialId c
     /**
      * Checks the components; see the class description for each.
      *
-     * @param id the record's unique id: 22 base64url characters, drawn at random by the manager; the tie-breaker of the trail's order
+     * @param id the record's unique id: 22 base64url characters, chosen by the manager (a random part per manager, then a counter); the tie-breaker of the trail's order
      * @param at when it happened, kept to the microsecond (finer parts are dropped)
      * @param tenant the credential's tenant
      * @param credential the credential acted on; null only for a {@link AuditAction#SELECTED} record whose selection found

@@ -15,10 +15,17 @@ import dev.credentials.core.LocalKeysets;
 import dev.credentials.jdbc.JdbcCredentialStore;
 import dev.credentials.testkit.TestCredentialType;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +35,10 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /**
  * {@code resolve} by 16 threads on the JDBC store (embedded PostgreSQL, a fixed pool of connections) with the audit
@@ -37,7 +47,11 @@ import javax.sql.DataSource;
  * is not counted. With the trail on, every resolve queues a use record and the background writer appends them in
  * batches through the bounded queue (the default 10,000). Prints both throughputs, the audit's cost as a share of
  * resolve throughput, the writer's sustained rate, the deepest queue seen, and how many records it dropped or lost.
- * Run with {@code mvn -q -B -DskipTests -Pbench-audit -pl credentials-benchmarks -am package}.
+ * Rates drift with the machine's load, so it also prints costs that the load moves less: the JVM's and PostgreSQL's
+ * CPU time per resolve in each mode, the writer thread's CPU time per record, and PostgreSQL's own execution time per
+ * audit row (from {@code pg_stat_statements}), with the load average before and after.
+ * Run with {@code mvn -q -B -DskipTests -Pbench-audit -pl credentials-benchmarks -am package}; add
+ * {@code -Dbench.jfr=/tmp/audit.jfr} to record the measured rounds with JDK Flight Recorder.
  */
 public final class AuditBenchmark {
     static final int THREADS = 16;
@@ -62,21 +76,135 @@ public final class AuditBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        String before = loadAverage();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements").start();
              // One connection per resolving thread and one for the audit writer, as a platform's pool would give.
              Pool pool = new Pool(pg.getPostgresDatabase(), THREADS + 1)) {
             JdbcCredentialStore store = JdbcCredentialStore.builder(pool.dataSource()).tablePrefix("bench_")
                     .migrate(true).build();
             Keyring keyring = Keyring.of("local-1", LocalKeysets.aead(LocalKeysets.generate()));
+            try (Connection c = pool.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            }
             try (CredentialManager plain = manager(store, keyring, false);
                  CredentialManager audited = manager(store, keyring, true)) {
-                run(List.of(plain, audited), List.of(create(plain), create(audited)), audited);
+                run(List.of(plain, audited), List.of(create(plain), create(audited)), audited, pool);
             }
+        }
+        System.out.printf("  load average (1, 5, 15 min) before: %s, after: %s%n", before, loadAverage());
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 
-    private static void run(List<CredentialManager> managers, List<CredentialId> ids, CredentialManager audited)
-            throws Exception {
+    /** The JVM's CPU time so far, in nanoseconds. */
+    private static long jvmCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** The CPU time of the audit writer's thread so far, in nanoseconds, or 0 when it is not found. */
+    private static long writerCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("credentials-audit-writer")) {
+                return Math.max(0, threads.getThreadCpuTime(t.getId()));
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The {@code /proc} entries of PostgreSQL's processes: the postmaster and its children, found once (the pool's
+     * backends live as long as the run); empty where {@code /proc} is missing.
+     */
+    private static List<Path> postgresProcesses(long postmaster) {
+        List<Path> found = new ArrayList<>();
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String name = d.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(d.resolve("stat"));
+                    long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+                    if (Long.parseLong(name) == postmaster || ppid == postmaster) {
+                        found.add(d.resolve("stat"));
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // a process that ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        return found;
+    }
+
+    /** The CPU time of PostgreSQL's processes so far, in nanoseconds (USER_HZ is 100 on Linux). */
+    private static long postgresCpu(List<Path> processes) {
+        long ticks = 0;
+        for (Path stat : processes) {
+            try {
+                String s = Files.readString(stat);
+                String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15 of stat
+            } catch (IOException | RuntimeException gone) {
+                // ended; its time is no longer counted on either side of a slice
+            }
+        }
+        return ticks * 10_000_000L;
+    }
+
+    private static long postmaster(Pool pool) throws Exception {
+        try (Connection c = pool.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            String stat = Files.readString(Path.of("/proc/" + rs.getInt(1) + "/stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** PostgreSQL's execution time and rows of the audit inserts and of all commits, from pg_stat_statements. */
+    private static void printStatements(Pool pool, long records) throws SQLException {
+        try (Connection c = pool.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT what, SUM(calls), SUM(rows), SUM(total_exec_time) FROM ("
+                     + "SELECT CASE WHEN query LIKE 'INSERT INTO bench_audit_principals%' THEN 'INSERT audit_principals'"
+                     + " WHEN query LIKE 'INSERT INTO bench_audit %' THEN 'INSERT audit'"
+                     + " WHEN upper(query) LIKE 'COMMIT%' THEN 'COMMIT (all transactions)'"
+                     + " WHEN query LIKE 'SET LOCAL%' THEN 'SET LOCAL' END AS what, calls, rows, total_exec_time"
+                     + " FROM pg_stat_statements) s WHERE what IS NOT NULL GROUP BY what ORDER BY what")) {
+            while (rs.next()) {
+                System.out.printf("  PostgreSQL %-26s %,9d calls %,9d rows %,10.1f ms: %,7.2f µs per audit record%n",
+                        rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4),
+                        records == 0 ? 0 : rs.getDouble(4) * 1000 / records);
+            }
+        } catch (SQLException e) {
+            System.out.println("  (pg_stat_statements not readable: " + e.getSQLState() + ")");
+        }
+    }
+
+    private static void resetStatements(Pool pool) throws SQLException {
+        try (Connection c = pool.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_stat_statements_reset()");
+        }
+    }
+
+    private static void run(List<CredentialManager> managers, List<CredentialId> ids, CredentialManager audited,
+                            Pool pool) throws Exception {
+        List<Path> postgres = postgresProcesses(postmaster(pool));
+        String jfr = System.getProperty("bench.jfr", "");
+        Recording recording = jfr.isEmpty() ? null : new Recording(Configuration.getConfiguration("profile"));
         AtomicInteger mode = new AtomicInteger(-1); // -1 idle, 0 without audit, 1 with audit, 2 stop
         LongAdder[] ops = {new LongAdder(), new LongAdder()};
         AtomicLong errors = new AtomicLong();
@@ -86,7 +214,10 @@ public final class AuditBenchmark {
                 int m;
                 while ((m = mode.get()) != 2) {
                     if (m < 0) {
-                        Thread.onSpinWait();
+                        // parked, not spinning: 16 spinning threads took most of the CPU between slices, and while
+                        // the audit writer drained a slice's records they competed with it and were charged to it;
+                        // both modes lose the same few milliseconds per slice to noticing the switch
+                        LockSupport.parkNanos(10_000_000);
                         continue;
                     }
                     try (CredentialMaterial c = managers.get(m).resolve(TOOL, ids.get(m))) {
@@ -103,24 +234,43 @@ public final class AuditBenchmark {
         }
         long[] counted = new long[2];
         double[] seconds = new double[2];
+        long[] jvmCpu = new long[2];
+        long[] pgCpu = new long[2];
+        long writerCpu = 0;
         int deepest = 0;
         long writtenBefore = 0;
         for (int round = 0; round <= ROUNDS; round++) {
             int[] order = round % 2 == 0 ? new int[] {0, 1} : new int[] {1, 0};
             for (int m : order) {
                 if (round == 1 && m == order[0]) {
-                    writtenBefore = audited.auditStats().written(); // after the warm-up round
+                    audited.flushAudit(Duration.ofSeconds(60)); // the warm-up's records are not counted
+                    writtenBefore = audited.auditStats().written();
+                    resetStatements(pool);
+                    if (recording != null) {
+                        recording.start();
+                    }
                 }
                 long before = ops[m].sum();
+                long pgc = postgresCpu(postgres); // read first: reading /proc is not the slice's work
+                long wcpu = writerCpu();
+                long cpu = jvmCpu();
                 long start = System.nanoTime();
                 mode.set(m);
                 Thread.sleep(SLICE.toMillis());
                 mode.set(-1);
+                if (m == 1) {
+                    // The slice's own records, timed with it, so that the next slice (without audit) is not charged
+                    // for writing them: this counts against the audited mode at most one linger of writing.
+                    audited.flushAudit(Duration.ofSeconds(60));
+                }
                 long elapsed = System.nanoTime() - start;
                 deepest = Math.max(deepest, audited.auditStats().queued());
                 if (round > 0) {
                     counted[m] += ops[m].sum() - before;
                     seconds[m] += elapsed / 1e9;
+                    jvmCpu[m] += jvmCpu() - cpu;
+                    writerCpu += writerCpu() - wcpu;
+                    pgCpu[m] += postgresCpu(postgres) - pgc;
                 }
             }
         }
@@ -129,6 +279,13 @@ public final class AuditBenchmark {
             w.join(60_000);
         }
         boolean drained = audited.flushAudit(Duration.ofSeconds(60));
+        if (recording != null) {
+            recording.stop();
+            Path file = Path.of(jfr).toAbsolutePath();
+            Files.createDirectories(file.getParent());
+            recording.dump(file);
+            recording.close();
+        }
         AuditStats s = audited.auditStats();
         double without = counted[0] / seconds[0];
         double with = counted[1] / seconds[1];
@@ -143,6 +300,15 @@ public final class AuditBenchmark {
                 + " deepest queue %,d of %,d, %,d dropped, %,d lost to store failures, drained at the end: %s;"
                 + " %,d resolves failed%n", s.written() - writtenBefore, (s.written() - writtenBefore) / seconds[1],
                 deepest, QUEUE, s.dropped(), s.failed(), drained, errors.get());
+        long records = s.written() - writtenBefore;
+        System.out.printf("  CPU per resolve: JVM %.1f µs without audit, %.1f µs with; PostgreSQL %.1f µs without,"
+                + " %.1f µs with; audit writer thread %.1f µs per record%n",
+                jvmCpu[0] / 1e3 / counted[0], jvmCpu[1] / 1e3 / counted[1], pgCpu[0] / 1e3 / counted[0],
+                pgCpu[1] / 1e3 / counted[1], records == 0 ? 0 : writerCpu / 1e3 / records);
+        printStatements(pool, records);
+        if (recording != null) {
+            System.out.println("  JFR recording of the measured rounds: " + jfr);
+        }
     }
 
     /** A fixed pool of connections: close() hands a connection back. Enough for a benchmark, not for production. */

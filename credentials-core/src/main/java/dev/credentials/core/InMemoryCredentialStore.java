@@ -35,7 +35,10 @@ import java.util.TreeMap;
  * store does, so it never sees a plaintext secret. A change and its audit records are written under the same lock,
  * all or nothing.
  *
- * <p>Thread-safe: every method holds this store's monitor, so each is atomic. Listings walk an ordered index, so pages
+ * <p>Thread-safe: every method is atomic. Every method but the audit trail's holds this store's monitor; the trail
+ * has a lock of its own, taken after the monitor by a change that writes records with it and alone by
+ * {@link #append} and the trail's reads, so that writing uses never holds up reading credentials. Listings walk an
+ * ordered index, so pages
  * are stable while others insert. The class is open so that a test kit can add test-only operations; a subclass that
  * groups several calls must hold the same monitor ({@code synchronized (this)}).
  */
@@ -56,6 +59,12 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
     private static final Comparator<AuditStoreQuery.Cursor> NEWEST_FIRST =
             Comparator.comparing(AuditStoreQuery.Cursor::at).thenComparing(AuditStoreQuery.Cursor::id).reversed();
     private final java.util.Set<String> auditIds = new java.util.HashSet<>();
+    /**
+     * Guards {@link #trail} and {@link #auditIds}. Taken after this store's monitor by a change with records (so a
+     * change and its records stay all or nothing), and alone by the audit methods, so that a batch of uses written
+     * by the audit writer never holds up the {@code find} of a {@code resolve}.
+     */
+    private final Object trailLock = new Object();
     private final Map<Key, LeaseStore.Lease> leases = new HashMap<>();
     private final Map<String, PendingState> states = new HashMap<>();
 
@@ -80,31 +89,44 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
     @Override
     public synchronized void insert(StoredCredential record, List<AuditRecord> audit) {
         List<AuditRecord> records = List.copyOf(audit);
-        insert(record);
-        addAll(records);
+        synchronized (trailLock) {
+            java.util.Set<String> ids = newIds(records);
+            insert(record);
+            addAll(records, ids);
+        }
     }
 
     @Override
     public synchronized void update(StoredCredential record, long expectedRevision, List<AuditRecord> audit) {
         List<AuditRecord> records = List.copyOf(audit);
-        update(record, expectedRevision);
-        addAll(records);
+        synchronized (trailLock) {
+            java.util.Set<String> ids = newIds(records);
+            update(record, expectedRevision);
+            addAll(records, ids);
+        }
     }
 
     @Override
     public synchronized void delete(TenantId tenant, CredentialId id, long expectedRevision, List<AuditRecord> audit) {
         List<AuditRecord> records = List.copyOf(audit);
-        delete(tenant, id, expectedRevision);
-        addAll(records);
+        synchronized (trailLock) {
+            java.util.Set<String> ids = newIds(records);
+            delete(tenant, id, expectedRevision);
+            addAll(records, ids);
+        }
     }
 
+    /** Takes the trail's lock only, so that writing a batch of uses never holds up a {@code find} or a change. */
     @Override
-    public synchronized void append(List<AuditRecord> records) {
-        addAll(List.copyOf(records));
+    public void append(List<AuditRecord> records) {
+        List<AuditRecord> copy = List.copyOf(records);
+        synchronized (trailLock) {
+            addAll(copy, newIds(copy));
+        }
     }
 
-    /** Adds every record or, when one's id is already in its tenant's trail, none. */
-    private void addAll(List<AuditRecord> records) {
+    /** The records' keys, or a failure when one's id is already in its tenant's trail; checked before any change. */
+    private java.util.Set<String> newIds(List<AuditRecord> records) {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (AuditRecord r : records) {
             if (!seen.add(r.tenant().value() + "/" + r.id()) || auditIds.contains(r.tenant().value() + "/" + r.id())) {
@@ -112,31 +134,40 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
                         + " is already in the trail", false);
             }
         }
-        auditIds.addAll(seen);
+        return seen;
+    }
+
+    /** Adds every record; the caller holds the trail's lock and checked the ids. */
+    private void addAll(List<AuditRecord> records, java.util.Set<String> ids) {
+        auditIds.addAll(ids);
         for (AuditRecord r : records) {
             trail.computeIfAbsent(r.tenant(), t -> new TreeMap<>(NEWEST_FIRST)).put(AuditStoreQuery.Cursor.of(r), r);
         }
     }
 
     @Override
-    public synchronized List<AuditRecord> audit(TenantId tenant, AuditStoreQuery query) {
-        NavigableMap<AuditStoreQuery.Cursor, AuditRecord> index = trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST));
-        NavigableMap<AuditStoreQuery.Cursor, AuditRecord> tail = query.after().map(c -> index.tailMap(c, false)).orElse(index);
-        List<AuditRecord> out = new ArrayList<>();
-        for (AuditRecord r : tail.values()) {
-            if (query.matches(r)) {
-                out.add(r);
-                if (out.size() == query.limit()) {
-                    break;
+    public List<AuditRecord> audit(TenantId tenant, AuditStoreQuery query) {
+        synchronized (trailLock) {
+            NavigableMap<AuditStoreQuery.Cursor, AuditRecord> index =
+                    trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST));
+            NavigableMap<AuditStoreQuery.Cursor, AuditRecord> tail =
+                    query.after().map(c -> index.tailMap(c, false)).orElse(index);
+            List<AuditRecord> out = new ArrayList<>();
+            for (AuditRecord r : tail.values()) {
+                if (query.matches(r)) {
+                    out.add(r);
+                    if (out.size() == query.limit()) {
+                        break;
+                    }
                 }
             }
+            return out;
         }
-        return out;
     }
 
     @Override
-    public synchronized List<PrincipalUsage> usage(TenantId tenant, CredentialId credential, java.time.Instant since,
-                                                   java.util.Set<AuditAction> actions) {
+    public List<PrincipalUsage> usage(TenantId tenant, CredentialId credential, java.time.Instant since,
+                                      java.util.Set<AuditAction> actions) {
         Map<Principal, PrincipalUsage> out = new java.util.LinkedHashMap<>();
         for (AuditRecord r : uses(tenant, credential, since, actions)) {
             for (Principal p : r.principals()) {
@@ -148,26 +179,32 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
     }
 
     @Override
-    public synchronized long count(TenantId tenant, CredentialId credential, java.time.Instant since,
-                                   java.util.Set<AuditAction> actions) {
+    public long count(TenantId tenant, CredentialId credential, java.time.Instant since,
+                      java.util.Set<AuditAction> actions) {
         return uses(tenant, credential, since, actions).size();
     }
 
     private List<AuditRecord> uses(TenantId tenant, CredentialId credential, java.time.Instant since,
                                    java.util.Set<AuditAction> actions) {
-        return trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST)).values().stream()
-                .filter(r -> credential.equals(r.credential()) && !r.at().isBefore(since) && actions.contains(r.action()))
-                .toList();
+        synchronized (trailLock) {
+            return trail.getOrDefault(tenant, new TreeMap<>(NEWEST_FIRST)).values().stream()
+                    .filter(r -> credential.equals(r.credential()) && !r.at().isBefore(since)
+                            && actions.contains(r.action()))
+                    .toList();
+        }
     }
 
     @Override
-    public synchronized long purgeBefore(java.time.Instant cutoff) {
+    public long purgeBefore(java.time.Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
         long purged = 0;
-        for (NavigableMap<AuditStoreQuery.Cursor, AuditRecord> index : trail.values()) {
-            int before = index.size();
-            index.values().removeIf(r -> r.at().isBefore(cutoff) && auditIds.remove(r.tenant().value() + "/" + r.id()));
-            purged += before - index.size();
+        synchronized (trailLock) {
+            for (NavigableMap<AuditStoreQuery.Cursor, AuditRecord> index : trail.values()) {
+                int before = index.size();
+                index.values().removeIf(r -> r.at().isBefore(cutoff)
+                        && auditIds.remove(r.tenant().value() + "/" + r.id()));
+                purged += before - index.size();
+            }
         }
         return purged;
     }

@@ -9,10 +9,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -25,9 +27,29 @@ import org.slf4j.LoggerFactory;
  * dropped for a full queue, lost to a store failure, or left unwritten at close are counted ({@link #stats()}) and
  * logged at WARN, at most once per {@code warnInterval} of the injected clock for each kind, with the count since the
  * last warning. Thread-safe. Not public API.
+ *
+ * <p>What a caller pays is kept small, as every audited use pays it: a record may be queued as a {@link Pending} that
+ * the writer's thread builds (drawing its id and checking its fields), the queue is lock-free, and a caller wakes the
+ * writer only when the queue turns non-empty while the writer sleeps, or when it reaches a full batch. Waking a
+ * thread is a system call; doing it for every record made the callers pay for a context switch each.
  */
 public final class AuditWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
+    /** How long the writer sleeps with nothing queued before it looks again (a caller wakes it sooner). */
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long the writer waits when a caller has reserved a place but not yet queued its record. */
+    private static final long RESERVED_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+    /**
+     * A record that the writer's thread builds just before writing it, so that building it (its id, the checks of its
+     * fields) is not paid on the caller's thread. {@link #build()} must not block; if it throws, the record is counted
+     * as failed.
+     */
+    @FunctionalInterface
+    public interface Pending {
+        /** The record to write; called once, on the writer's thread. */
+        AuditRecord build();
+    }
 
     /**
      * The writer's counters.
@@ -46,11 +68,19 @@ public final class AuditWriter implements AutoCloseable {
 
     private final AuditStore store;
     private final Clock clock;
+    private final int capacity;
     private final int batchSize;
     private final Duration linger;
     private final Duration warnInterval;
     private final Duration closeTimeout;
-    private final BlockingQueue<AuditRecord> queue;
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /**
+     * Places taken in the queue: a caller reserves one before it queues its record and the writer frees one per record
+     * it takes, so this bounds the queue and is never below the queue's length.
+     */
+    private final AtomicInteger size = new AtomicInteger();
+    /** Set by the writer before it sleeps with nothing queued; a caller that then queues the first record wakes it. */
+    private volatile boolean idle;
     private final Thread thread;
 
     /**
@@ -90,11 +120,11 @@ public final class AuditWriter implements AutoCloseable {
         if (capacity < 1 || batchSize < 1) {
             throw new IllegalArgumentException("capacity and batch size must be at least 1");
         }
+        this.capacity = capacity;
         this.batchSize = batchSize;
         this.linger = Objects.requireNonNull(linger, "linger");
         this.warnInterval = Objects.requireNonNull(warnInterval, "warnInterval");
         this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
-        this.queue = new ArrayBlockingQueue<>(capacity);
         this.thread = new Thread(this::run, "credentials-audit-writer");
         thread.setDaemon(true);
         thread.start();
@@ -106,8 +136,22 @@ public final class AuditWriter implements AutoCloseable {
      */
     public boolean submit(AuditRecord record) {
         Objects.requireNonNull(record, "record");
-        if (!closed && queue.offer(record)) {
+        return submit(() -> record);
+    }
+
+    /**
+     * Queues a record that the writer's thread builds, and returns at once: true when queued, false when dropped (the
+     * queue is full or the writer closed), which is counted and warned about.
+     */
+    public boolean submit(Pending pending) {
+        Objects.requireNonNull(pending, "pending");
+        int n = closed ? -1 : reserve();
+        if (n > 0) {
+            queue.offer(pending);
             accepted.increment(); // before returning, so a flush that starts after this call waits for the record
+            if (n == 1 ? idle : n == batchSize) {
+                LockSupport.unpark(thread);
+            }
             return true;
         }
         lock.lock(); // the rare path: count the drop and warn
@@ -126,11 +170,24 @@ public final class AuditWriter implements AutoCloseable {
         }
     }
 
+    /** Takes a place in the queue: the number of places taken with it, or -1 when the queue is full. */
+    private int reserve() {
+        while (true) {
+            int n = size.get();
+            if (n >= capacity) {
+                return -1;
+            }
+            if (size.compareAndSet(n, n + 1)) {
+                return n + 1;
+            }
+        }
+    }
+
     /** The counters now. */
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(queue.size(), written, dropped, failed);
+            return new Stats(size.get(), written, dropped, failed);
         } finally {
             lock.unlock();
         }
@@ -170,6 +227,7 @@ public final class AuditWriter implements AutoCloseable {
             return;
         }
         closed = true;
+        LockSupport.unpark(thread); // no linger and no idle sleep once closed
         boolean interrupted = false;
         try {
             flush(closeTimeout);
@@ -183,8 +241,10 @@ public final class AuditWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             interrupted = true;
         }
-        List<AuditRecord> left = new ArrayList<>();
-        queue.drainTo(left);
+        List<Pending> left = new ArrayList<>();
+        for (Pending p; (p = queue.poll()) != null; ) {
+            left.add(p);
+        }
         if (!left.isEmpty()) {
             lock.lock();
             try {
@@ -203,82 +263,86 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     private void run() {
-        List<AuditRecord> batch = new ArrayList<>(batchSize);
+        List<Pending> batch = new ArrayList<>(batchSize);
         while (!stopping) {
-            try {
-                AuditRecord first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    if (closed && queue.isEmpty()) {
-                        return;
-                    }
-                    continue;
-                }
-                batch.add(first);
-            } catch (InterruptedException e) {
-                if (queue.isEmpty()) {
+            if (size.get() == 0) {
+                if (closed) {
                     return;
                 }
-                // closing: write what is left, then stop
-                Thread.currentThread().interrupt();
+                idle = true;
+                if (size.get() == 0 && !closed) { // rechecked after idle is set: a caller sees one or the other
+                    LockSupport.parkNanos(this, IDLE_NANOS);
+                }
+                idle = false;
+                continue;
             }
-            fill(batch);
+            linger();
+            for (Pending p; batch.size() < batchSize && (p = queue.poll()) != null; ) {
+                batch.add(p);
+                size.decrementAndGet();
+            }
+            if (batch.isEmpty()) {
+                // a caller reserved a place and has not queued its record yet
+                LockSupport.parkNanos(this, RESERVED_NANOS);
+                continue;
+            }
             write(batch);
             batch.clear();
-            if (Thread.currentThread().isInterrupted() && queue.isEmpty()) {
-                return;
-            }
         }
     }
 
-
-    /** Tops the batch up from the queue, waiting up to the linger for more while it is not full and not closing. */
-    private void fill(List<AuditRecord> batch) {
-        queue.drainTo(batch, batchSize - batch.size());
+    /** Waits up to the linger for a full batch, unless closing. A caller that fills the batch wakes the thread. */
+    private void linger() {
         long deadline = System.nanoTime() + linger.toNanos();
-        while (batch.size() < batchSize && !closed && !Thread.currentThread().isInterrupted()) {
+        while (size.get() < batchSize && !closed && !stopping) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
             }
-            try {
-                // in short steps, so that close() is noticed at once rather than after the linger
-                AuditRecord next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
-                if (next != null) {
-                    batch.add(next);
-                    queue.drainTo(batch, batchSize - batch.size());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // closing: write what is here
-                return;
-            }
+            LockSupport.parkNanos(this, left);
         }
     }
 
-    private void write(List<AuditRecord> batch) {
-        if (batch.isEmpty()) {
+    private void write(List<Pending> batch) {
+        List<AuditRecord> records = new ArrayList<>(batch.size());
+        RuntimeException unbuilt = null;
+        for (Pending p : batch) {
+            try {
+                records.add(p.build());
+            } catch (RuntimeException e) {
+                unbuilt = e;
+            }
+        }
+        if (unbuilt != null) {
+            settle(0, batch.size() - records.size(), unbuilt);
+        }
+        if (records.isEmpty()) {
             return;
         }
         RuntimeException failure = null;
         try {
-            store.append(List.copyOf(batch));
+            store.append(List.copyOf(records));
         } catch (RuntimeException e) {
             failure = e;
         } catch (Error e) {
-            settle(batch.size(), e);
+            settle(0, records.size(), e);
             throw e;
         }
-        settle(batch.size(), failure);
+        if (failure == null) {
+            settle(records.size(), 0, null);
+        } else {
+            settle(0, records.size(), failure);
+        }
     }
 
-    private void settle(int n, Throwable failure) {
+    private void settle(int ok, int lost, Throwable failure) {
         lock.lock();
         try {
-            settled += n;
-            if (failure == null) {
-                written += n;
-            } else {
-                failed += n;
-                failedSinceWarning += n;
+            settled += ok + lost;
+            written += ok;
+            if (lost > 0) {
+                failed += lost;
+                failedSinceWarning += lost;
                 if (due(lastFailureWarning)) {
                     // A store exception names the operation and SQL state, never values; others only by class.
                     String why = failure instanceof CredentialStoreException ? failure.getMessage()

@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -54,7 +55,8 @@ public final class Auditing implements AutoCloseable {
     private final AuditStore trail;
     private final AuditWriter writer;
     private final Clock clock;
-    private final SecureRandom random;
+    private final long idPrefix;
+    private final AtomicLong idCounter;
     private final SecretKeySpec tokenKey;
 
     /**
@@ -67,7 +69,8 @@ public final class Auditing implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.trail = enabled && store instanceof AuditStore a ? a : null;
         this.clock = clock;
-        this.random = random;
+        this.idPrefix = random.nextLong();
+        this.idCounter = new AtomicLong(random.nextLong());
         this.writer = trail == null ? null
                 : new AuditWriter(trail, clock, queueCapacity, BATCH_SIZE, LINGER, WARN_INTERVAL, CLOSE_TIMEOUT);
         try {
@@ -88,22 +91,42 @@ public final class Auditing implements AutoCloseable {
 
     /** A record of {@code action} by {@code subject} on {@code id}, now. */
     public AuditRecord record(Subject subject, CredentialId id, AuditAction action, String outcome) {
-        byte[] b = new byte[16];
-        random.nextBytes(b);
-        return new AuditRecord(Base64.getUrlEncoder().withoutPadding().encodeToString(b), clock.instant(),
-                subject.tenant(), id, action, subject.actor(), subject.onBehalfOf().orElse(null),
-                List.copyOf(subject.memberships()), outcome, null);
+        return record(subject, id, action, outcome, null, clock.instant());
+    }
+
+    private AuditRecord record(Subject subject, CredentialId id, AuditAction action, String outcome, String rule,
+                               Instant at) {
+        return new AuditRecord(nextId(), at, subject.tenant(), id, action, subject.actor(),
+                subject.onBehalfOf().orElse(null), List.copyOf(subject.memberships()), outcome, rule);
+    }
+
+    /**
+     * A new record id: this manager's random 8 bytes, then its counter (which starts at random), in base64url. Ids
+     * need only be unique (they break ties of time in the trail's order, and the store keys records by them), and
+     * 128 bits of which 64 are drawn once per manager and the rest count up are as unique as 128 random bits for any
+     * number of managers a platform runs, without a {@link SecureRandom} call (a lock and a system call) per record.
+     */
+    private String nextId() {
+        byte[] b = ByteBuffer.allocate(16).putLong(idPrefix).putLong(idCounter.getAndIncrement()).array();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /**
      * Queues the record of a selection: {@code id} chosen by {@code rule}, or (both null) none found. Never blocks.
      */
     public void selection(Subject subject, CredentialId id, String rule) {
+        queue(subject, id, AuditAction.SELECTED, id == null ? AuditRecord.AUTHORIZATION_REQUIRED : AuditRecord.OK,
+                rule);
+    }
+
+    /**
+     * Queues a use's record, which the writer's thread builds: the caller pays for reading the clock and queuing, not
+     * for the id, the copies and the checks.
+     */
+    private void queue(Subject subject, CredentialId id, AuditAction action, String outcome, String rule) {
         if (writer != null) {
-            AuditRecord r = record(subject, id, AuditAction.SELECTED,
-                    id == null ? AuditRecord.AUTHORIZATION_REQUIRED : AuditRecord.OK);
-            writer.submit(new AuditRecord(r.id(), r.at(), r.tenant(), r.credential(), r.action(), r.actor(),
-                    r.onBehalfOf(), r.memberships(), r.outcome(), rule));
+            Instant at = clock.instant();
+            writer.submit(() -> record(subject, id, action, outcome, rule, at));
         }
     }
 
@@ -149,9 +172,7 @@ public final class Auditing implements AutoCloseable {
 
     /** Queues the record of a use or refusal; never blocks, never throws for a full queue (it is counted). */
     public void use(Subject subject, CredentialId id, AuditAction action, String outcome) {
-        if (writer != null) {
-            writer.submit(record(subject, id, action, outcome));
-        }
+        queue(subject, id, action, outcome, null);
     }
 
     /** The writer's counters; zeros when the trail is off. */

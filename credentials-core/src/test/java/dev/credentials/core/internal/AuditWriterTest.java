@@ -89,6 +89,39 @@ class AuditWriterTest {
     }
 
     @Test
+    void aPendingRecordIsBuiltOnTheWritersThreadNotTheCallers() throws Exception {
+        List<String> builtOn = new CopyOnWriteArrayList<>();
+        try (AuditWriter writer = new AuditWriter(store(b -> {}), clock, 100, 10, Duration.ZERO, INTERVAL, WAIT)) {
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                assertTrue(writer.submit(() -> {
+                    builtOn.add(Thread.currentThread().getName());
+                    return use(n);
+                }));
+            }
+            assertTrue(writer.flush(WAIT));
+            assertEquals(new AuditWriter.Stats(0, 20, 0, 0), writer.stats());
+        }
+        assertEquals(20, builtOn.size());
+        assertTrue(builtOn.stream().allMatch("credentials-audit-writer"::equals), builtOn.toString());
+    }
+
+    @Test
+    void aPendingRecordThatCannotBeBuiltIsCountedAsFailedAndWarnedAbout() throws Exception {
+        try (AuditWriter writer = new AuditWriter(store(b -> {}), clock, 100, 10, Duration.ZERO, INTERVAL, WAIT)) {
+            assertTrue(writer.submit(() -> {
+                throw new IllegalArgumentException("an audit outcome is 1 to 64 characters of [a-z0-9_:.-]");
+            }));
+            assertTrue(writer.submit(use(1)));
+            assertTrue(writer.flush(WAIT));
+            assertEquals(new AuditWriter.Stats(0, 1, 0, 1), writer.stats());
+        }
+        assertEquals(1, warnings().size(), warnings().toString());
+        assertTrue(warnings().get(0).contains("lost 1 use records"), warnings().get(0));
+        assertEquals(List.of(1), batches.stream().map(List::size).toList());
+    }
+
+    @Test
     void usesThatTrickleInWaitForTheLingerToShareOneTransaction() throws Exception {
         try (AuditWriter writer = new AuditWriter(store(b -> {}), clock, 100, 10, WAIT, INTERVAL, WAIT)) {
             for (int i = 0; i < 10; i++) {
