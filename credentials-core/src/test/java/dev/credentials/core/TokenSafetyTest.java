@@ -9,7 +9,9 @@ import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.CredentialStatus;
+import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.CredentialUnavailableException;
 import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.CredentialUseException;
@@ -20,6 +22,7 @@ import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult.FailureReason;
 import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.RefreshResult;
+import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.api.spi.TokenRefresher;
 import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.testkit.InMemoryCredentialStore;
@@ -61,7 +64,7 @@ class TokenSafetyTest {
     private static final Duration LATE_TIMEOUT = Duration.ofSeconds(1);
 
     private final TestClock clock = new TestClock();
-    private final InMemoryCredentialStore store = new InMemoryCredentialStore();
+    private final FlakyStore store = new FlakyStore();
     private final Keyring keyring = TestKeys.keyring();
     private final RecordingListener events = new RecordingListener();
     private final List<CredentialManager> managers = new ArrayList<>();
@@ -106,6 +109,29 @@ class TokenSafetyTest {
         static RefreshResult.Refreshed rotated(String access, String refresh, Instant expires) {
             return new RefreshResult.Refreshed(Map.of("accessToken", Secret.of(access),
                     "accessTokenExpiresAt", Secret.of(expires.toString()), "refreshToken", Secret.of(refresh)), expires);
+        }
+    }
+
+    /** A store whose next {@code failUpdates} record updates fail with a retryable error. */
+    static final class FlakyStore extends InMemoryCredentialStore {
+        final AtomicInteger failUpdates = new AtomicInteger();
+
+        private void maybeFail() {
+            if (failUpdates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new CredentialStoreException("the database is failing over", true);
+            }
+        }
+
+        @Override
+        public void update(StoredCredential record, long expectedRevision) {
+            maybeFail();
+            super.update(record, expectedRevision);
+        }
+
+        @Override
+        public void update(StoredCredential record, long expectedRevision, List<AuditRecord> audit) {
+            maybeFail();
+            super.update(record, expectedRevision, audit);
         }
     }
 
@@ -232,6 +258,29 @@ class TokenSafetyTest {
         assertEquals("Bearer at-2", bearer(m, c.id()));
         assertEquals(List.of("rt-0", "rt-1"), r.presented, "the rotated refresh token was stored, not dropped");
         assertEquals("Jira (prod)", m.get(ALICE, c.id()).name(), "and the user's change was kept");
+    }
+
+    @Test
+    void refreshedTokensTheStoreCouldNotTakeAreKeptForTheNextAttemptNotDropped() {
+        StubTokenEndpoint endpoint = new StubTokenEndpoint(); // zero leeway: rt-0 works once
+        CredentialManager m = manager(builder(endpoint));
+        Credential c = create(m);
+        store.failUpdates.set(2);
+        assertEquals("Bearer at-1", bearer(m, c.id()), "a retryable store failure is tried again");
+        clock.advance(StubTokenEndpoint.TOKEN_LIFE);
+        RecordedLogs.clear();
+        store.failUpdates.set(100);
+        CredentialUnavailableException e = assertThrows(CredentialUnavailableException.class,
+                () -> bearer(m, c.id()));
+        assertTrue(e.retryable());
+        assertFalse(RecordedLogs.text().contains("rt-2") || RecordedLogs.text().contains("at-2"));
+        store.failUpdates.set(0); // the store is back
+        assertEquals("Bearer at-2", bearer(m, c.id()), "the kept tokens were stored, not refreshed again");
+        assertEquals(List.of("rt-0", "rt-1"), endpoint.refreshTokensPresented());
+        clock.advance(StubTokenEndpoint.TOKEN_LIFE);
+        assertEquals("Bearer at-3", bearer(m, c.id()));
+        assertEquals(List.of("rt-0", "rt-1", "rt-2"), endpoint.refreshTokensPresented(), "the rotated one was kept");
+        assertEquals(CredentialStatus.UNVERIFIED, m.get(ALICE, c.id()).status());
     }
 
     // ------------------------------------------------------------------------------------------------ invalid_client

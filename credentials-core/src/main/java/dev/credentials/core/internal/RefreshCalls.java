@@ -3,6 +3,7 @@ package dev.credentials.core.internal;
 import dev.credentials.api.AuditAction;
 import dev.credentials.api.AuditRecord;
 import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.CredentialUnavailableException;
 import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.Secret;
@@ -51,10 +52,12 @@ final class RefreshCalls {
 
     private final Tokens.Settings s;
     private final TokenRecords records;
+    private final KeptTokens kept;
 
-    RefreshCalls(Tokens.Settings settings, TokenRecords records) {
+    RefreshCalls(Tokens.Settings settings, TokenRecords records, KeptTokens kept) {
         this.s = settings;
         this.records = records;
+        this.kept = kept;
     }
 
     /** Calls the refresher on the dispatcher, bounded by the timeout; what it throws or a stop is transient. */
@@ -159,7 +162,7 @@ final class RefreshCalls {
                 if (allowed.isEmpty()) {
                     return;
                 }
-                Optional<StoredCredential> written = records.storeSecrets(read, type, used, allowed,
+                Optional<StoredCredential> written = records.storeSecretsOrKeep(kept, read, type, used, allowed,
                         () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK));
                 if (written.isPresent()) {
                     LOG.info("Stored the tokens of a refresh of credential {} that answered after its caller stopped"
@@ -167,6 +170,8 @@ final class RefreshCalls {
                 } else {
                     dropped(read);
                 }
+            } catch (CredentialUnavailableException e) {
+                // kept in memory for the next refresh (logged)
             } catch (RuntimeException e) {
                 LOG.warn("Could not store the late refreshed token of credential {} ({})", read.id(),
                         e.getClass().getName());

@@ -7,6 +7,7 @@ import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialStoreException;
+import dev.credentials.api.CredentialUnavailableException;
 import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.Secret;
@@ -109,6 +110,42 @@ final class TokenRecords {
                 LOG.info("Storing the refreshed tokens of credential {} failed ({}); trying again", read.id(),
                         e.getClass().getSimpleName());
             }
+        }
+    }
+
+    /**
+     * {@link #storeSecrets(StoredCredential, CredentialType, Map, Map, Supplier)}; when the store still fails, the
+     * secrets are kept in {@code kept} for this node's next refresh of the credential, and the caller gets
+     * {@link CredentialUnavailableException} (retryable).
+     */
+    Optional<StoredCredential> storeSecretsOrKeep(KeptTokens kept, StoredCredential read, CredentialType type,
+                                                  Map<String, char[]> used, Map<String, Secret> secrets,
+                                                  Supplier<List<AuditRecord>> audit) {
+        try {
+            return storeSecrets(read, type, used, secrets, audit);
+        } catch (CredentialStoreException e) {
+            kept.keep(new Tokens.Key(read.tenant(), read.id()), used, secrets);
+            LOG.warn("Could not store the refreshed tokens of credential {} ({}); they are kept in this node's memory"
+                    + " and stored at its next refresh of the credential", read.id(), e.getClass().getSimpleName());
+            throw new CredentialUnavailableException(read.id(), Optional.empty(), "credential " + read.id()
+                    + ": its refreshed token could not be stored (the store failed); nothing was lost, try again");
+        }
+    }
+
+    /** Stores kept secrets when the stored refresh token is still the one they replace; wipes them. */
+    StoredCredential storeKept(KeptTokens kept, Subject subject, StoredCredential current, CredentialType type,
+                               KeptTokens.Kept waiting) {
+        Map<String, Secret> secrets = waiting.asSecrets();
+        try {
+            Optional<StoredCredential> written = storeSecretsOrKeep(kept, current, type, waiting.used(),
+                    secrets, () -> s.auditing().change(subject, current.id(), AuditAction.REFRESHED, AuditRecord.OK));
+            if (written.isEmpty()) {
+                RefreshCalls.dropped(current);
+            }
+            return written.orElse(current);
+        } finally {
+            secrets.values().forEach(Secret::close);
+            waiting.wipe();
         }
     }
 

@@ -98,6 +98,7 @@ public final class Tokens {
     private final LeaseStore leases;
     private final TokenRecords records;
     private final TokenLeases leaseStore;
+    private final KeptTokens kept = new KeptTokens();
     private final RefreshCalls calls;
     private final ConcurrentHashMap<Key, CompletableFuture<StoredCredential>> inflight = new ConcurrentHashMap<>();
     /**
@@ -113,7 +114,8 @@ public final class Tokens {
         this.leases = settings.store() instanceof LeaseStore l ? l : null;
         this.records = new TokenRecords(settings);
         this.leaseStore = new TokenLeases(settings, leases);
-        this.calls = new RefreshCalls(settings, records);
+        this.calls = new RefreshCalls(settings, records, kept);
+        settings.lifecycle().remember(kept::close);
     }
 
     /** This manager's lease holder id. */
@@ -314,6 +316,10 @@ public final class Tokens {
                 }
             }
             current = find(seen); // with the lease: another node may have refreshed meanwhile
+            KeptTokens.Kept waiting = kept.take(key);
+            if (waiting != null) { // this node's refreshed tokens the store could not take: store them now
+                current = records.storeKept(kept, subject, current, type, waiting);
+            }
             if (usable(current, type, s.minTtl())) {
                 return current;
             }
@@ -423,7 +429,7 @@ public final class Tokens {
             return validOrUnavailable(read, type, Optional.empty(), "the token refresher returned no field it may"
                     + " write");
         }
-        Optional<StoredCredential> written = records.storeSecrets(read, type, used, allowed,
+        Optional<StoredCredential> written = records.storeSecretsOrKeep(kept, read, type, used, allowed,
                 () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK));
         if (written.isPresent()) {
             LOG.debug("Stored a refreshed token for credential {}, valid until {}", read.id(), r.accessTokenExpiresAt());
