@@ -25,6 +25,11 @@ import java.util.concurrent.ExecutorService;
 
 /** Builds a {@link CredentialManager}. Not thread-safe. */
 public final class CredentialManagerBuilder {
+    /** The default {@link #clockSkewAllowance(Duration)}: 5 seconds. */
+    public static final Duration DEFAULT_CLOCK_SKEW_ALLOWANCE = Duration.ofSeconds(5);
+    /** The largest {@link #clockSkewAllowance(Duration)} accepted: 5 minutes. */
+    public static final Duration MAX_CLOCK_SKEW_ALLOWANCE = Duration.ofMinutes(5);
+
     private CredentialStore store;
     private Keyring keyring;
     private Clock clock = Clock.systemUTC();
@@ -46,6 +51,7 @@ public final class CredentialManagerBuilder {
     private final java.util.Map<String, Apps.PlatformApp> apps = new java.util.LinkedHashMap<>();
     private final List<TokenRefresher> refreshers = new ArrayList<>();
     private Duration tokenMinTtl = Duration.ofSeconds(60);
+    private Duration clockSkewAllowance = DEFAULT_CLOCK_SKEW_ALLOWANCE;
     private VerifyAll.Sleeper sleeper = VerifyAll.Sleeper.system();
     private boolean discover = true;
     private ClassLoader classLoader = CredentialType.class.getClassLoader();
@@ -348,6 +354,21 @@ public final class CredentialManagerBuilder {
     }
 
     /**
+     * How far another node's clock may be behind this one's: a lease on a record (a token refresh's, or the
+     * scheduler's claim) that another node took is taken over only once its end, by this manager's clock, is more
+     * than this long past; default {@link #DEFAULT_CLOCK_SKEW_ALLOWANCE}. Nodes sharing a store must keep their
+     * clocks synchronized (NTP) to well within it: a node whose clock runs further ahead could take a lease that still
+     * holds and spend a refresh token another node is spending.
+     *
+     * @param allowance zero to {@link #MAX_CLOCK_SKEW_ALLOWANCE}; {@link #build()} refuses anything else
+     * @return this builder
+     */
+    public CredentialManagerBuilder clockSkewAllowance(Duration allowance) {
+        this.clockSkewAllowance = Objects.requireNonNull(allowance, "allowance");
+        return this;
+    }
+
+    /**
      * How the manager waits, in its clock's time, between looks at a credential whose token another node is
      * refreshing (a short poll, always within the verification timeout); default {@link VerifyAll.Sleeper#system()}.
      * Tests substitute one that advances a test clock.
@@ -437,6 +458,9 @@ public final class CredentialManagerBuilder {
         if (tokenMinTtl.isNegative() || tokenMinTtl.compareTo(Duration.ofHours(1)) > 0) {
             problems.add("tokenMinTtl must be zero to one hour, not " + tokenMinTtl);
         }
+        if (clockSkewAllowance.isNegative() || clockSkewAllowance.compareTo(MAX_CLOCK_SKEW_ALLOWANCE) > 0) {
+            problems.add("clockSkewAllowance must be zero to 5 minutes, not " + clockSkewAllowance);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("cannot build a CredentialManager: " + String.join("; ", problems));
         }
@@ -450,7 +474,7 @@ public final class CredentialManagerBuilder {
                 pageTokenKey == null ? null : pageTokenKey.clone(), listener, exec, owns, overall,
                 maxOutboundCallsPerHost, verificationQueue, random,
                 dataKeyCache == null ? null : dataKeyCache.keys(), installed, auditTrail, auditQueueCapacity,
-                tokenMinTtl, sleeper));
+                tokenMinTtl, sleeper, clockSkewAllowance));
         Apps oauthApps = new Apps(store, installed, engine.sealing(), apps);
         engine.sealing().appLink(oauthApps);
         return new CredentialManager(engine,

@@ -104,7 +104,8 @@ public final class VerificationScheduler implements AutoCloseable {
         this.installed = engine.installed();
         this.verifications = engine.verifications();
         this.claims = new Claims(store, engine.writes(), clock,
-                verifications.timeout().multipliedBy(2).plus(LEASE_MARGIN)); // a joined check waits twice the timeout
+                verifications.timeout().multipliedBy(2).plus(LEASE_MARGIN), // a joined check waits twice the timeout
+                engine.tokens().clockSkew());
         this.keepAlive = new KeepAlive(engine);
         this.tokens = engine.tokens();
         this.statePurge = engine.statePurge();
@@ -275,7 +276,7 @@ public final class VerificationScheduler implements AutoCloseable {
                             expiring++;
                         }
                     }
-                    if (tokens.underLease(claim.record(), claim.holder(),
+                    if (tokens.underLease(claim,
                             () -> keepAlive.run(system, claim.record(), type, now, expiryLead))) {
                         expiring++;
                     }
@@ -283,7 +284,7 @@ public final class VerificationScheduler implements AutoCloseable {
                         continue;
                     }
                     try {
-                        Verifications.Ran ran = tokens.underLease(claim.record(), claim.holder(),
+                        Verifications.Ran ran = tokens.underLease(claim,
                                 () -> verifications.check(system, r.id()));
                         if (!ran.aboutCredential()) {
                             claim.giveBack();

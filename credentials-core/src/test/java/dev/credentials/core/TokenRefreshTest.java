@@ -512,13 +512,19 @@ class TokenRefreshTest {
     }
 
     @Test
-    void aRefresherReturningAFieldItMayNotWriteStoresNothing() {
+    void aRefresherReturningAFieldItMayNotWriteStoresTheOthersAndNamesTheRefusedOne() {
         CredentialManager m = manager();
         Credential c = create(m);
+        Instant expires = clock.instant().plusSeconds(3600);
+        RecordedLogs.clear();
         endpoint.answer(new RefreshResult.Refreshed(Map.of("accessToken", Secret.of("at-x"),
-                "somethingElse", Secret.of("v")), clock.instant().plusSeconds(3600)));
-        assertThrows(CredentialUnavailableException.class, () -> bearer(m, c.id()));
-        assertFalse(m.get(ALICE, c.id()).secretFields().contains("accessToken"));
+                "accessTokenExpiresAt", Secret.of(expires.toString()), "refreshToken", Secret.of("rt-x"),
+                "somethingElse", Secret.of("v-secret")), expires));
+        assertEquals("Bearer at-x", bearer(m, c.id()), "the allowed fields were stored, the rotated token kept");
+        assertFalse(m.get(ALICE, c.id()).secretFields().contains("somethingElse"));
+        assertTrue(RecordedLogs.lines().stream().anyMatch(l -> l.level().toString().equals("WARN")
+                && l.text().contains("'somethingElse'")), RecordedLogs.text());
+        assertFalse(RecordedLogs.text().contains("v-secret"));
     }
 
     @Test

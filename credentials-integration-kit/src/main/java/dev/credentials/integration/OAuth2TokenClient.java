@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *   <li>Client authentication {@link ClientAuth#CLIENT_SECRET_POST} (id and secret in the body) or
  *       {@link ClientAuth#CLIENT_SECRET_BASIC} (an {@code Authorization: Basic} header of the form-urlencoded id and
  *       secret, RFC 6749 §2.3.1); a body form-urlencoded (the RFC's) or JSON (Atlassian's).</li>
+ *   <li>The token URL must be https (plain http only for a loopback host, as a test's stub), whatever the URL policy
+ *       allows: the client secret and refresh tokens are sent to it.</li>
  *   <li>Sent through {@link VerifierHttp}: the URL policy on the address dialled, the context's deadline, no redirect
  *       followed, at most {@link VerifierHttp#MAX_BODY_BYTES} read, {@link Endpoints} routing for tests.</li>
  *   <li>The answer read with {@link ThirdPartyJson}: {@code access_token} (printable ASCII, as RFC 6749 Appendix A.12
@@ -65,6 +67,7 @@ public final class OAuth2TokenClient {
 
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern TOKEN_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+    private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
     /** How the client proves it is the registered app (RFC 6749 §2.3.1). */
     public enum ClientAuth {
@@ -155,7 +158,8 @@ public final class OAuth2TokenClient {
     /**
      * A builder for the endpoint at {@code tokenUrl}.
      *
-     * @param tokenUrl the token endpoint, an absolute http or https URL with a host
+     * @param tokenUrl the token endpoint, an absolute https URL with a host; plain http only for a loopback host
+     *     ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]}), as a test's stub endpoint
      * @return the builder
      */
     public static Builder builder(URI tokenUrl) {
@@ -387,6 +391,12 @@ public final class OAuth2TokenClient {
         return true;
     }
 
+    /** Whether {@code host} is a loopback name or literal, judged from the text alone (no name lookup). */
+    private static boolean loopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.equals("[::1]") || LOOPBACK_V4.matcher(h).matches();
+    }
+
     /** Names the endpoint and the methods, nothing else. */
     @Override
     public String toString() {
@@ -521,6 +531,9 @@ public final class OAuth2TokenClient {
                     || !(scheme.equals("https") || scheme.equals("http")) || tokenUrl.getRawUserInfo() != null
                     || tokenUrl.getRawFragment() != null) {
                 bad.add("tokenUrl: must be an absolute https URL with a host, without user-info or fragment");
+            } else if (scheme.equals("http") && !loopback(tokenUrl.getHost())) {
+                bad.add("tokenUrl: must use https (client secrets and refresh tokens are sent to it); plain http is"
+                        + " accepted only for a loopback host (localhost, 127.0.0.0/8, [::1]), as in tests");
             }
             if (provider != null && (provider.isBlank() || provider.length() > 100)) {
                 bad.add("provider: must be 1 to 100 characters");

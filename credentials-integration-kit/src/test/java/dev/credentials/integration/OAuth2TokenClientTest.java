@@ -207,6 +207,23 @@ class OAuth2TokenClientTest {
     }
 
     @Test
+    void aPlainHttpTokenUrlIsRefusedUnlessItIsLoopback() {
+        for (String url : List.of("http://auth.example.com/oauth/token", "HTTP://auth.example.com/oauth/token",
+                "http://10.0.0.7/token", "http://127.0.0.1.example.com/token", "http://localhost.example.com/token",
+                "http://[::2]/token")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OAuth2TokenClient.builder(URI.create(url)).build(), url);
+            assertTrue(e.getMessage().startsWith("tokenUrl:"), e.getMessage());
+            assertTrue(e.getMessage().contains("https"), e.getMessage());
+        }
+        for (String url : List.of("https://auth.example.com/oauth/token", "http://127.0.0.1:8080/token",
+                "http://127.8.9.10/token", "http://localhost:9999/token", "http://LOCALHOST/token",
+                "http://[::1]:8080/token")) {
+            assertEquals(URI.create(url), OAuth2TokenClient.builder(URI.create(url)).build().tokenUrl(), url);
+        }
+    }
+
+    @Test
     void theBuilderNamesEveryBadSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OAuth2TokenClient
                 .builder(URI.create("ftp://user:pw@host/x")).assumedLifetime(Duration.ZERO).maxLifetime(null).build());

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * period.
  *
  * <p>With a {@link LeaseStore}, a claim is a lease on the record ending {@code leaseTime} after it is taken (the
- * check's deadline plus a margin), taken under a holder id unique to the claim and followed by a read of the record: if
+ * check's deadline plus a margin; another node's lease is taken over only once its end is more than the clock skew
+ * allowance past), taken under a holder id unique to the claim and followed by a read of the record: if
  * another node checked it since it was listed, its next check has moved and the claim is dropped. The next check time
  * is written when the claim {@link Claim#close() ends}, after the check's result, and then the lease is released. A
  * node that dies mid-check has written nothing: the credential stays due and another node takes the lease once it has
@@ -39,6 +40,7 @@ public final class Claims {
     private final WritePath writes;
     private final Clock clock;
     private final Duration leaseTime;
+    private final Duration clockSkew;
     private final String holderPrefix = "scheduler-" + UUID.randomUUID() + "#";
     private final AtomicLong counter = new AtomicLong();
 
@@ -47,13 +49,15 @@ public final class Claims {
      * @param writes the write path
      * @param clock the manager's clock, for the lease's times
      * @param leaseTime how long a lease lasts: longer than a check may take
+     * @param clockSkew how far past its end, by {@code clock}, another node's lease is taken over
      */
-    public Claims(CredentialStore store, WritePath writes, Clock clock, Duration leaseTime) {
+    public Claims(CredentialStore store, WritePath writes, Clock clock, Duration leaseTime, Duration clockSkew) {
         this.store = Objects.requireNonNull(store, "store");
         this.leases = store instanceof LeaseStore l ? l : null;
         this.writes = Objects.requireNonNull(writes, "writes");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.leaseTime = Objects.requireNonNull(leaseTime, "leaseTime");
+        this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
     }
 
     /** Whether claims are leases. */
@@ -75,7 +79,7 @@ public final class Claims {
         }
         String holder = holderPrefix + counter.incrementAndGet();
         Instant at = clock.instant();
-        if (!leases.acquireLease(due.tenant(), due.id(), holder, at, at.plus(leaseTime))) {
+        if (!leases.acquireLease(due.tenant(), due.id(), holder, at.minus(clockSkew), at.plus(leaseTime))) {
             return null;
         }
         Claim claim = null;
@@ -130,6 +134,7 @@ public final class Claims {
         /** The next check time the record was listed with, which giving a compare-and-set claim back restores. */
         private final Instant dueAt;
         private boolean givenBack;
+        private boolean handedOver;
 
         private Claim(StoredCredential record, Function<StoredCredential, Instant> next, String holder, Instant dueAt) {
             this.record = record;
@@ -180,6 +185,15 @@ public final class Claims {
         }
 
         /**
+         * Hands the lease's release to someone else: a token refresh inside the check whose answer is still to come
+         * (it releases the lease once that answer was handled, or the lease ends at its time). {@link #close()} then
+         * still plans the next check, but leaves the lease alone.
+         */
+        public void handOver() {
+            handedOver = true;
+        }
+
+        /**
          * After a check: with a compare-and-set claim, plans the next check again when the check changed the status
          * (the claim planned it for the old one); a lease plans it at {@link #close()}.
          */
@@ -189,7 +203,7 @@ public final class Claims {
             }
         }
 
-        /** Ends the claim: a lease plans the next check (unless given back) and is released. */
+        /** Ends the claim: a lease plans the next check (unless given back) and is released (unless handed over). */
         @Override
         public void close() {
             if (holder == null) {
@@ -200,7 +214,9 @@ public final class Claims {
                     plan(true);
                 }
             } finally {
-                release(record, holder);
+                if (!handedOver) {
+                    release(record, holder);
+                }
             }
         }
 

@@ -42,7 +42,7 @@ public final class Engine {
                            int maxOutboundCalls, int maxOutboundCallsPerHost, int maxQueuedCalls,
                            SecureRandom random, Envelope.DataKeys dataKeys, Installed installed,
                            boolean auditTrail, int auditQueueCapacity, Duration tokenMinTtl,
-                           dev.credentials.core.VerifyAll.Sleeper sleeper) {}
+                           dev.credentials.core.VerifyAll.Sleeper sleeper, Duration clockSkewAllowance) {}
 
     private final CredentialStore store;
     private final Clock clock;
@@ -86,7 +86,7 @@ public final class Engine {
                 s.maxQueuedCalls());
         this.tokens = new Tokens(new Tokens.Settings(store, clock, installed, sealing, writes, dispatcher, lifecycle,
                 this::httpClient, s.urlPolicy(), s.verificationTimeout(), s.tokenMinTtl(), s.sleeper(),
-                holderId(s.random()), auditing, events, s.historySize()));
+                holderId(s.random()), auditing, events, s.historySize(), s.clockSkewAllowance()));
         this.verifications = new Verifications(clock, installed, access, sealing, writes, dispatcher, lifecycle,
                 this::httpClient, s.urlPolicy(), s.verificationTimeout(), s.minVerifyInterval(), s.historySize(),
                 auditing, tokens);

@@ -3,6 +3,7 @@ package dev.credentials.core.internal;
 import dev.credentials.api.AuditAction;
 import dev.credentials.api.AuditRecord;
 import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.CredentialUnavailableException;
 import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.Secret;
@@ -15,6 +16,8 @@ import dev.credentials.api.spi.TokenRefresher;
 import dev.credentials.api.spi.VerificationContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,15 +44,20 @@ final class RefreshCalls {
      * @param result the answer, or {@code Unavailable TIMEOUT} when the caller stopped waiting
      * @param late when the call may still answer: completes once that answer was handled (stored or dropped); null
      *     when nothing is left to come
+     * @param lateUntil when {@code late} is set: the hard limit (by the clock) after which nobody waits for it any
+     *     more, twice the timeout after the call started (the end of the lease it runs under)
+     * @param stop when {@code late} is set: stops the call (its thread is interrupted, its answer is no longer heard)
      */
-    record Answer(RefreshResult result, CompletableFuture<Void> late) {}
+    record Answer(RefreshResult result, CompletableFuture<Void> late, Instant lateUntil, Runnable stop) {}
 
     private final Tokens.Settings s;
     private final TokenRecords records;
+    private final KeptTokens kept;
 
-    RefreshCalls(Tokens.Settings settings, TokenRecords records) {
+    RefreshCalls(Tokens.Settings settings, TokenRecords records, KeptTokens kept) {
         this.s = settings;
         this.records = records;
+        this.kept = kept;
     }
 
     /** Calls the refresher on the dispatcher, bounded by the timeout; what it throws or a stop is transient. */
@@ -73,11 +81,12 @@ final class RefreshCalls {
             if (o == null) {
                 LOG.info("The token endpoint did not answer the refresh of credential {} in time; its answer is still"
                         + " awaited and will be stored if it brings new tokens", record.id());
-                CompletableFuture<Void> late = done.thenAccept(out -> late(subject, record, type, out));
-                return new Answer(timedOut(), late);
+                Map<String, char[]> used = records.internalValues(record, type); // what the call spends
+                CompletableFuture<Void> late = done.thenAccept(out -> late(subject, record, type, used, out));
+                return new Answer(timedOut(), late, deadline.plus(s.timeout()), c::cancel);
             }
         }
-        return new Answer(o == null ? timedOut() : result(o, refresher, record, forms), null);
+        return new Answer(o == null ? timedOut() : result(o, refresher, record, forms), null, null, null);
     }
 
     private RefreshResult timedOut() {
@@ -136,45 +145,72 @@ final class RefreshCalls {
         }
     }
 
-    /** An answer after the caller stopped waiting: new tokens are stored, anything else changes nothing. */
-    private void late(Subject subject, StoredCredential read, CredentialType type, Dispatcher.Outcome<RefreshResult> o) {
-        if (!(o.value() instanceof RefreshResult.Refreshed r)) {
-            LOG.info("The late answer to the token refresh of credential {} brought no new tokens; nothing changed",
-                    read.id());
-            return;
-        }
+    /**
+     * An answer after the caller stopped waiting: new tokens are stored while the stored refresh token is still the
+     * one the call spent ({@code used}); anything else changes nothing.
+     */
+    private void late(Subject subject, StoredCredential read, CredentialType type, Map<String, char[]> used,
+                      Dispatcher.Outcome<RefreshResult> o) {
         try {
-            String bad = notWritable(type, r.secrets());
-            if (bad != null) {
-                LOG.warn("Token refresher for type {} returned field '{}', which is not a MANAGED or INTERNAL secret"
-                        + " of the type; nothing was stored", type.id(), bad);
+            if (!(o.value() instanceof RefreshResult.Refreshed r)) {
+                LOG.info("The late answer to the token refresh of credential {} brought no new tokens; nothing"
+                        + " changed", read.id());
                 return;
             }
-            Optional<StoredCredential> written = records.storeSecrets(read, type, r.secrets(),
-                    () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK));
-            if (written.isPresent()) {
-                LOG.info("Stored the tokens of a refresh of credential {} that answered after its caller stopped"
-                        + " waiting", read.id());
-            } else {
-                LOG.info("Credential {} was changed while its token was refreshed; the late refreshed token was not"
-                        + " stored", read.id());
+            try {
+                Map<String, Secret> allowed = writable(type, r.secrets());
+                if (allowed.isEmpty()) {
+                    return;
+                }
+                Optional<StoredCredential> written = records.storeSecretsOrKeep(kept, read, type, used, allowed,
+                        () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK));
+                if (written.isPresent()) {
+                    LOG.info("Stored the tokens of a refresh of credential {} that answered after its caller stopped"
+                            + " waiting", read.id());
+                } else {
+                    dropped(read);
+                }
+            } catch (CredentialUnavailableException e) {
+                // kept in memory for the next refresh (logged)
+            } catch (RuntimeException e) {
+                LOG.warn("Could not store the late refreshed token of credential {} ({})", read.id(),
+                        e.getClass().getName());
+            } finally {
+                r.secrets().values().forEach(Secret::close);
             }
-        } catch (RuntimeException e) {
-            LOG.warn("Could not store the late refreshed token of credential {} ({})", read.id(),
-                    e.getClass().getName());
         } finally {
-            r.secrets().values().forEach(Secret::close);
+            Sealing.wipe(used);
         }
     }
 
-    /** The first returned field that is not a MANAGED or INTERNAL secret of the type, or null when all are. */
-    static String notWritable(CredentialType type, Map<String, Secret> secrets) {
-        for (String name : secrets.keySet()) {
-            FieldSpec f = type.field(name).orElse(null);
+    /** Logs that a refreshed answer was dropped because the refresh token it spent is no longer the stored one. */
+    static void dropped(StoredCredential read) {
+        LOG.warn("The refreshed tokens of credential {} were dropped and wiped: its stored refresh token changed while"
+                + " the refresh ran (the user entered a new one, another refresh stored newer tokens, or the record"
+                + " was deleted)", read.id());
+    }
+
+    /**
+     * The returned secrets the manager may store: the MANAGED and INTERNAL secret fields of the type. Every other
+     * field is left out and named in a WARN (never its value).
+     */
+    static Map<String, Secret> writable(CredentialType type, Map<String, Secret> secrets) {
+        Map<String, Secret> out = new LinkedHashMap<>();
+        List<String> refused = new ArrayList<>();
+        for (Map.Entry<String, Secret> e : secrets.entrySet()) {
+            FieldSpec f = type.field(e.getKey()).orElse(null);
             if (f == null || !f.secret() || !(f.has(FieldRole.MANAGED) || f.has(FieldRole.INTERNAL))) {
-                return name;
+                refused.add(e.getKey());
+            } else {
+                out.put(e.getKey(), e.getValue());
             }
         }
-        return null;
+        if (!refused.isEmpty()) {
+            LOG.warn("Token refresher for type {} returned {}, which {} not a MANAGED or INTERNAL secret of the type;"
+                    + " {} left out and the other fields stored", type.id(), refused.stream().sorted()
+                    .map(n -> "field '" + Sanitizer.clean(n, List.of()) + "'").toList(),
+                    refused.size() == 1 ? "is" : "are", refused.size() == 1 ? "it was" : "they were");
+        }
+        return out;
     }
 }

@@ -6,6 +6,8 @@ import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.CredentialStatus;
+import dev.credentials.api.CredentialStoreException;
+import dev.credentials.api.CredentialUnavailableException;
 import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.Secret;
@@ -44,53 +46,125 @@ final class TokenRecords {
         this.s = settings;
     }
 
+    /** How often a write of refreshed secrets is tried when the store fails with a retryable error. */
+    static final int STORE_ATTEMPTS = 3;
+
     /**
-     * Merges {@code secrets} into the stored record through the write path, as long as its content version is still
-     * {@code read}'s: not a content change, so version, content version and status stay. Empty when the content
-     * changed or the record is gone (nothing was written).
+     * Merges {@code secrets} into the stored record through the write path, as long as its stored INTERNAL secrets
+     * (the refresh token) are still {@code read}'s. See {@link #storeSecrets(StoredCredential, CredentialType, Map,
+     * Map, Supplier)}.
      */
     public Optional<StoredCredential> storeSecrets(StoredCredential read, CredentialType type,
                                                    Map<String, Secret> secrets, Supplier<List<AuditRecord>> audit) {
+        Map<String, char[]> used = internalValues(read, type);
         try {
-            WritePath.Result w = s.writes().write(read.tenant(), read.id(), found -> {
-                if (found.isEmpty() || found.get().contentVersion() != read.contentVersion()) {
-                    return Write.none();
-                }
-                StoredCredential current = found.get();
-                Map<String, char[]> merged = new TreeMap<>(s.sealing().open(current).secrets());
-                try {
-                    secrets.forEach((k, v) -> {
-                        char[] old = merged.put(k, v.revealChars());
-                        if (old != null) {
-                            Arrays.fill(old, '\0');
-                        }
-                    });
-                    return Write.update(current.toBuilder().payload(s.sealing().seal(current.tenant(), current.id(),
-                            type, current.config(), merged)).secretFields(merged.keySet()).build())
-                            .withAudit(audit.get());
-                } finally {
-                    Sealing.wipe(merged);
-                }
-            });
-            return w.written() ? Optional.of(w.after()) : Optional.empty();
-        } catch (ConcurrentUpdateException e) {
-            return Optional.empty();
+            return storeSecrets(read, type, used, secrets, audit);
+        } finally {
+            Sealing.wipe(used);
         }
     }
 
     /**
-     * Records a definitive failure as a verification result would be (FAILED), with the reconnect advice, emits
+     * Merges refreshed {@code secrets} into the stored record through the write path, as long as the record's stored
+     * INTERNAL secrets (the refresh token the refresh spent) are still {@code used}: a refreshed answer is stored only
+     * while the stored refresh token is the one it spent. A content change that kept the refresh token (a name, a
+     * config field) keeps the rotated one; a content change that replaced it (the user's new grant), or another
+     * refresh that stored newer tokens meanwhile, wins. Not a content change, so version, content version and status
+     * stay. A retryable store failure is tried again, up to {@link #STORE_ATTEMPTS} times.
+     *
+     * @return the record written; empty when the refresh token changed meanwhile or the record is gone (nothing was
+     *     written)
+     * @throws dev.credentials.api.CredentialStoreException when the store still fails
+     */
+    Optional<StoredCredential> storeSecrets(StoredCredential read, CredentialType type, Map<String, char[]> used,
+                                            Map<String, Secret> secrets, Supplier<List<AuditRecord>> audit) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                WritePath.Result w = s.writes().write(read.tenant(), read.id(), found -> {
+                    if (found.isEmpty() || changed(used, found.get(), type)) {
+                        return Write.none();
+                    }
+                    StoredCredential current = found.get();
+                    Map<String, char[]> merged = new TreeMap<>(s.sealing().open(current).secrets());
+                    try {
+                        secrets.forEach((k, v) -> {
+                            char[] old = merged.put(k, v.revealChars());
+                            if (old != null) {
+                                Arrays.fill(old, '\0');
+                            }
+                        });
+                        return Write.update(current.toBuilder().payload(s.sealing().seal(current.tenant(),
+                                current.id(), type, current.config(), merged)).secretFields(merged.keySet()).build())
+                                .withAudit(audit.get());
+                    } finally {
+                        Sealing.wipe(merged);
+                    }
+                });
+                return w.written() ? Optional.of(w.after()) : Optional.empty();
+            } catch (ConcurrentUpdateException e) {
+                return Optional.empty();
+            } catch (CredentialStoreException e) {
+                if (!e.retryable() || attempt >= STORE_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.info("Storing the refreshed tokens of credential {} failed ({}); trying again", read.id(),
+                        e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /**
+     * {@link #storeSecrets(StoredCredential, CredentialType, Map, Map, Supplier)}; when the store still fails, the
+     * secrets are kept in {@code kept} for this node's next refresh of the credential, and the caller gets
+     * {@link CredentialUnavailableException} (retryable).
+     */
+    Optional<StoredCredential> storeSecretsOrKeep(KeptTokens kept, StoredCredential read, CredentialType type,
+                                                  Map<String, char[]> used, Map<String, Secret> secrets,
+                                                  Supplier<List<AuditRecord>> audit) {
+        try {
+            return storeSecrets(read, type, used, secrets, audit);
+        } catch (CredentialStoreException e) {
+            kept.keep(new Tokens.Key(read.tenant(), read.id()), used, secrets);
+            LOG.warn("Could not store the refreshed tokens of credential {} ({}); they are kept in this node's memory"
+                    + " and stored at its next refresh of the credential", read.id(), e.getClass().getSimpleName());
+            throw new CredentialUnavailableException(read.id(), Optional.empty(), "credential " + read.id()
+                    + ": its refreshed token could not be stored (the store failed); nothing was lost, try again");
+        }
+    }
+
+    /** Stores kept secrets when the stored refresh token is still the one they replace; wipes them. */
+    StoredCredential storeKept(KeptTokens kept, Subject subject, StoredCredential current, CredentialType type,
+                               KeptTokens.Kept waiting) {
+        Map<String, Secret> secrets = waiting.asSecrets();
+        try {
+            Optional<StoredCredential> written = storeSecretsOrKeep(kept, current, type, waiting.used(),
+                    secrets, () -> s.auditing().change(subject, current.id(), AuditAction.REFRESHED, AuditRecord.OK));
+            if (written.isEmpty()) {
+                RefreshCalls.dropped(current);
+            }
+            return written.orElse(current);
+        } finally {
+            secrets.values().forEach(Secret::close);
+            waiting.wipe();
+        }
+    }
+
+    /**
+     * Records a definitive failure as a verification result would be (FAILED), with the reconnect advice (or, for a
+     * refusal of the app's configuration, the client secret advice), unless the stored refresh token is no longer
+     * {@code used} (another refresh or the user stored a new one: the failure says nothing about it); emits
      * {@link CredentialEvent.ReconnectRequired} with the write, and returns the exception for the caller.
      */
-    Tokens.RefreshFailed fail(Subject subject, StoredCredential read, RefreshResult.Failed f) {
+    Tokens.RefreshFailed fail(Subject subject, StoredCredential read, CredentialType type, Map<String, char[]> used,
+                              RefreshResult.Failed f) {
         String advice = f.reconnect() ? " The grant is gone: the credential's owner must reconnect the account."
-                : " Check the app's client settings.";
+                : " Check the app's client id and client secret (and its settings); users need not reconnect.";
         VerificationResult result = VerificationResult.failed(f.reason(), "The token refresh was refused: "
                 + f.message() + advice).withTiming(now(), Duration.ZERO);
         try {
             s.writes().write(read.tenant(), read.id(), found -> {
-                if (found.isEmpty() || found.get().contentVersion() != read.contentVersion()) {
-                    return Write.none();
+                if (found.isEmpty() || changed(used, found.get(), type)) {
+                    return Write.none(); // another refresh or the user stored a new refresh token: not this failure
                 }
                 StoredCredential cur = found.get();
                 boolean tell = f.reconnect() && !reconnectNeeded(cur);
@@ -109,6 +183,17 @@ final class TokenRecords {
         }
         LOG.info("Token refresh of credential {} was refused ({}); it is now FAILED", read.id(), f.reason());
         return new Tokens.RefreshFailed("credential " + read.id() + " cannot be used: " + result.message(), result);
+    }
+
+    /**
+     * Whether the credential is FAILED by a refresh the token endpoint refused for the app's configuration (such as
+     * {@code invalid_client}) less than {@code backoff} before {@code now}: it is not refreshed again at use until then.
+     */
+    static boolean clientRejected(StoredCredential record, Instant now, Duration backoff) {
+        VerificationResult last = record.verification().lastResult();
+        return record.status() == CredentialStatus.FAILED && last != null
+                && last.reason() == FailureReason.MISCONFIGURED && last.checkedAt() != null
+                && now.isBefore(last.checkedAt().plus(backoff));
     }
 
     /** Whether the credential is FAILED by a refused refresh or a verification that asked for a reconnect. */

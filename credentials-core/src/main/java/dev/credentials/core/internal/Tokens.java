@@ -37,6 +37,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import dev.credentials.core.internal.TokenGates.Gate;
+import dev.credentials.core.internal.TokenGates.Held;
+import dev.credentials.core.internal.TokenGates.Pending;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,17 +56,24 @@ import org.slf4j.LoggerFactory;
 public final class Tokens {
     private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    /**
+     * How long a credential whose refresh was refused for the app's configuration (such as {@code invalid_client}: a
+     * wrong or rotated client secret) is not refreshed again at use: 5 minutes.
+     */
+    public static final Duration CLIENT_REJECTED_BACKOFF = Duration.ofMinutes(5);
 
     /**
      * What the engine gives the service.
      *
      * @param timeout the verification timeout: what one refresh call, and one wait for another node's, may take
      * @param holder this manager's lease holder id
+     * @param clockSkew how far past its end, by this manager's clock, another holder's lease is taken over
      */
     public record Settings(CredentialStore store, Clock clock, Installed installed, Sealing sealing, WritePath writes,
                            Dispatcher dispatcher, Lifecycle lifecycle, Supplier<HttpClient> httpClient,
                            UrlPolicy urlPolicy, Duration timeout, Duration minTtl, VerifyAll.Sleeper sleeper,
-                           String holder, Auditing auditing, Events events, int historySize) {}
+                           String holder, Auditing auditing, Events events, int historySize,
+                           Duration clockSkew) {}
 
     /**
      * What {@link #beforeCheck} found: the record to check, or the result that ends the check.
@@ -87,10 +97,15 @@ public final class Tokens {
     private final Settings s;
     private final LeaseStore leases;
     private final TokenRecords records;
+    private final TokenLeases leaseStore;
+    private final KeptTokens kept = new KeptTokens();
     private final RefreshCalls calls;
     private final ConcurrentHashMap<Key, CompletableFuture<StoredCredential>> inflight = new ConcurrentHashMap<>();
-    /** Late answers still awaited, by credential: until one is handled, this node starts no other refresh of it. */
-    private final ConcurrentHashMap<Key, CompletableFuture<Void>> late = new ConcurrentHashMap<>();
+    /**
+     * Late answers still awaited, by credential: until one is handled, or its hard limit passed, this node starts no
+     * other refresh of it.
+     */
+    private final ConcurrentHashMap<Key, Gate> late = new ConcurrentHashMap<>();
     /** The lease this thread already holds (a scheduler's claim), which a refresh of that credential runs under. */
     private final ThreadLocal<Held> held = new ThreadLocal<>();
 
@@ -98,7 +113,9 @@ public final class Tokens {
         this.s = settings;
         this.leases = settings.store() instanceof LeaseStore l ? l : null;
         this.records = new TokenRecords(settings);
-        this.calls = new RefreshCalls(settings, records);
+        this.leaseStore = new TokenLeases(settings, leases);
+        this.calls = new RefreshCalls(settings, records, kept);
+        settings.lifecycle().remember(kept::close);
     }
 
     /** This manager's lease holder id. */
@@ -171,21 +188,32 @@ public final class Tokens {
     }
 
     /**
-     * Runs {@code work} on this thread as the holder of the lease {@code holder} already holds on {@code record} (a
-     * scheduler's claim): a refresh of that credential inside it neither waits for nor releases that lease.
-     * {@code holder} null (a store without leases) just runs {@code work}.
+     * Runs {@code work} on this thread as the holder of the lease a scheduler's {@code claim} holds: a refresh of that
+     * credential inside it neither waits for nor releases that lease. When such a refresh's call outlives its wait,
+     * the lease is extended to the call's hard limit and its release handed to the handling of the late answer
+     * ({@link Claims.Claim#handOver()}), so no node refreshes with the refresh token that call spent. A compare-and-set
+     * claim (a store without leases) just runs {@code work}.
      */
-    public <T> T underLease(StoredCredential record, String holder, Supplier<T> work) {
-        if (holder == null) {
+    public <T> T underLease(Claims.Claim claim, Supplier<T> work) {
+        if (claim.holder() == null) {
             return work.get();
         }
         Held before = held.get();
-        held.set(new Held(new Key(record.tenant(), record.id()), holder));
+        Held mine = new Held(new Key(claim.record().tenant(), claim.record().id()), claim.holder());
+        held.set(mine);
         try {
             return work.get();
         } finally {
             held.set(before);
+            if (mine.handedOver) {
+                claim.handOver();
+            }
         }
+    }
+
+    /** The allowance for other nodes' clocks (see the builder's {@code clockSkewAllowance}). */
+    public Duration clockSkew() {
+        return s.clockSkew();
     }
 
     // ------------------------------------------------------------------------------------------------ single flight
@@ -252,15 +280,27 @@ public final class Tokens {
         Key key = new Key(seen.tenant(), seen.id());
         try {
             StoredCredential current = seen;
-            CompletableFuture<Void> earlier = late.get(key);
-            if (earlier != null && !answered(earlier)) { // this node's lease is re-entrant: wait here, not on it
+            if (!forCheck && TokenRecords.clientRejected(seen, s.clock().instant(), CLIENT_REJECTED_BACKOFF)) {
+                throw new CredentialUseException("credential " + seen.id() + " cannot be used: the token endpoint"
+                        + " refused the app's client id or client secret at its last refresh; check the app's client"
+                        + " secret. Its token is refreshed again at use from "
+                        + seen.verification().lastResult().checkedAt().plus(CLIENT_REJECTED_BACKOFF));
+            }
+            Gate earlier = late.get(key);
+            if (earlier != null && !s.clock().instant().isBefore(earlier.until())) {
+                if (late.remove(key, earlier)) { // hung past the lease's end: nobody waits for it any longer
+                    LOG.warn("The token refresh of credential {} has not answered by its hard limit; it is stopped"
+                            + " and its answer will not be stored", seen.id());
+                    earlier.stop().run();
+                }
+            } else if (earlier != null && !answered(earlier.handled())) { // the lease is re-entrant: wait here
                 return validOrUnavailable(find(seen), type, Optional.empty(), "an earlier refresh of its token has"
                         + " not answered yet");
             }
             if (leases != null && !leased) {
                 Instant deadline = s.clock().instant().plus(s.timeout());
                 long nanoDeadline = System.nanoTime() + s.timeout().toNanos();
-                while (!(held = acquire(seen))) {
+                while (!(held = leaseStore.acquire(seen))) {
                     StoredCredential read = find(seen);
                     if (read.revision() != current.revision()) {
                         current = read;
@@ -276,6 +316,10 @@ public final class Tokens {
                 }
             }
             current = find(seen); // with the lease: another node may have refreshed meanwhile
+            KeptTokens.Kept waiting = kept.take(key);
+            if (waiting != null) { // this node's refreshed tokens the store could not take: store them now
+                current = records.storeKept(kept, subject, current, type, waiting);
+            }
             if (usable(current, type, s.minTtl())) {
                 return current;
             }
@@ -286,23 +330,30 @@ public final class Tokens {
             return refresh(subject, current, type, refresher, pending);
         } finally {
             if (pending.late != null) {
-                // the call may still answer with a rotated refresh token: nobody refreshes until it is handled
-                // (waiters see it handled only once the lease is released, so none runs under the lease it ends)
+                // the call may still answer with a rotated refresh token: nobody refreshes until it is handled or its
+                // hard limit passed; the lease lasts as long, and is released by the answer's handling (waiters see
+                // it handled only once the lease is released, so none runs under the lease it ends)
                 CompletableFuture<Void> handled = new CompletableFuture<>();
-                late.put(key, handled);
-                boolean release = held;
+                Gate gate = new Gate(handled, pending.until, pending.stop);
+                late.put(key, gate);
+                String holder = held ? s.holder() : leased ? mine.holder() : null;
+                if (holder != null) {
+                    leaseStore.extend(seen, holder, pending.until);
+                }
+                if (leased) {
+                    mine.handedOver = true;
+                }
                 pending.late.whenComplete((v, e) -> {
                     try {
-                        if (release) {
-                            release(seen);
+                        if (late.remove(key, gate) && holder != null) {
+                            leaseStore.release(seen, holder);
                         }
                     } finally {
-                        late.remove(key, handled);
                         handled.complete(null);
                     }
                 });
             } else if (held) {
-                release(seen);
+                leaseStore.release(seen, s.holder());
             }
         }
     }
@@ -329,10 +380,12 @@ public final class Tokens {
             try {
                 RefreshCalls.Answer answer = calls.call(subject, refresher, current, type);
                 pending.late = answer.late();
+                pending.until = answer.lateUntil();
+                pending.stop = answer.stop();
                 RefreshResult result = answer.result();
                 if (result instanceof RefreshResult.Refreshed r) {
                     try {
-                        return store(subject, current, type, r);
+                        return store(subject, current, type, used, r);
                     } finally {
                         r.secrets().values().forEach(Secret::close);
                     }
@@ -356,7 +409,7 @@ public final class Tokens {
                     }
                     continue;
                 }
-                throw records.fail(subject, now, f);
+                throw records.fail(subject, now, type, used, f);
             } finally {
                 Sealing.wipe(used);
             }
@@ -364,27 +417,26 @@ public final class Tokens {
     }
 
     /**
-     * Stores refreshed secrets (only MANAGED and INTERNAL secret fields of the type) unless the content changed
-     * meanwhile: the user's new content wins then. Returns the record to use.
+     * Stores refreshed secrets (only MANAGED and INTERNAL secret fields of the type; any other is left out and named
+     * in a WARN) while the stored refresh token is still the one the refresh spent ({@code used}); otherwise the answer
+     * is dropped and wiped (a WARN says so, without values) and the record as stored now is used. Returns the record
+     * to use.
      */
     private StoredCredential store(Subject subject, StoredCredential read, CredentialType type,
-                                   RefreshResult.Refreshed r) {
-        String bad = RefreshCalls.notWritable(type, r.secrets());
-        if (bad != null) {
-            LOG.warn("Token refresher for type {} returned field '{}', which is not a MANAGED or INTERNAL secret"
-                    + " of the type; nothing was stored", type.id(), bad);
-            return validOrUnavailable(read, type, Optional.empty(), "the token refresher returned a field it may"
-                    + " not write");
+                                   Map<String, char[]> used, RefreshResult.Refreshed r) {
+        Map<String, Secret> allowed = RefreshCalls.writable(type, r.secrets());
+        if (allowed.isEmpty()) {
+            return validOrUnavailable(read, type, Optional.empty(), "the token refresher returned no field it may"
+                    + " write");
         }
-        Optional<StoredCredential> written = records.storeSecrets(read, type, r.secrets(),
+        Optional<StoredCredential> written = records.storeSecretsOrKeep(kept, read, type, used, allowed,
                 () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK));
         if (written.isPresent()) {
             LOG.debug("Stored a refreshed token for credential {}, valid until {}", read.id(), r.accessTokenExpiresAt());
             return written.get();
         }
+        RefreshCalls.dropped(read);
         StoredCredential now = find(read);
-        LOG.info("Credential {} was changed while its token was refreshed; the refreshed token was not stored",
-                read.id());
         if (usable(now, type, Duration.ZERO)) {
             return now;
         }
@@ -424,20 +476,6 @@ public final class Tokens {
         return expires != null && expires.isPresent() && expires.get().isAfter(s.clock().instant().plus(ttl));
     }
 
-    private boolean acquire(StoredCredential record) {
-        Instant now = s.clock().instant();
-        return leases.acquireLease(record.tenant(), record.id(), s.holder(), now,
-                now.plus(s.timeout().multipliedBy(2)));
-    }
-
-    private void release(StoredCredential record) {
-        try {
-            leases.releaseLease(record.tenant(), record.id(), s.holder());
-        } catch (CredentialStoreException e) {
-            LOG.warn("Could not release the lease on credential {}; it ends by itself", record.id());
-        }
-    }
-
     private StoredCredential find(StoredCredential record) {
         return s.store().find(record.tenant(), record.id()).orElseThrow(() ->
                 new CredentialNotFoundException("credential " + record.id() + " not found"));
@@ -457,12 +495,5 @@ public final class Tokens {
         return s.clock().instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    private record Key(TenantId tenant, CredentialId id) {}
-
-    private record Held(Key key, String holder) {}
-
-    /** A call of this refresh that may still answer after its caller stopped waiting (see {@link RefreshCalls}). */
-    private static final class Pending {
-        CompletableFuture<Void> late;
-    }
+    record Key(TenantId tenant, CredentialId id) {}
 }

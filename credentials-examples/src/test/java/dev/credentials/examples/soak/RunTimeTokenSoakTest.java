@@ -20,6 +20,7 @@ import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.atlassian.AtlassianOAuth2Refresher;
 import dev.credentials.atlassian.AtlassianOAuth2Type;
 import dev.credentials.core.CredentialManager;
+import dev.credentials.core.CredentialManagerBuilder;
 import dev.credentials.core.Keyring;
 import dev.credentials.integration.Endpoints;
 import dev.credentials.jdbc.JdbcCredentialStore;
@@ -249,8 +250,9 @@ class RunTimeTokenSoakTest {
                 () -> survivor.manager().authenticate(TOOL, id, HttpRequest.newBuilder(TARGET).build()));
         assertEquals(callsBefore, stub.counts().calls(), "no second refresh while the lease held");
 
-        // The lease ends; the dead node's call, if it ever answers, is refused; the survivor takes over.
-        clock.set(lease.until().plusSeconds(1));
+        // The lease ends (and the clock skew allowance with it); the dead node's call, if it ever answers, is
+        // refused; the survivor takes over.
+        clock.set(lease.until().plus(CredentialManagerBuilder.DEFAULT_CLOCK_SKEW_ALLOWANCE).plusSeconds(1));
         stub.releaseHeld();
         HttpRequest signed = survivor.manager().authenticate(TOOL, id, HttpRequest.newBuilder(TARGET).build());
         TokenEndpointStub.Issued issued = stub.issued(signed.headers().firstValue("Authorization").orElseThrow()
