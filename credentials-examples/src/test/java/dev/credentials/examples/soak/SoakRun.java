@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Drives a soak: worker threads call {@code authenticate} across the nodes in rounds; between rounds a driver moves
  * the shared test clock one step, so nothing sleeps and every expiry is exact. In each round every credential is
- * signed for by {@link Settings#callsPerCredential} workers at once, each on a different node, in an order shuffled
- * per worker (a seeded shuffle), so that nodes contend for the same credential at the moment its token needs
- * refreshing. Every signed request is checked against the stub's record as it comes back; every
+ * signed for by {@link Settings#callsPerCredential} calls side by side in one shared, seeded, shuffled order, each on a
+ * different node: the workers take the next call as they come free, so a credential's calls start at the same moment
+ * on different nodes and contend for its refresh whenever its token needs one. Every signed request is checked against the stub's record as it comes back; every
  * {@link CredentialUnavailableException} is checked against what the stub had issued when the call began.
  */
 final class SoakRun {
@@ -126,24 +126,31 @@ final class SoakRun {
     }
 
     private void runRound(ExecutorService workers, long round) throws InterruptedException {
-        List<List<Runnable>> plan = new ArrayList<>();
-        for (int w = 0; w < settings.threads(); w++) {
-            plan.add(new ArrayList<>());
-        }
-        int k = settings.callsPerCredential();
+        // The round's calls in one seeded order: the credentials shuffled, and each credential's calls side by side,
+        // each on its own node, so that they run at the same moment on different nodes and contend for the refresh.
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(round * 31));
+        int k = settings.callsPerCredential();
+        List<Runnable> plan = new ArrayList<>(order.size() * k);
+        for (int i : order) {
             CredentialId id = ids.get(i);
             for (int j = 0; j < k; j++) {
-                int worker = Math.floorMod(i * (long) k + j + round, settings.threads());
                 Node node = nodes.get(Math.floorMod(i + round + (long) j * (nodes.size() / k), nodes.size()));
-                plan.get(worker).add(() -> call(node, id));
+                plan.add(() -> call(node, id));
             }
         }
+        // Every worker takes the next call as soon as it is free: a slow call holds up only its own worker.
+        AtomicInteger next = new AtomicInteger();
         List<Future<?>> futures = new ArrayList<>();
-        for (int w = 0; w < plan.size(); w++) {
-            List<Runnable> tasks = plan.get(w);
-            Collections.shuffle(tasks, new Random(round * 31 + w));
-            futures.add(workers.submit(() -> tasks.forEach(Runnable::run)));
+        for (int w = 0; w < settings.threads(); w++) {
+            futures.add(workers.submit(() -> {
+                for (int c = next.getAndIncrement(); c < plan.size(); c = next.getAndIncrement()) {
+                    plan.get(c).run();
+                }
+            }));
         }
         long deadline = System.nanoTime() + settings.roundBound().toNanos();
         for (Future<?> f : futures) {
