@@ -35,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -273,7 +272,9 @@ public final class ConnectionService implements Connections {
             config.putAll(flow.siteConfig(site));
         }
         config.put(ConnectionFlow.APP_FIELD, appId);
-        config.put(ConnectionFlow.ACCOUNT_FIELD, accountId);
+        if (!accountId.isEmpty()) {
+            config.put(ConnectionFlow.ACCOUNT_FIELD, accountId); // empty: the provider does not name accounts
+        }
         String shown = name != null ? name : defaultName(type, accountName, site);
         NewCredential.Builder request = NewCredential.builder(type.id()).name(shown).config(config);
         // The library's own (MANAGED) fields, such as a first access token, are stored but not entered, so not checked.
@@ -351,6 +352,11 @@ public final class ConnectionService implements Connections {
                 || !app.id().equals(r.config().get(ConnectionFlow.APP_FIELD))) {
             throw ValidationException.of("reconnect", Codes.INVALID, "this credential is not a connection made with"
                     + " this app; start a new connection instead");
+        }
+        if (r.config().get(ConnectionFlow.ACCOUNT_FIELD) == null) {
+            throw ValidationException.of("reconnect", Codes.NOT_ALLOWED, "this connection's account is not known (its"
+                    + " app names no identity URL), so a reconnect could not check that the same account comes back;"
+                    + " make a new connection instead");
         }
     }
 
@@ -446,33 +452,7 @@ public final class ConnectionService implements Connections {
     }
 
     private VerificationContext context() {
-        Instant deadline = engine.clock().instant().plus(timeout);
-        return new VerificationContext() {
-            @Override
-            public java.net.http.HttpClient httpClient() {
-                return engine.httpClient();
-            }
-
-            @Override
-            public Clock clock() {
-                return engine.clock();
-            }
-
-            @Override
-            public Instant deadline() {
-                return deadline;
-            }
-
-            @Override
-            public UrlPolicy urlPolicy() {
-                return urlPolicy;
-            }
-
-            @Override
-            public boolean storeRefreshedSecrets(Map<String, Secret> secrets) {
-                throw new UnsupportedOperationException("a connection flow returns its secrets; the manager stores them");
-            }
-        };
+        return new FlowContext(engine.httpClient(), engine.clock(), engine.clock().instant().plus(timeout), urlPolicy);
     }
 
     private static ConnectionRefusedException refused(Reason reason, String message) {
