@@ -289,4 +289,67 @@ class ActingForAUserTest {
         }
         assertThrows(NullPointerException.class, () -> Subject.agent(TENANT, "a").onBehalfOf(null));
     }
+
+    /** Every credential {@code s} lists, walking pages of {@code pageSize}; each page but the last is full. */
+    private List<String> listAll(Subject s, int pageSize) {
+        List<String> names = new java.util.ArrayList<>();
+        String token = null;
+        do {
+            var q = dev.credentials.api.CredentialQuery.builder().pageSize(pageSize);
+            if (token != null) {
+                q.pageToken(token);
+            }
+            dev.credentials.api.Page<Credential> page = manager.list(s, q.build());
+            token = page.nextPageToken();
+            if (token != null) {
+                assertEquals(pageSize, page.items().size(), "a page with a next page is full");
+            }
+            page.items().forEach(c -> names.add(c.name()));
+        } while (token != null);
+        return names;
+    }
+
+    /** The names of the credentials {@code s} may get, among all of the tenant's. */
+    private List<String> gettable(Subject s) {
+        return listAll(ADMIN, 100).stream().filter(name -> {
+            Credential c = manager.list(ADMIN, dev.credentials.api.CredentialQuery.builder().nameContains(name)
+                    .build()).items().get(0);
+            try {
+                manager.get(s, c.id());
+                return true;
+            } catch (CredentialNotFoundException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    @Test
+    void listShowsARunWhatGetShowsItTheServedUsersPersonalCredentialsIncludedAndPagesStayFull() {
+        for (int i = 0; i < 5; i++) {
+            manager.create(ALICE, Fixtures.request("alice personal " + i).personal(true).build());
+            manager.create(ALICE, Fixtures.request("alice plain " + i).build());
+        }
+        manager.create(BOB, Fixtures.request("bob personal").personal(true).build());
+        manager.create(BOB, Fixtures.request("bob shared with the agent").share(Share.use(AGENT)).build());
+
+        List<String> forAlice = listAll(RUN_FOR_ALICE, 2);
+        assertEquals(List.of("alice personal 0", "alice personal 1", "alice personal 2", "alice personal 3",
+                "alice personal 4", "bob shared with the agent"), forAlice);
+        assertEquals(gettable(RUN_FOR_ALICE), forAlice, "list and get agree");
+        assertEquals(forAlice, listAll(TOOL_FOR_ALICE, 3));
+        assertEquals(List.of("bob shared with the agent"), listAll(RUN_FOR_BOB, 2).stream()
+                .filter(n -> !n.equals("bob personal")).toList());
+        assertEquals(gettable(RUN_FOR_BOB), listAll(RUN_FOR_BOB, 2));
+        assertEquals(List.of("bob shared with the agent"), listAll(RUN_FOR_NOBODY, 2));
+    }
+
+    @Test
+    void listLeavesOutAPersonalCredentialWhoseOwnerTurnedDelegationOff() {
+        Credential c = personal(ALICE);
+        assertEquals(List.of(c.name()), listAll(RUN_FOR_ALICE, 10));
+        manager.update(ALICE, c.id(), c.version(), CredentialUpdate.builder().delegation(false).build());
+        assertEquals(List.of(), listAll(RUN_FOR_ALICE, 10));
+        assertEquals(gettable(RUN_FOR_ALICE), listAll(RUN_FOR_ALICE, 10));
+        assertEquals(List.of(c.name()), listAll(ALICE, 10));
+    }
 }

@@ -6,6 +6,7 @@ import dev.credentials.api.FieldKind;
 import dev.credentials.api.FieldRole;
 import dev.credentials.api.FieldSpec;
 import dev.credentials.api.Secret;
+import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialType;
 import java.net.http.HttpRequest;
 import java.time.Instant;
@@ -18,7 +19,10 @@ import java.util.Optional;
  * Any OAuth 2.0 provider's authorization-code grant (RFC 6749 §4.1): an app's client id and secret with a user's
  * refresh token, such as Google, Microsoft, Slack or GitHub apps. Configuration, not Java: the authorization URL, the
  * token URL and API base URL (both {@link FieldRole#TARGET}: changing one requires entering the secrets again), an
- * optional identity URL, scopes, client id, client authentication and request body format.
+ * optional identity URL, scopes, client id, client authentication and request body format. A credential entered by
+ * hand holds the app's client id and secret; a connection made with an {@link OAuth2AppType} app through
+ * {@link OAuth2ConnectionFlow} names its app instead ({@code app}, with the account's id in {@code accountId}), and the
+ * manager adds the app's client id and secret whenever it refreshes it.
  *
  * <p>The client secret and refresh token are INTERNAL (the verifier and {@link OAuth2Refresher} use them, tools
  * never see them); the access token and its expiry are {@link FieldRole#MANAGED}: obtained and stored by the manager
@@ -51,10 +55,21 @@ public final class OAuth2Type implements CredentialType {
             Common.apiBaseUrl(),
             Common.identityUrl(),
             Common.scopes(),
-            Common.clientId(),
+            FieldSpec.config(Common.CLIENT_ID, "Client id", FieldKind.TEXT)
+                    .description("The app's client id from the provider's developer console; leave empty for a"
+                            + " connection that names its app.").build(),
             Common.clientAuth(),
             Common.bodyFormat(),
-            Common.clientSecret(),
+            FieldSpec.secret(Common.CLIENT_SECRET, "Client secret").roles(FieldRole.INTERNAL)
+                    .description("The app's client secret, sent only to the token endpoint; leave empty for a"
+                            + " connection that names its app.").build(),
+            FieldSpec.config(ConnectionFlow.APP_FIELD, "OAuth app", FieldKind.TEXT)
+                    .description("Set when the account was connected: the id of the oauth2-app credential (or"
+                            + " platform app) whose client id and secret refresh this connection; cannot be changed.")
+                    .build(),
+            FieldSpec.config(ConnectionFlow.ACCOUNT_FIELD, "Account id", FieldKind.TEXT)
+                    .description("Set when the account was connected with an app that has an identity URL; a"
+                            + " reconnect must bring back the same account. Cannot be changed.").build(),
             FieldSpec.secret(REFRESH_TOKEN, "Refresh token").required().roles(FieldRole.INTERNAL)
                     .description("From the authorization-code exchange (ask for offline access where the provider"
                             + " needs it). Sent only to the token endpoint; tools never receive it.").build(),
@@ -81,11 +96,25 @@ public final class OAuth2Type implements CredentialType {
         return FIELDS;
     }
 
-    /** Checks the scopes' syntax (RFC 6749 §3.3). */
+    /**
+     * Checks the scopes' syntax (RFC 6749 §3.3), and that the client id and secret are entered exactly when the
+     * credential names no app (a connection takes them from its app whenever the manager refreshes it).
+     */
     @Override
     public List<FieldError> validate(Map<String, String> config, Map<String, Secret> secrets) {
         List<FieldError> errors = new ArrayList<>();
         Common.checkScopes(config.get(Common.SCOPES), errors);
+        boolean app = config.containsKey(ConnectionFlow.APP_FIELD);
+        if (app == config.containsKey(Common.CLIENT_ID)) {
+            errors.add(new FieldError(Common.CLIENT_ID, app ? FieldError.Codes.NOT_ALLOWED : FieldError.Codes.REQUIRED,
+                    app ? "a connection that names its app takes the client id from the app"
+                            : "the client id is required unless the credential names its app"));
+        }
+        if (app == secrets.containsKey(Common.CLIENT_SECRET)) {
+            errors.add(new FieldError(Common.CLIENT_SECRET, app ? FieldError.Codes.NOT_ALLOWED
+                    : FieldError.Codes.REQUIRED, app ? "a connection that names its app takes the client secret from"
+                    + " the app" : "the client secret is required unless the credential names its app"));
+        }
         return errors;
     }
 

@@ -139,7 +139,8 @@ public interface ConnectionFlow {
          *
          * @param config the connection's config values (without {@link #APP_FIELD}; with {@link #ACCOUNT_FIELD})
          * @param secrets the connection's secret values (refresh token, access token, its expiry)
-         * @param accountId the provider's id of the account, which a reconnect must bring back
+         * @param accountId the provider's id of the account, which a reconnect must bring back; empty when the
+         *     provider does not say (the manager then stores none and refuses to reconnect the connection)
          * @param accountName the account's name for people (for the connection's default name)
          * @param sites the sites the account reaches; empty for a provider without sites
          */

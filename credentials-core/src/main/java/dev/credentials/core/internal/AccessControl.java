@@ -12,9 +12,11 @@ import dev.credentials.api.Principal;
 import dev.credentials.api.Subject;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.StoredCredential;
+import dev.credentials.api.spi.Visibility;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -90,7 +92,26 @@ public final class AccessControl {
         throw new CredentialNotFoundException("credential " + id + " not found");
     }
 
-    /** @throws AccessDeniedException when the actor is not a user ({@code what}: "create credentials") */
+    /**
+     * What a listing by {@code subject} reads from the store: {@link Permissions#visibility}, plus the user an agent
+     * or tool run acts for, whose personal credentials it may use. The store then also returns that user's other
+     * credentials: keep only those {@link #listable}.
+     */
+    public static Visibility listVisibility(Subject subject) {
+        Visibility v = Permissions.visibility(subject);
+        if (v.isAll() || subject.actor().kind() == Principal.Kind.USER || subject.onBehalfOf().isEmpty()) {
+            return v;
+        }
+        Set<Principal> principals = new HashSet<>(v.principals());
+        principals.add(subject.onBehalfOf().get());
+        return Visibility.anyOf(principals);
+    }
+
+    /** True when {@link #visible} would show {@code c} to {@code subject}: what {@code get} shows, a listing lists. */
+    public static boolean listable(Subject subject, StoredCredential c) {
+        return !rights(subject, c).isEmpty() || !Permissions.rights(subject, c).isEmpty();
+    }
+
     /**
      * Refuses a subject that may not read the audit trail of {@code id} (or, when {@code id} is null, the whole tenant's):
      * a tenant admin may read everything; anyone else needs MANAGE on the named credential.
@@ -108,6 +129,7 @@ public final class AccessControl {
         }
     }
 
+    /** @throws AccessDeniedException when the actor is not a user ({@code what}: "create credentials") */
     public void requireUser(Subject subject, String what) {
         if (subject.actor().kind() != Principal.Kind.USER) {
             throw new AccessDeniedException("only a user can " + what + ", not a "

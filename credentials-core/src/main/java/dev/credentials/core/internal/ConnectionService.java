@@ -35,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -83,6 +82,14 @@ public final class ConnectionService implements Connections {
 
     @Override
     public ConnectionStart start(Subject user, ConnectRequest request) {
+        return start(user, request, null);
+    }
+
+    /**
+     * {@link #start(Subject, ConnectRequest)} for a selection that found nothing: as the served user would start it,
+     * and refused when the app's connections are of none of {@code typeIds} (they would never be selected).
+     */
+    public ConnectionStart start(Subject user, ConnectRequest request, Set<String> typeIds) {
         engine.lifecycle().ensureOpen();
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(request, "request");
@@ -105,7 +112,12 @@ public final class ConnectionService implements Connections {
         String value = s.newValue();
         String verifier = newVerifier();
         Map<String, char[]> values = new TreeMap<>();
-        try (Apps.App app = apps.open(user.tenant(), request.app(), false)) {
+        try (Apps.App app = apps.open(user, request.app(), false)) {
+            if (typeIds != null && !typeIds.contains(app.flow().connectionTypeId())) {
+                throw ValidationException.of("connectWith", Codes.INVALID, "the app makes connections of type "
+                        + app.flow().connectionTypeId() + ", which the selector does not ask for; add the type or name"
+                        + " another app");
+            }
             request.reconnect().ifPresent(id -> checkReconnect(user, id, app));
             put(values, "phase", "start");
             put(values, "tenant", user.tenant().value());
@@ -155,7 +167,7 @@ public final class ConnectionService implements Connections {
                         ? "You declined access at the provider, so nothing was connected."
                         : "The provider refused the request (" + shown + "), so nothing was connected.");
             }
-            try (Apps.App app = apps.open(user.tenant(), opened.get("app"), true);
+            try (Apps.App app = apps.open(user, opened.get("app"), true);
                  Secret c = Secret.of(code); Secret v = Secret.wrap(opened.values().remove("verifier"));
                  Exchange ex = app.flow().exchange(context(), app.material(),
                          new ConnectionFlow.CodeExchange(c, v, redirectUri))) {
@@ -202,7 +214,7 @@ public final class ConnectionService implements Connections {
                     secrets.put(k.substring(2), Secret.of(v));
                 }
             });
-            try (Apps.App app = apps.open(user.tenant(), opened.get("app"), false)) {
+            try (Apps.App app = apps.open(user, opened.get("app"), false)) {
                 return finish(user, app.flow(), opened.get("app"), opened.get("name"), opened.get("reconnect"), config,
                         secrets, opened.get("account"), opened.get("accountName"), site);
             } finally {
@@ -261,7 +273,9 @@ public final class ConnectionService implements Connections {
             config.putAll(flow.siteConfig(site));
         }
         config.put(ConnectionFlow.APP_FIELD, appId);
-        config.put(ConnectionFlow.ACCOUNT_FIELD, accountId);
+        if (!accountId.isEmpty()) {
+            config.put(ConnectionFlow.ACCOUNT_FIELD, accountId); // empty: the provider does not name accounts
+        }
         String shown = name != null ? name : defaultName(type, accountName, site);
         NewCredential.Builder request = NewCredential.builder(type.id()).name(shown).config(config);
         // The library's own (MANAGED) fields, such as a first access token, are stored but not entered, so not checked.
@@ -339,6 +353,11 @@ public final class ConnectionService implements Connections {
                 || !app.id().equals(r.config().get(ConnectionFlow.APP_FIELD))) {
             throw ValidationException.of("reconnect", Codes.INVALID, "this credential is not a connection made with"
                     + " this app; start a new connection instead");
+        }
+        if (r.config().get(ConnectionFlow.ACCOUNT_FIELD) == null) {
+            throw ValidationException.of("reconnect", Codes.NOT_ALLOWED, "this connection's account is not known (its"
+                    + " app names no identity URL), so a reconnect could not check that the same account comes back;"
+                    + " make a new connection instead");
         }
     }
 
@@ -434,33 +453,7 @@ public final class ConnectionService implements Connections {
     }
 
     private VerificationContext context() {
-        Instant deadline = engine.clock().instant().plus(timeout);
-        return new VerificationContext() {
-            @Override
-            public java.net.http.HttpClient httpClient() {
-                return engine.httpClient();
-            }
-
-            @Override
-            public Clock clock() {
-                return engine.clock();
-            }
-
-            @Override
-            public Instant deadline() {
-                return deadline;
-            }
-
-            @Override
-            public UrlPolicy urlPolicy() {
-                return urlPolicy;
-            }
-
-            @Override
-            public boolean storeRefreshedSecrets(Map<String, Secret> secrets) {
-                throw new UnsupportedOperationException("a connection flow returns its secrets; the manager stores them");
-            }
-        };
+        return new FlowContext(engine.httpClient(), engine.clock(), engine.clock().instant().plus(timeout), urlPolicy);
     }
 
     private static ConnectionRefusedException refused(Reason reason, String message) {
