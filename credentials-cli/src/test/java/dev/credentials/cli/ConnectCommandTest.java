@@ -44,7 +44,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -84,7 +83,7 @@ class ConnectCommandTest {
     private StubHttpServer atlassian;
     private final HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(10)).build();
-    private final ExecutorService background = Executors.newSingleThreadExecutor();
+    private final List<Running> running = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> allOutput = Collections.synchronizedList(new ArrayList<>());
     /** What the stub's authorize endpoint answers: a redirect to the callback with these parameters. */
     private volatile String authorizeAnswer = "code=code-1";
@@ -105,8 +104,11 @@ class ConnectCommandTest {
     @AfterEach
     void stop() throws InterruptedException {
         exchangeGate.countDown();
-        background.shutdownNow();
-        assertTrue(background.awaitTermination(30, TimeUnit.SECONDS), "the connect command ended");
+        for (Running r : running) {
+            r.thread.interrupt();
+            r.thread.join(WAIT.toMillis());
+            assertFalse(r.thread.isAlive(), "the connect command ended");
+        }
         atlassian.close();
         String everything = String.join("\n", allOutput);
         for (String secret : List.of(APP_SECRET, "access-code-1", "refresh-code-1", "code-1")) {
@@ -184,15 +186,26 @@ class ConnectCommandTest {
         return r;
     }
 
-    /** A command running in the background, whose output lines the test reads as they come. */
+    /** A command running in the background, whose output lines (both streams) the test reads as they come. */
     private final class Running {
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        final StringBuilder out = new StringBuilder();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final Future<Integer> exit;
+        final StringBuffer out = new StringBuffer();
+        final StringBuffer err = new StringBuffer();
+        final java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
+        final Thread thread;
 
         Running(String stdin, String... args) {
-            OutputStream lineSplitter = new OutputStream() {
+            Cli cli = new Cli(new BufferedReader(new StringReader(stdin)), lines(out), lines(err), Map.of(), null)
+                    .managerOptions(routedToStub());
+            List<String> all = args(args);
+            thread = new Thread(() -> exit.complete(cli.run(all.toArray(String[]::new))), "connect-under-test");
+            thread.setDaemon(true);
+            running.add(this);
+            thread.start();
+        }
+
+        private PrintStream lines(StringBuffer copy) {
+            return new PrintStream(new OutputStream() {
                 private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
                 @Override
@@ -200,21 +213,13 @@ class ConnectCommandTest {
                     if (b == '\n') {
                         String text = line.toString(StandardCharsets.UTF_8);
                         line.reset();
-                        synchronized (out) {
-                            out.append(text).append('\n');
-                        }
+                        copy.append(text).append('\n');
                         lines.add(text);
                     } else {
                         line.write(b);
                     }
                 }
-            };
-            PrintStream o = new PrintStream(lineSplitter, true, StandardCharsets.UTF_8);
-            PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-            Cli cli = new Cli(new BufferedReader(new StringReader(stdin)), o, e, Map.of(), null)
-                    .managerOptions(routedToStub());
-            List<String> all = args(args);
-            exit = background.submit(() -> cli.run(all.toArray(String[]::new)));
+            }, true, StandardCharsets.UTF_8);
         }
 
         /** The first printed line that matches, waiting for it (bounded). */
@@ -242,13 +247,11 @@ class ConnectCommandTest {
         }
 
         String out() {
-            synchronized (out) {
-                return out.toString();
-            }
+            return out.toString();
         }
 
         String err() {
-            return err.toString(StandardCharsets.UTF_8);
+            return err.toString();
         }
     }
 
@@ -339,10 +342,11 @@ class ConnectCommandTest {
 
         assertEquals(404, get(URI.create("http://127.0.0.1:" + port + "/favicon.ico")).statusCode());
         assertEquals(404, get(URI.create("http://127.0.0.1:" + port + "/callbackx?code=x&state=y")).statusCode());
-        HttpResponse<String> rebound = browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/callback?code=x&state=y")).header("Host", "evil.example:" + port).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(421, rebound.statusCode(), "a page on another site reaching it by DNS rebinding");
+        assertEquals(421, RawRequest.send(port, "GET /callback?code=x&state=y HTTP/1.1\r\nHost: evil.example:" + port
+                + "\r\n\r\n"), "a page on another site reaching it by DNS rebinding");
+        assertEquals(405, RawRequest.send(port, "POST /callback?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nContent-Length: 0\r\n\r\n"));
+        assertEquals(400, RawRequest.send(port, "NONSENSE\r\n\r\n"));
         assertEquals(431, RawRequest.send(port, "GET /callback?" + "a".repeat(9000) + " HTTP/1.1\r\nHost: 127.0.0.1:"
                 + port + "\r\n\r\n"));
         Optional<InetAddress> other = nonLoopbackAddress();
@@ -389,6 +393,22 @@ class ConnectCommandTest {
     }
 
     @Test
+    void aCallbackWithAParameterGivenTwiceIsNotPassedOn() throws Exception {
+        String app = addApp();
+        Running connect = new Running("", "connect", "--app", app);
+        String url = connect.await(URL).group(1);
+        int port = Integer.parseInt(connect.await(CALLBACK).group(2));
+        String state = URLEncoder.encode(query(URI.create(url).getRawQuery()).get("state"), StandardCharsets.UTF_8);
+        HttpResponse<String> page = get(URI.create("http://127.0.0.1:" + port + "/callback?code=code-1&state=" + state
+                + "&state=" + state));
+        assertEquals(400, page.statusCode());
+        Result r = connect.result();
+        assertEquals(Cli.FAILED, r.code());
+        assertTrue(r.err().contains("malformed"), r.err());
+        assertEquals(0, exchanges.get(), "the code was never exchanged");
+    }
+
+    @Test
     void aSecondCallbackWhileTheFirstIsHandledIsNotProcessed() throws Exception {
         String app = addApp();
         exchangeGate = new CountDownLatch(1); // the code exchange waits until the second callback was answered
@@ -423,6 +443,18 @@ class ConnectCommandTest {
         Result r = connect.result();
         assertEquals(Cli.INCONCLUSIVE, r.code());
         assertTrue(r.err().contains("did not come back within 200 ms"), r.err());
+        assertFalse(listening(InetAddress.getByName("127.0.0.1"), port), "the listener closed");
+    }
+
+    @Test
+    void interruptingTheWaitCancelsStoresNothingAndClosesTheListener() throws Exception {
+        String app = addApp();
+        Running connect = new Running("", "connect", "--app", app);
+        int port = Integer.parseInt(connect.await(CALLBACK).group(2));
+        connect.thread.interrupt();
+        Result r = connect.result();
+        assertEquals(Cli.INCONCLUSIVE, r.code());
+        assertTrue(r.err().contains("cancelled; nothing was connected"), r.err());
         assertFalse(listening(InetAddress.getByName("127.0.0.1"), port), "the listener closed");
     }
 

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -120,12 +121,13 @@ public final class CallbackListener implements AutoCloseable {
      * @return the callback, to be answered with {@link Callback#answer}
      * @throws TimeoutException when no callback came in time
      * @throws InterruptedException when the waiting thread is interrupted
+     * @throws CancellationException when the listener was closed meanwhile (Ctrl-C: the shutdown hook closes it)
      */
     public Callback await(Duration timeout) throws TimeoutException, InterruptedException {
         try {
             return first.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the callback listener failed", e.getCause());
+            throw new CancellationException("the listener was closed");
         } finally {
             stopAccepting();
         }

@@ -89,7 +89,13 @@ public final class ConnectCommand extends Command {
             ConnectRequest.Builder request = ConnectRequest.builder(app, listener.redirectUri());
             s.args().get("name").ifPresent(request::name);
             request.scopes(s.args().all("scope"));
-            ConnectionStart start = s.manager().connections().start(user, request.build());
+            ConnectionStart start;
+            try {
+                start = s.manager().connections().start(user, request.build());
+            } catch (UnsupportedOperationException e) {
+                throw new dev.credentials.api.CredentialException("this home's database cannot keep connections"
+                        + " being made; upgrade the CLI");
+            }
             PrintStream say = s.json() ? s.err() : s.out(); // with --json, standard output holds only the result
             say.println("To connect your account, open this address in your browser on this machine:");
             say.println();
@@ -105,8 +111,9 @@ public final class ConnectCommand extends Command {
                 s.err().println("error: the browser did not come back within " + human(timeout) + "; nothing was"
                         + " connected. Run the command again (a longer --timeout gives you more time).");
                 return Cli.INCONCLUSIVE;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+                // The command ends here and says so. The interrupt is not kept: the embedded database, closed next,
+                // would see it as a failure of its file channel.
                 s.err().println("error: cancelled; nothing was connected");
                 return Cli.INCONCLUSIVE;
             }
