@@ -6,10 +6,12 @@ import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.ValidationException;
 import dev.credentials.cli.internal.AddCommand;
+import dev.credentials.cli.internal.AppsCommand;
 import dev.credentials.cli.internal.Args;
 import dev.credentials.cli.internal.Args.UsageException;
 import dev.credentials.cli.internal.Command;
 import dev.credentials.cli.internal.ConfigCommand;
+import dev.credentials.cli.internal.ConnectCommand;
 import dev.credentials.cli.internal.ConsoleCommand;
 import dev.credentials.cli.internal.EditCommand;
 import dev.credentials.cli.internal.HistoryCommand;
@@ -26,6 +28,7 @@ import dev.credentials.cli.internal.TypesCommand;
 import dev.credentials.cli.internal.UnshareCommand;
 import dev.credentials.cli.internal.UsageCommand;
 import dev.credentials.cli.internal.VerifyCommand;
+import dev.credentials.core.CredentialManagerBuilder;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -37,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -69,13 +73,14 @@ public final class Cli {
     private static final Map<String, Command> COMMANDS = commands(new TypesCommand(), new AddCommand(),
             new ListCommand(), new ShowCommand(), new EditCommand(), new ShareCommand(), new UnshareCommand(),
             new VerifyCommand(), new RemoveCommand(), new KeysCommand(), new ConfigCommand(), new ConsoleCommand(),
-            new TourCommand(), new HistoryCommand(), new UsageCommand());
+            new TourCommand(), new HistoryCommand(), new UsageCommand(), new AppsCommand(), new ConnectCommand());
 
     private final BufferedReader in;
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
     private final Console console;
+    private UnaryOperator<CredentialManagerBuilder> managerOptions = UnaryOperator.identity();
 
     /**
      * A CLI on these streams.
@@ -88,6 +93,15 @@ public final class Cli {
         this.err = err;
         this.env = env;
         this.console = console;
+    }
+
+    /**
+     * Changes how the manager over the home is built before each command opens it: how tests route a provider's
+     * fixed hosts (Atlassian's) to a stub on loopback. Not reachable from the command line.
+     */
+    Cli managerOptions(UnaryOperator<CredentialManagerBuilder> options) {
+        this.managerOptions = options;
+        return this;
     }
 
     private static Map<String, Command> commands(Command... all) {
@@ -133,6 +147,7 @@ public final class Cli {
                 throw new UsageException("--version goes alone: credentials --version");
             }
             try (Session s = new Session(out, err, env, new SecretInput(console, in, env), console != null, args, name)) {
+                s.managerOptions(managerOptions);
                 return c.run(s);
             }
         } catch (UsageException | Home.UnsafeHomeException e) {

@@ -148,6 +148,12 @@ public final class Home implements AutoCloseable {
 
     /** Opens (creating on first use) the store, the keyset and a manager over them. */
     public CredentialManager open(UrlPolicy policy, java.time.Duration minVerifyInterval) {
+        return open(policy, minVerifyInterval, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #open(UrlPolicy, java.time.Duration)}, with {@code options} applied to the builder last. */
+    public CredentialManager open(UrlPolicy policy, java.time.Duration minVerifyInterval,
+                                  java.util.function.UnaryOperator<dev.credentials.core.CredentialManagerBuilder> options) {
         check();
         createDir();
         // Checked again once it exists: a home that was missing at the first check may have been put there by another
@@ -177,8 +183,8 @@ public final class Home implements AutoCloseable {
         }
         JdbcCredentialStore store = migrated(h2);
         restrictDatabaseFiles();
-        return CredentialManager.builder().store(RetryingStore.around(store)).keyring(keyring).urlPolicy(policy)
-                .minVerifyInterval(minVerifyInterval).build();
+        return options.apply(CredentialManager.builder().store(RetryingStore.around(store)).keyring(keyring)
+                .urlPolicy(policy).minVerifyInterval(minVerifyInterval)).build();
     }
 
     /** The store, its schema checked (and created on first use), tried again while the database changes hands. */

@@ -68,6 +68,21 @@ public final class SecretInput {
         return console == null ? null : console.readLine("%s", question);
     }
 
+    /**
+     * Asks {@code question} and returns the answer: on the terminal (echoed), else a line of standard input; null when
+     * the input ended. Never used for a secret.
+     */
+    public String answer(String question) {
+        if (console != null) {
+            return console.readLine("%s", question);
+        }
+        try {
+            return stdin.readLine();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Reads the value of {@code spec}. */
     public Secret read(Spec spec, String label) {
         String source = spec.source();

@@ -13,6 +13,7 @@ import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.core.CredentialManager;
+import dev.credentials.core.CredentialManagerBuilder;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * What one command runs with: the streams, the environment, the parsed arguments, the home and (opened on first use,
@@ -40,6 +42,7 @@ public final class Session implements AutoCloseable {
     private Home home;
     private CredentialManager manager;
     private Duration minVerifyInterval = MIN_VERIFY_INTERVAL;
+    private UnaryOperator<CredentialManagerBuilder> managerOptions = UnaryOperator.identity();
 
     public Session(PrintStream out, PrintStream err, Map<String, String> env, SecretInput secrets, boolean terminal,
                    Args args, String command) {
@@ -115,6 +118,11 @@ public final class Session implements AutoCloseable {
         this.minVerifyInterval = interval;
     }
 
+    /** Changes how the manager is built (tests route fixed provider hosts to a stub); call before {@link #manager()}. */
+    public void managerOptions(UnaryOperator<CredentialManagerBuilder> options) {
+        this.managerOptions = options;
+    }
+
     public Duration minVerifyInterval() {
         return minVerifyInterval;
     }
@@ -124,7 +132,7 @@ public final class Session implements AutoCloseable {
         if (manager == null) {
             home().check(); // before the settings in it are read
             UrlPolicy policy = policy();
-            manager = home().open(policy, minVerifyInterval);
+            manager = home().open(policy, minVerifyInterval, managerOptions);
         }
         return manager;
     }

@@ -25,10 +25,15 @@ public final class ShowCommand extends Command {
     @Override
     public int run(Session s) {
         String raw = s.positionals(1, 1, "a credential id").get(0);
-        Credential c = s.manager().get(s.subject(), Session.id(raw));
+        print(s, s.manager().get(s.subject(), Session.id(raw)));
+        return 0;
+    }
+
+    /** Prints {@code c} as this command does: text, or JSON with {@code --json}. */
+    static void print(Session s, Credential c) {
         if (s.json()) {
             s.printJson(Views.view(c));
-            return 0;
+            return;
         }
         var out = s.out();
         out.println("id:          " + c.id());
@@ -47,6 +52,5 @@ public final class ShowCommand extends Command {
         out.println("configuration:");
         new TreeMap<>(c.config()).forEach((k, val) -> out.println("    " + k + " = " + val));
         c.secretFields().stream().sorted().forEach(f -> out.println("    " + f + " = ••••••••  (secret)"));
-        return 0;
     }
 }

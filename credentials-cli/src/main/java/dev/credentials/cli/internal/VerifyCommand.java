@@ -151,6 +151,11 @@ public final class VerifyCommand extends Command {
 
     /** A duration such as 90s, 5m or 1h. */
     static Duration duration(String text) {
+        return duration(text, "--deadline");
+    }
+
+    /** A duration such as 90s, 5m or 1h (or ISO 8601, PT0.5S) given to {@code option}. */
+    static Duration duration(String text, String option) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         try {
             if (t.matches("\\d{1,6}[smh]")) {
@@ -172,7 +177,7 @@ public final class VerifyCommand extends Command {
         } catch (DateTimeParseException e) {
             // below
         }
-        throw new Args.UsageException("--deadline takes a positive duration such as 90s, 5m or 1h, not '"
+        throw new Args.UsageException(option + " takes a positive duration such as 90s, 5m or 1h, not '"
                 + Settings.cut(text) + "'");
     }
 
