@@ -27,11 +27,14 @@ import dev.credentials.api.ConnectionStart;
 import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.CredentialQuery;
+import dev.credentials.api.CredentialSelector;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.NewCredential;
 import dev.credentials.api.Principal;
 import dev.credentials.api.Secret;
+import dev.credentials.api.Selection;
+import dev.credentials.api.SelectionRule;
 import dev.credentials.api.Share;
 import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
@@ -61,6 +64,7 @@ class ConnectionsTest extends WireMockSupport {
     private static final Subject ADMIN = Subject.user(ACME, "admin").asAdmin();
     private static final Subject ALICE = Subject.user(ACME, "alice");
     private static final Subject BOB = Subject.user(ACME, "bob");
+    private static final Subject CAROL_ADMIN = Subject.user(ACME, "carol").asAdmin();
     private static final URI CALLBACK = URI.create("https://platform.example/oauth/callback");
     private static final String ACCOUNT = "557058:f0a1b2c3-d4e5-4f60-8a9b-0c1d2e3f4a5b";
     private static final String SECOND_ID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
@@ -428,5 +432,154 @@ class ConnectionsTest extends WireMockSupport {
                 NewCredential.builder(AtlassianOAuth2Type.ID).name("By hand").config("siteUrl", Samples.SITE)
                         .config("products", "jira").secret("refreshToken", Secret.of("r")).build()));
         assertEquals(List.of("clientId", "clientSecret"), e.errors().stream().map(f -> f.field()).toList());
+    }
+
+    private Credential carolsPersonalApp() {
+        return manager.create(CAROL_ADMIN, NewCredential.builder(AtlassianOAuth2AppType.ID).name("Carol's own app")
+                .config("clientId", "carol-client").secret("clientSecret", Secret.of("carol-secret")).personal(true)
+                .build());
+    }
+
+    @Test
+    void aPersonalAppServesOnlyItsOwnerAndIsRefusedToOthersLikeAnUnknownApp() {
+        Credential mine = carolsPersonalApp();
+        manager.share(CAROL_ADMIN, mine.id(), new Share(Principal.user("alice"), Access.USE));
+        ValidationException refused = assertThrows(ValidationException.class, () -> manager.connections()
+                .start(ALICE, ConnectRequest.builder(mine.id().value(), CALLBACK).build()));
+        ValidationException unknown = assertThrows(ValidationException.class, () -> manager.connections()
+                .start(ALICE, ConnectRequest.builder("AAAAAAAAAAAAAAAAAAAAAA", CALLBACK).build()));
+        assertEquals("app", refused.errors().get(0).field());
+        assertEquals(unknown.errors(), refused.errors(), "no oracle: the same error as an app that does not exist");
+        assertEquals(unknown.getMessage(), refused.getMessage());
+        assertFalse(refused.getMessage().contains("carol"));
+        Subject carol = Subject.user(ACME, "carol");
+        assertEquals("carol-client", query(manager.connections().start(carol,
+                ConnectRequest.builder(mine.id().value(), CALLBACK).build()).authorizationUrl()).get("client_id"));
+    }
+
+    @Test
+    void aTenantAppServesEveryUserOfTheTenantAndNoOtherTenant() {
+        assertEquals("acme-client", query(manager.connections().start(BOB,
+                ConnectRequest.builder(app.id().value(), CALLBACK).build()).authorizationUrl()).get("client_id"));
+        Subject stranger = Subject.user(TenantId.of("globex"), "alice");
+        assertEquals("app", assertThrows(ValidationException.class, () -> manager.connections().start(stranger,
+                ConnectRequest.builder(app.id().value(), CALLBACK).build())).errors().get(0).field());
+    }
+
+    @Test
+    void aConnectionsAppAndAccountCannotBeChanged() {
+        stubProvider("code-20", ONE_SITE, ACCOUNT);
+        Credential c = ((ConnectionResult.Connected) complete(ALICE, startState(ALICE), "code-20")).credential();
+        Credential other = carolsPersonalApp();
+        for (CredentialUpdate u : List.of(
+                CredentialUpdate.builder().config("app", other.id().value()).build(),
+                CredentialUpdate.builder().clearConfig("app").build())) {
+            ValidationException e = assertThrows(ValidationException.class,
+                    () -> manager.update(ALICE, c.id(), c.version(), u));
+            assertEquals("app", e.errors().get(0).field());
+            assertEquals(dev.credentials.api.FieldError.Codes.NOT_ALLOWED, e.errors().get(0).code());
+        }
+        ValidationException account = assertThrows(ValidationException.class, () -> manager.update(ALICE, c.id(),
+                c.version(), CredentialUpdate.builder().config("accountId", "557058:someone-else").build()));
+        assertEquals("accountId", account.errors().get(0).field());
+        assertEquals(dev.credentials.api.FieldError.Codes.NOT_ALLOWED, account.errors().get(0).code());
+        Credential same = manager.get(ALICE, c.id());
+        assertEquals(app.id().value(), same.config().get("app"));
+        assertEquals(ACCOUNT, same.config().get("accountId"));
+        assertEquals(c.version(), same.version(), "a refused update writes nothing");
+        Credential renamed = manager.update(ALICE, c.id(), c.version(), CredentialUpdate.builder()
+                .name("Renamed").config("app", app.id().value()).build());
+        assertEquals("Renamed", renamed.name(), "other fields stay editable, and naming the same app is no change");
+    }
+
+    @Test
+    void aHandMadeConnectionMayNameOnlyAnAppItsCreatorMayUse() {
+        Credential other = carolsPersonalApp();
+        ValidationException e = assertThrows(ValidationException.class, () -> manager.create(ALICE,
+                NewCredential.builder(AtlassianOAuth2Type.ID).name("Borrowed").config("siteUrl", Samples.SITE)
+                        .config("products", "jira").config("app", other.id().value())
+                        .secret("refreshToken", Secret.of("r")).build()));
+        assertEquals("app", e.errors().get(0).field());
+        assertEquals(0, credentials(ALICE));
+        Credential ok = manager.create(ALICE, NewCredential.builder(AtlassianOAuth2Type.ID).name("With the tenant app")
+                .config("siteUrl", Samples.SITE).config("products", "jira").config("app", app.id().value())
+                .secret("refreshToken", Secret.of("r")).build());
+        assertEquals(app.id().value(), ok.config().get("app"));
+    }
+
+    private CredentialSelector connectingSelector(String appId) {
+        return CredentialSelector.builder().types(AtlassianOAuth2Type.ID).rules(SelectionRule.OWN_CONNECTION)
+                .connectWith(ConnectRequest.builder(appId, CALLBACK).build()).build();
+    }
+
+    @Test
+    void aSelectionThatFindsNothingStartsAConnectionForTheServedUserAndTheNextSelectionFindsIt() {
+        Subject run = Subject.agent(ACME, "research-agent").onBehalfOf(Principal.user("alice"));
+        CredentialSelector selector = connectingSelector(app.id().value());
+
+        Selection.AuthorizationRequired required = assertInstanceOf(Selection.AuthorizationRequired.class,
+                manager.select(run, selector));
+        assertEquals(java.util.Optional.of(Principal.user("alice")), required.user());
+        ConnectionStart start = required.connection().orElseThrow();
+        Map<String, String> q = query(start.authorizationUrl());
+        assertEquals("acme-client", q.get("client_id"));
+        assertEquals("S256", q.get("code_challenge_method"));
+        assertEquals(clock.instant().plus(Duration.ofMinutes(10)), start.expiresAt());
+
+        stubProvider("code-30", ONE_SITE, ACCOUNT);
+        assertRefused(Reason.OTHER_USER, BOB, () -> complete(BOB, q.get("state"), "code-30"));
+        Credential connected = assertInstanceOf(ConnectionResult.Connected.class,
+                complete(ALICE, q.get("state"), "code-30")).credential();
+
+        Selection.Selected selected = assertInstanceOf(Selection.Selected.class, manager.select(run, selector));
+        assertEquals(connected.id(), selected.credential().id());
+        assertEquals(SelectionRule.OWN_CONNECTION, selected.rule());
+        Subject bobsRun = Subject.agent(ACME, "research-agent").onBehalfOf(Principal.user("bob"));
+        assertTrue(assertInstanceOf(Selection.AuthorizationRequired.class, manager.select(bobsRun, selector))
+                .connection().isPresent(), "another user's run never gets Alice's connection, but a start of its own");
+    }
+
+    @Test
+    void aUserSelectingForItselfGetsAStartBoundToItself() {
+        Selection.AuthorizationRequired required = assertInstanceOf(Selection.AuthorizationRequired.class,
+                manager.select(ALICE, connectingSelector(app.id().value())));
+        String state = query(required.connection().orElseThrow().authorizationUrl()).get("state");
+        stubProvider("code-31", ONE_SITE, ACCOUNT);
+        assertInstanceOf(ConnectionResult.Connected.class, complete(ALICE, state, "code-31"));
+    }
+
+    @Test
+    void aRunActingForNobodyGetsNoStart() {
+        Selection.AuthorizationRequired required = assertInstanceOf(Selection.AuthorizationRequired.class,
+                manager.select(Subject.agent(ACME, "research-agent"), connectingSelector(app.id().value())));
+        assertTrue(required.user().isEmpty());
+        assertTrue(required.connection().isEmpty());
+        assertInstanceOf(Selection.AuthorizationRequired.class, manager.select(Subject.agent(ACME, "research-agent")
+                .onBehalfOf(Principal.user("alice")), CredentialSelector.builder().types(AtlassianOAuth2Type.ID)
+                .rules(SelectionRule.OWN_CONNECTION).build()));
+    }
+
+    @Test
+    void aSelectionNamingAnAppTheServedUserMayNotUseGetsTheErrorStartGives() {
+        Credential carols = carolsPersonalApp();
+        Subject run = Subject.agent(ACME, "research-agent").onBehalfOf(Principal.user("alice"));
+        ValidationException fromSelect = assertThrows(ValidationException.class,
+                () -> manager.select(run, connectingSelector(carols.id().value())));
+        ValidationException fromStart = assertThrows(ValidationException.class, () -> manager.connections()
+                .start(ALICE, ConnectRequest.builder(carols.id().value(), CALLBACK).build()));
+        assertEquals(fromStart.errors(), fromSelect.errors());
+        Subject carolsRun = Subject.agent(ACME, "research-agent").onBehalfOf(Principal.user("carol"));
+        assertTrue(assertInstanceOf(Selection.AuthorizationRequired.class,
+                manager.select(carolsRun, connectingSelector(carols.id().value()))).connection().isPresent());
+    }
+
+    @Test
+    void aConnectRequestWhoseConnectionsTheSelectorWouldNeverPickIsRefused() {
+        CredentialSelector other = CredentialSelector.builder().types("atlassian-cloud-api-token")
+                .rules(SelectionRule.OWN_CONNECTION).connectWith(ConnectRequest.builder(app.id().value(), CALLBACK)
+                        .build()).build();
+        ValidationException e = assertThrows(ValidationException.class, () -> manager.select(
+                Subject.agent(ACME, "a").onBehalfOf(Principal.user("alice")), other));
+        assertEquals("connectWith", e.errors().get(0).field());
     }
 }

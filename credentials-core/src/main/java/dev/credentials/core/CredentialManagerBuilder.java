@@ -453,7 +453,8 @@ public final class CredentialManagerBuilder {
                 tokenMinTtl, sleeper));
         Apps oauthApps = new Apps(store, installed, engine.sealing(), apps);
         engine.sealing().appLink(oauthApps);
-        return new CredentialManager(engine,
-                new ConnectionService(engine, oauthApps, random, verificationTimeout, urlPolicy));
+        ConnectionService connections = new ConnectionService(engine, oauthApps, random, verificationTimeout, urlPolicy);
+        engine.selections().starter(connections::start);
+        return new CredentialManager(engine, connections);
     }
 }

@@ -12,15 +12,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.credentials.api.AuditAction;
 import dev.credentials.api.AuditQuery;
 import dev.credentials.api.AuditRecord;
+import dev.credentials.api.ConnectRequest;
 import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialId;
+import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.CredentialSelector;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.FieldError;
+import dev.credentials.api.FieldKind;
+import dev.credentials.api.FieldRole;
+import dev.credentials.api.FieldSpec;
 import dev.credentials.api.NewCredential;
 import dev.credentials.api.Principal;
+import dev.credentials.api.Secret;
 import dev.credentials.api.Selection;
 import dev.credentials.api.SelectionRule;
 import dev.credentials.api.Share;
@@ -29,6 +35,9 @@ import dev.credentials.api.TenantId;
 import dev.credentials.api.ValidationException;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.ConnectionFlow;
+import dev.credentials.api.spi.CredentialType;
+import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.api.spi.VerificationState;
 import dev.credentials.testkit.InMemoryCredentialStore;
 import dev.credentials.testkit.RecordingListener;
@@ -155,7 +164,7 @@ class SelectionTest {
     @Test
     void selectionMatrix() {
         manager.close();
-        manager = Fixtures.builder(store, clock).auditTrail(false).build();
+        manager = withConnectFlow(Fixtures.builder(store, clock)).auditTrail(false).build();
         List<List<SelectionRule>> orders = permutations(SOURCES);
         assertEquals(24, orders.size());
         List<String> wrong = new ArrayList<>();
@@ -186,10 +195,89 @@ class SelectionTest {
                     wrong.add(held + " " + order + ": expected " + describe(expected) + ", got " + describe(actual));
                 }
             }
+            // The rows with a connect request, one rule order per combination: the same credential serves; when
+            // none does, alice's run gets a start of its own and a run acting for nobody gets none.
+            List<SelectionRule> order = orders.get(combo % orders.size());
+            CredentialSelector connecting = CredentialSelector.builder().types(TestCredentialType.ID)
+                    .rules(order.toArray(SelectionRule[]::new)).connectWith(CONNECT).build();
+            for (Subject subject : List.of(run(tenant), Subject.tool(tenant, TOOL.id()).withMemberships(AGENT,
+                    ALL_AGENTS))) {
+                rows++;
+                boolean forAlice = subject.onBehalfOf().isPresent();
+                Selection actual = manager.select(subject, connecting);
+                Selection plain = manager.select(subject, selector(order));
+                String got = describe(actual);
+                if (plain instanceof Selection.Selected) {
+                    if (!plain.equals(actual)) {
+                        wrong.add(held + " " + order + " connectWith: expected " + describe(plain) + ", got " + got);
+                    }
+                } else if (!(actual instanceof Selection.AuthorizationRequired a)
+                        || a.connection().isPresent() != forAlice
+                        || !a.user().equals(forAlice ? Optional.of(ALICE_USER) : Optional.empty())) {
+                    wrong.add(held + " " + order + " connectWith, for " + (forAlice ? "alice" : "nobody")
+                            + ": got " + got + (actual instanceof Selection.AuthorizationRequired a
+                            ? " with a start: " + a.connection().isPresent() : ""));
+                }
+            }
         }
-        assertEquals(256 * 24, rows);
+        assertEquals(256 * 24 + 256 * 2, rows);
         assertEquals(List.of(), wrong.subList(0, Math.min(wrong.size(), 20)),
                 wrong.size() + " rows of the matrix were wrong; the first 20");
+    }
+
+    private static final ConnectRequest CONNECT = ConnectRequest.builder("platform:test",
+            URI.create("https://platform.example/callback")).build();
+
+    /** {@code builder} with a stand-in provider: an app type, a flow whose connections are of the test type, an app. */
+    static CredentialManagerBuilder withConnectFlow(CredentialManagerBuilder builder) {
+        return builder.type(new TestAppType()).connectionFlow(new TestFlow())
+                .oauthApp("test", TestAppType.ID, Map.of("clientId", "test-client"),
+                        Map.of("clientSecret", Secret.of("test-app-secret")));
+    }
+
+    /** An app type for {@link TestFlow}. */
+    static final class TestAppType implements CredentialType {
+        static final String ID = "test-oauth2-app";
+
+        @Override
+        public String id() {
+            return ID;
+        }
+
+        @Override
+        public String displayName() {
+            return "Test OAuth app";
+        }
+
+        @Override
+        public List<FieldSpec> fields() {
+            return List.of(FieldSpec.config("clientId", "Client id", FieldKind.TEXT).required().build(),
+                    FieldSpec.secret("clientSecret", "Client secret").required().roles(FieldRole.INTERNAL).build());
+        }
+    }
+
+    /** A provider that is never reached: only the start is used here. */
+    static final class TestFlow implements ConnectionFlow {
+        @Override
+        public String appTypeId() {
+            return TestAppType.ID;
+        }
+
+        @Override
+        public String connectionTypeId() {
+            return TestCredentialType.ID;
+        }
+
+        @Override
+        public URI authorizationUrl(CredentialMaterial app, Authorization request) {
+            return URI.create("https://auth.example/authorize?client_id=" + app.config("clientId").orElse("")
+                    + "&state=" + request.state());
+        }
+
+        @Override
+        public Exchange exchange(VerificationContext ctx, CredentialMaterial app, CodeExchange exchange) {
+            return new Exchange.Unavailable(FailureReason.UNREACHABLE, "not used here");
+        }
     }
 
     private static Subject adminIn(TenantId tenant) {

@@ -2,14 +2,19 @@ package dev.credentials.core.internal;
 
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.CredentialUpdate;
+import dev.credentials.api.FieldError;
 import dev.credentials.api.FieldError.Codes;
+import dev.credentials.api.Principal;
 import dev.credentials.api.Secret;
+import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.ValidationException;
 import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.StoredCredential;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -89,16 +94,62 @@ public final class Apps implements Sealing.AppLink {
     }
 
     /**
-     * The app {@code appId} names in {@code tenant}, with its client secret when {@code withSecret}.
+     * The app {@code appId} names, if {@code user} may connect accounts with it (see {@link #usableBy}), with its
+     * client secret when {@code withSecret}.
      *
-     * @throws ValidationException for the field {@code app} when there is no such app
+     * @throws ValidationException for the field {@code app} when there is no such app or the user may not use it:
+     *     the same error, so a refusal does not tell that an app exists
      */
-    public App open(TenantId tenant, String appId, boolean withSecret) {
-        return find(tenant, appId, withSecret).orElseThrow(() -> ValidationException.of("app", Codes.INVALID,
-                "there is no OAuth app with this id in this tenant; ask a tenant admin for the app's id"));
+    public App open(Subject user, String appId, boolean withSecret) {
+        return find(user.tenant(), user.actor(), appId, withSecret).orElseThrow(Apps::unknown);
     }
 
-    private Optional<App> find(TenantId tenant, String appId, boolean withSecret) {
+    /**
+     * Refuses {@code user} an app it may not connect with, with the same error as an unknown app.
+     *
+     * @throws ValidationException for the field {@code app}
+     */
+    @Override
+    public void requireUsable(Subject user, String appId) {
+        open(user, appId, false).close();
+    }
+
+    private static ValidationException unknown() {
+        return ValidationException.of(ConnectionFlow.APP_FIELD, Codes.INVALID,
+                "there is no OAuth app with this id in this tenant; ask a tenant admin for the app's id");
+    }
+
+    /**
+     * Who may connect accounts with a tenant's app credential: an app registered for the tenant (app types can only
+     * be created by a tenant admin) serves every user of the tenant, while a personal app serves its owner only. A
+     * share grants nothing here: a share of a personal app's USE cannot lend its client secret to another user.
+     */
+    static boolean usableBy(Principal user, StoredCredential app) {
+        return !app.personal() || app.owner().equals(user);
+    }
+
+    /**
+     * Adds an error for each of a connection's read-only fields ({@link ConnectionFlow#APP_FIELD},
+     * {@link ConnectionFlow#ACCOUNT_FIELD}) that {@code update} sets to another value or clears: pointing a connection
+     * at another app would lend it that app's client secret, and another account id would fake a reconnect's check.
+     */
+    public static void readOnly(Installed installed, StoredCredential current, CredentialUpdate update,
+                                List<FieldError> errors) {
+        if (installed.flowForConnection(current.typeId()).isEmpty()) {
+            return;
+        }
+        for (String field : List.of(ConnectionFlow.APP_FIELD, ConnectionFlow.ACCOUNT_FIELD)) {
+            String now = current.config().get(field);
+            String next = update.config().get(field);
+            boolean changed = (next != null && !next.equals(now)) || (now != null && update.clearConfig().contains(field));
+            if (changed) {
+                errors.add(new FieldError(field, Codes.NOT_ALLOWED, field + " is set when an account is connected and"
+                        + " cannot be changed; connect the account again (reconnect) or make a new connection"));
+            }
+        }
+    }
+
+    private Optional<App> find(TenantId tenant, Principal user, String appId, boolean withSecret) {
         if (appId == null) {
             return Optional.empty();
         }
@@ -123,7 +174,9 @@ public final class Apps implements Sealing.AppLink {
             return Optional.empty();
         }
         Optional<StoredCredential> record = store.find(tenant, id);
-        if (record.isEmpty() || installed.flow(record.get().typeId()).isEmpty()) {
+        if (record.isEmpty() || !record.get().tenant().equals(tenant)
+                || installed.flow(record.get().typeId()).isEmpty()
+                || (user != null && !usableBy(user, record.get()))) {
             return Optional.empty();
         }
         StoredCredential r = record.get();
@@ -141,7 +194,8 @@ public final class Apps implements Sealing.AppLink {
         if (appId == null || installed.flowForConnection(record.typeId()).isEmpty()) {
             return material;
         }
-        Optional<App> app = find(record.tenant(), appId, true);
+        // The connection's app was checked for its owner when it was made; app is read-only since.
+        Optional<App> app = find(record.tenant(), null, appId, true);
         if (app.isEmpty()) {
             LOG.warn("Connection {} in tenant {} names an OAuth app that no longer exists", record.id(),
                     record.tenant());

@@ -83,6 +83,14 @@ public final class ConnectionService implements Connections {
 
     @Override
     public ConnectionStart start(Subject user, ConnectRequest request) {
+        return start(user, request, null);
+    }
+
+    /**
+     * {@link #start(Subject, ConnectRequest)} for a selection that found nothing: as the served user would start it,
+     * and refused when the app's connections are of none of {@code typeIds} (they would never be selected).
+     */
+    public ConnectionStart start(Subject user, ConnectRequest request, Set<String> typeIds) {
         engine.lifecycle().ensureOpen();
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(request, "request");
@@ -105,7 +113,12 @@ public final class ConnectionService implements Connections {
         String value = s.newValue();
         String verifier = newVerifier();
         Map<String, char[]> values = new TreeMap<>();
-        try (Apps.App app = apps.open(user.tenant(), request.app(), false)) {
+        try (Apps.App app = apps.open(user, request.app(), false)) {
+            if (typeIds != null && !typeIds.contains(app.flow().connectionTypeId())) {
+                throw ValidationException.of("connectWith", Codes.INVALID, "the app makes connections of type "
+                        + app.flow().connectionTypeId() + ", which the selector does not ask for; add the type or name"
+                        + " another app");
+            }
             request.reconnect().ifPresent(id -> checkReconnect(user, id, app));
             put(values, "phase", "start");
             put(values, "tenant", user.tenant().value());
@@ -154,7 +167,7 @@ public final class ConnectionService implements Connections {
                         ? "You declined access at the provider, so nothing was connected."
                         : "The provider refused the request (" + shown + "), so nothing was connected.");
             }
-            try (Apps.App app = apps.open(user.tenant(), opened.get("app"), true);
+            try (Apps.App app = apps.open(user, opened.get("app"), true);
                  Secret c = Secret.of(code); Secret v = Secret.wrap(opened.values().remove("verifier"));
                  Exchange ex = app.flow().exchange(context(), app.material(),
                          new ConnectionFlow.CodeExchange(c, v, redirectUri))) {
@@ -201,7 +214,7 @@ public final class ConnectionService implements Connections {
                     secrets.put(k.substring(2), Secret.of(v));
                 }
             });
-            try (Apps.App app = apps.open(user.tenant(), opened.get("app"), false)) {
+            try (Apps.App app = apps.open(user, opened.get("app"), false)) {
                 return finish(user, app.flow(), opened.get("app"), opened.get("name"), opened.get("reconnect"), config,
                         secrets, opened.get("account"), opened.get("accountName"), site);
             } finally {

@@ -24,6 +24,7 @@ import dev.credentials.api.Share;
 import dev.credentials.api.Subject;
 import dev.credentials.api.ValidationException;
 import dev.credentials.api.VerificationResult;
+import dev.credentials.api.spi.ConnectionFlow;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.CredentialType;
 import dev.credentials.api.spi.SealedPayload;
@@ -98,6 +99,9 @@ public final class Edits {
         CredentialType type = installed.require(request.typeId());
         if (installed.isAppType(type.id()) && !subject.isAdmin()) {
             throw new AccessDeniedException("only a tenant admin can register an OAuth app");
+        }
+        if (request.config().containsKey(ConnectionFlow.APP_FIELD) && installed.flowForConnection(type.id()).isPresent()) {
+            sealing.requireUsableApp(subject, request.config().get(ConnectionFlow.APP_FIELD));
         }
         Optional<String> requestId = request.requestId();
         if (requestId.isPresent()) {
@@ -212,6 +216,7 @@ public final class Edits {
             }
             CredentialType type = installed.require(current.typeId());
             List<FieldError> errors = Validator.update(type, update);
+            Apps.readOnly(installed, current, update, errors);
             Set<String> flags = UseFlags.changes(current, update, errors);
             if (!errors.isEmpty()) {
                 throw new ValidationException(errors);

@@ -36,10 +36,16 @@ public final class Sealing {
      * (verify, refresh, authenticate) goes through {@link #material}, so rotating an app's secret serves every
      * connection at once.
      */
-    @FunctionalInterface
     public interface AppLink {
         /** {@code material} with its app's values added, or {@code material} itself; closes it when it replaces it. */
         CredentialMaterial link(StoredCredential record, CredentialMaterial material);
+
+        /**
+         * Refuses {@code user} an app it may not connect accounts with, as if the app did not exist.
+         *
+         * @throws dev.credentials.api.ValidationException for the field {@code app}
+         */
+        void requireUsable(dev.credentials.api.Subject user, String appId);
     }
 
     public Sealing(Envelope envelope) {
@@ -49,6 +55,19 @@ public final class Sealing {
     /** Sets the hook that adds a connection's app values; called once while the engine is wired. */
     public void appLink(AppLink link) {
         this.appLink = link;
+    }
+
+    /**
+     * Refuses {@code user} an app it may not connect accounts with (see {@link AppLink#requireUsable}); without a link
+     * no app exists, so every app id is refused.
+     */
+    public void requireUsableApp(dev.credentials.api.Subject user, String appId) {
+        AppLink link = appLink;
+        if (link == null) {
+            throw dev.credentials.api.ValidationException.of("app", dev.credentials.api.FieldError.Codes.INVALID,
+                    "there is no OAuth app with this id in this tenant; ask a tenant admin for the app's id");
+        }
+        link.requireUsable(user, appId);
     }
 
     /** The envelope, for the keyring and for rewrapping. */

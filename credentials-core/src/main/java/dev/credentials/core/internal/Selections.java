@@ -1,6 +1,8 @@
 package dev.credentials.core.internal;
 
 import dev.credentials.api.Access;
+import dev.credentials.api.ConnectRequest;
+import dev.credentials.api.ConnectionStart;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialSelector;
 import dev.credentials.api.CredentialStatus;
@@ -53,6 +55,21 @@ public final class Selections {
     private final Auditing auditing;
     private final Clock clock;
     private final Lifecycle lifecycle;
+    private volatile Starter starter;
+
+    /** Starts a connection for the user a run serves, when nothing serves it and the selector names a request. */
+    @FunctionalInterface
+    public interface Starter {
+        /**
+         * Starts a connection as if {@code user} had called {@code connections().start}.
+         *
+         * @param user the served user, as a user subject
+         * @param request the selector's connect request
+         * @param typeIds the selector's types, one of which the connection must be
+         * @return the start
+         */
+        ConnectionStart start(Subject user, ConnectRequest request, Set<String> typeIds);
+    }
 
     public Selections(CredentialStore store, Installed installed, Events events, Auditing auditing, Clock clock,
                       Lifecycle lifecycle) {
@@ -62,6 +79,11 @@ public final class Selections {
         this.auditing = auditing;
         this.clock = clock;
         this.lifecycle = lifecycle;
+    }
+
+    /** Sets the hook that starts connections for {@link CredentialSelector#connectWith()}; set once, at build. */
+    public void starter(Starter starter) {
+        this.starter = starter;
     }
 
     /** See {@code CredentialManager.select}. */
@@ -83,7 +105,18 @@ public final class Selections {
         auditing.selection(subject, null, null);
         events.emit(() -> new CredentialEvent.NothingSelected(UUID.randomUUID(), subject.tenant(), null, 0,
                 subject.actor(), now(), served, selector.typeIds()));
-        return new Selection.AuthorizationRequired(served, selector.typeIds(), selector.target());
+        Optional<ConnectionStart> start = Optional.empty();
+        if (served.isPresent() && selector.connectWith().isPresent()) {
+            Starter s = starter;
+            if (s == null) {
+                throw new UnsupportedOperationException("this manager cannot start connections");
+            }
+            // Bound to the served user, as if that user had called start: only that user can complete it.
+            Subject user = subject.actor().equals(served.get()) ? subject
+                    : Subject.user(subject.tenant(), served.get().id());
+            start = Optional.of(s.start(user, selector.connectWith().get(), selector.typeIds()));
+        }
+        return new Selection.AuthorizationRequired(served, selector.typeIds(), selector.target(), start);
     }
 
     /** The user a run serves: the on-behalf-of user, or the actor itself when it is a user. */
