@@ -280,6 +280,54 @@ class ConnectionsEndToEndTest {
     }
 
     @Test
+    void carolConnectsFromTheLinkHerRunGaveHerAndHerNextRunCarriesHerToken() throws Exception {
+        Subject carolRun = ConnectedAccounts.helperRunFor(CAROL);
+        ToolReply.ConnectFirst first = assertInstanceOf(ToolReply.ConnectFirst.class,
+                accounts.searchConfluence(carolRun, "type=page"));
+        assertEquals(List.of(), sentRequests(), "nothing went to Atlassian for Carol's run yet");
+
+        // The link is Atlassian's consent page for a connection already started for Carol: her browser goes there
+        // straight from the conversation, and Atlassian sends it back to the platform's callback.
+        URI callback = location(consent(first.link(), CAROL_ACCOUNT));
+        assertConnected(get(callback, "platform.session=platform-carol"), CAROL_ACCOUNT);
+
+        Credential carols = onlyConnectionOf(CAROL);
+        assertEquals(CAROL_ACCOUNT.accountId(), carols.config().get("accountId"));
+        assertEquals(CredentialStatus.VERIFIED, carols.status());
+        assertSelectedOwn(carolRun, carols);
+        assertToolCallAsAccount(carolRun, CAROL_ACCOUNT, ALICE_ACCOUNT);
+        assertEquals(Set.of("Bearer " + CAROL_ACCOUNT.accessToken()), Set.copyOf(atlassian.bearersAtSiteOf(CAROL_ACCOUNT)));
+        assertEquals(List.of(), atlassian.refusals());
+    }
+
+    @Test
+    void theLinkStartedForCarolConnectsNobodyElse() throws Exception {
+        ToolReply.ConnectFirst first = assertInstanceOf(ToolReply.ConnectFirst.class,
+                accounts.searchConfluence(ConnectedAccounts.helperRunFor(CAROL), "type=page"));
+        // Bob gets hold of Carol's link and consents with his own Atlassian account, in his own platform session.
+        URI callback = location(consent(first.link(), BOB_ACCOUNT));
+        HttpResponse<String> asBob = get(callback, "platform.session=platform-bob");
+        assertEquals(400, asBob.statusCode(), asBob.body());
+        assertEquals(List.of(onlyConnectionOf(BOB).id()), connectionsOf(BOB).stream().map(Credential::id).toList());
+        assertEquals(List.of(), connectionsOf(CAROL));
+        assertInstanceOf(ToolReply.ConnectFirst.class,
+                accounts.searchConfluence(ConnectedAccounts.helperRunFor(CAROL), "type=page"));
+    }
+
+    @Test
+    void aRunActingForNobodyGetsNoConnectionStart() throws Exception {
+        Selection.AuthorizationRequired required = assertInstanceOf(Selection.AuthorizationRequired.class,
+                manager.select(Subject.agent(ACME, "helper"), CredentialSelector.builder().types("atlassian-oauth2")
+                        .rules(SelectionRule.SHARED_WITH_AGENT)
+                        .connectWith(dev.credentials.api.ConnectRequest.builder(ConnectedAccounts.APP, callbackUri)
+                                .build()).build()));
+        assertEquals(Optional.empty(), required.user());
+        assertEquals(Optional.empty(), required.connection());
+        assertEquals(connectPage, assertInstanceOf(ToolReply.ConnectFirst.class,
+                accounts.searchConfluence(Subject.agent(ACME, "helper"), "type=page")).link());
+    }
+
+    @Test
     void theReadmeShowsThePlatformCodeUnchanged() throws IOException {
         Path source = Path.of("src/main/java/dev/credentials/examples/ConnectedAccounts.java");
         List<String> lines = Files.readAllLines(source);
