@@ -335,12 +335,13 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
 
     @Override
     public synchronized Optional<PendingState> findConnectionState(String key) {
-        return Optional.ofNullable(states.get(Objects.requireNonNull(key, "key")));
+        return Optional.ofNullable(states.get(ConnectionStateStore.checkKey(key)));
     }
 
     @Override
     public synchronized boolean takeConnectionState(String key, java.time.Instant now) {
-        PendingState s = states.get(Objects.requireNonNull(key, "key"));
+        PendingState s = states.get(ConnectionStateStore.checkKey(key));
+        Objects.requireNonNull(now, "now");
         if (s == null || s.used() || !s.expiresAt().isAfter(now)) {
             return false;
         }
@@ -350,6 +351,7 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
 
     @Override
     public synchronized long purgeConnectionStates(java.time.Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
         int before = states.size();
         states.values().removeIf(s -> s.expiresAt().isBefore(cutoff));
         return before - states.size();

@@ -17,6 +17,7 @@ import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.spi.AuditStore;
 import dev.credentials.api.spi.AuditStoreQuery;
+import dev.credentials.api.spi.ConnectionStateStore;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.MaintenanceStore;
@@ -48,8 +49,8 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * A {@link CredentialStore} on JDBC, with the {@link MaintenanceStore}, {@link AuditStore} and {@link LeaseStore}
- * capabilities, over a {@link DataSource} the
+ * A {@link CredentialStore} on JDBC, with the {@link MaintenanceStore}, {@link AuditStore}, {@link LeaseStore} and
+ * {@link ConnectionStateStore} capabilities, over a {@link DataSource} the
  * platform supplies (its own pool): PostgreSQL in production, H2 as the embedded default. Credentials and shares live in
  * proper columns, so listings filter, order and page in SQL with indexes; the sealed payload is bytes, with its KEK id
  * and format version in columns of their own.
@@ -78,8 +79,12 @@ import javax.sql.DataSource;
  * <p>A record's lease ({@link LeaseStore}) is two columns of its row, {@code lease_holder} and {@code lease_until},
  * which record writes never touch: taking it is one conditional {@code UPDATE} of those columns (a compare-and-set
  * under the row lock, with the caller's {@code now}), it never moves the revision, and deleting the record ends it.
+ *
+ * <p>Connections' pending states ({@link ConnectionStateStore}) live in {@code <prefix>connection_states}, keyed by
+ * the manager's hash of the state value, with their sealed contents; taking one is one conditional {@code UPDATE} of
+ * its {@code used} column with the caller's {@code now}, so exactly one caller on any node takes it.
  */
-public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, LeaseStore {
+public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, LeaseStore, ConnectionStateStore {
     private static final String COLUMNS = "tenant, id, name, sort_key, type_id, owner_key, config, secret_fields, status, "
             + "last_outcome, last_reason, last_message, last_checked_at, last_elapsed_micros, last_retry_after, "
             + "inconclusive_count, next_check_at, created_at, updated_at, version, content_version, revision, kek_id, "
@@ -93,6 +98,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
     private final String keks;
     private final AuditTable auditTable;
     private final LeaseTable leaseTable;
+    private final ConnectionStateTable stateTable;
 
     private JdbcCredentialStore(DataSource dataSource, Dialect dialect, String prefix) {
         this.dataSource = dataSource;
@@ -103,6 +109,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         this.keks = prefix + "keks";
         this.auditTable = new AuditTable(prefix);
         this.leaseTable = new LeaseTable(prefix);
+        this.stateTable = new ConnectionStateTable(prefix);
     }
 
     /**
@@ -272,6 +279,43 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(id, "id");
         return transaction("read the lease on credential " + id, c -> leaseTable.read(c, tenant, id));
+    }
+
+    // ------------------------------------------------------------------------------------------------ connection states
+
+    @Override
+    public void saveConnectionState(PendingState state) {
+        Objects.requireNonNull(state, "state");
+        transaction("save a connection state", c -> {
+            try {
+                stateTable.insert(c, state);
+            } catch (SQLException e) {
+                if (isUniqueViolation(e)) {
+                    throw new DuplicateCredentialException("a connection state with this key exists");
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<PendingState> findConnectionState(String key) {
+        ConnectionStateStore.checkKey(key);
+        return transaction("read a connection state", c -> stateTable.find(c, key));
+    }
+
+    @Override
+    public boolean takeConnectionState(String key, Instant now) {
+        ConnectionStateStore.checkKey(key);
+        Objects.requireNonNull(now, "now");
+        return transaction("take a connection state", c -> stateTable.take(c, key, now));
+    }
+
+    @Override
+    public long purgeConnectionStates(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return transaction("purge expired connection states", c -> stateTable.purge(c, cutoff));
     }
 
     // ------------------------------------------------------------------------------------------------ audit trail

@@ -290,4 +290,32 @@ class FailuresTest {
         store.append(batch);
         assertEquals(batch.size(), trail().size());
     }
+
+    @Test
+    void aConnectionStateWhoseConnectionDiesIsNeitherSavedNorTakenAndTheFailureNamesNoValue() {
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        dev.credentials.api.spi.ConnectionStateStore.PendingState s = CredentialStoreContract.pendingState(tenant,
+                now.plusSeconds(600));
+        String sealed = java.util.HexFormat.of().formatHex(s.sealed().bytes()).substring(0, 16);
+        dataSource.failOnExecute(1);
+        CredentialStoreException e = assertThrows(CredentialStoreException.class, () -> store.saveConnectionState(s));
+        assertTrue(e.retryable(), e.getMessage());
+        for (String value : List.of(s.key(), tenant.value(), sealed)) {
+            assertFalse(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains(value.toLowerCase(java.util.Locale.ROOT)),
+                    e.getMessage());
+        }
+        dataSource.heal();
+        assertEquals(Optional.empty(), store.findConnectionState(s.key()), "nothing was saved");
+        store.saveConnectionState(s);
+        dataSource.failOnExecute(1);
+        e = assertThrows(CredentialStoreException.class, () -> store.takeConnectionState(s.key(), now));
+        assertFalse(e.getMessage().contains(s.key()), e.getMessage());
+        dataSource.heal();
+        assertFalse(store.findConnectionState(s.key()).orElseThrow().used(), "a failed take leaves the state unused");
+        assertTrue(store.takeConnectionState(s.key(), now));
+        dataSource.failOnExecute(1);
+        assertThrows(CredentialStoreException.class, () -> store.purgeConnectionStates(now.plusSeconds(3600)));
+        dataSource.heal();
+        assertTrue(store.findConnectionState(s.key()).isPresent(), "a failed purge deletes nothing");
+    }
 }

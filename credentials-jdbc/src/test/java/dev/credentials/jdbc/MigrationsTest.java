@@ -3,7 +3,17 @@ package dev.credentials.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.credentials.api.AuditAction;
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.Principal;
+import dev.credentials.api.Share;
+import dev.credentials.api.spi.AuditStoreQuery;
+import dev.credentials.api.spi.ConnectionStateStore.PendingState;
+import dev.credentials.api.spi.StoredCredential;
+import dev.credentials.jdbc.internal.Migrations;
+import dev.credentials.testkit.AuditStoreContract;
+import java.time.Instant;
+import java.util.Optional;
 import dev.credentials.api.TenantId;
 import dev.credentials.testkit.CredentialStoreContract;
 import dev.credentials.api.spi.StoreQuery;
@@ -25,10 +35,10 @@ import org.junit.jupiter.api.Test;
 class MigrationsTest {
     /**
      * The migrations shipped: V1 tables, V2 the by-KEK index, V3 verification history, V4 key states, V5 the audit
-     * trail, V6 leases, V7 personal credentials and tenant defaults.
+     * trail, V6 leases, V7 personal credentials and tenant defaults, V8 connections' pending states.
      */
-    private static final int LATEST = 7;
-    private static final int RECORDED = 7;
+    private static final int LATEST = 8;
+    private static final int RECORDED = 8;
 
 
     @Test
@@ -91,5 +101,62 @@ class MigrationsTest {
         String text = String.join("\n", plan);
         assertTrue(text.contains("explain_credentials_"), "the plan should use an index:\n" + text);
         assertTrue(!text.contains("Seq Scan on explain_credentials"), "no full scan of credentials:\n" + text);
+    }
+
+    @Test
+    void anH2DatabaseAtV7UpgradesToV8KeepingItsData() throws Exception {
+        upgradeFromV7(Databases.h2(), Dialect.H2, "up_");
+    }
+
+    @Test
+    void aPostgresDatabaseAtV7UpgradesToV8KeepingItsData() throws Exception {
+        upgradeFromV7(Databases.postgres(), Dialect.POSTGRESQL, "up" + System.nanoTime() % 100_000 + "_");
+    }
+
+    /** Makes the schema as the release before V8 left it, fills it, upgrades it, and checks that everything is kept. */
+    private static void upgradeFromV7(DataSource ds, Dialect dialect, String prefix) throws Exception {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            Migrations.apply(c, dialect, prefix, 7);
+            c.commit();
+        }
+        JdbcCredentialStore old = JdbcCredentialStore.builder(ds).tablePrefix(prefix).dialect(dialect).build();
+        assertEquals(7, old.schemaVersion());
+        TenantId t = TenantId.of("upgrade-" + CredentialStoreContract.randomId().value());
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        StoredCredential r = CredentialStoreContract.record(t, "kept across the upgrade").toBuilder()
+                .shares(List.of(Share.use(Principal.agent("a1")))).personal(true).delegation(false).build();
+        AuditRecord created = AuditStoreContract.auditRecord(t, r.id(), AuditAction.CREATED, Principal.user("alice"),
+                now, Principal.group("ops"));
+        old.insert(r, List.of(created));
+        assertTrue(old.acquireLease(t, r.id(), "node-a", now, now.plusSeconds(60)));
+        assertTrue(!tableExists(ds, prefix + "connection_states"), "V7 has no connection states yet");
+
+        JdbcCredentialStore upgraded = JdbcCredentialStore.builder(ds).tablePrefix(prefix).migrate(true).build();
+
+        assertEquals(LATEST, upgraded.schemaVersion());
+        assertEquals(Optional.of(r), upgraded.find(t, r.id()), "the record, its shares and flags are kept");
+        assertEquals("node-a", upgraded.lease(t, r.id()).orElseThrow().holder(), "and its lease");
+        assertEquals(List.of(created), upgraded.audit(t, AuditStoreQuery.of(10)), "and the audit trail");
+        PendingState s = CredentialStoreContract.pendingState(t, now.plusSeconds(600));
+        upgraded.saveConnectionState(s);
+        assertEquals(Optional.of(s), upgraded.findConnectionState(s.key()));
+        assertTrue(upgraded.takeConnectionState(s.key(), now));
+        upgraded.migrate();
+        assertEquals(LATEST, upgraded.schemaVersion(), "migrating again changes nothing");
+        assertTrue(upgraded.findConnectionState(s.key()).orElseThrow().used());
+    }
+
+    private static boolean tableExists(DataSource ds, String table) throws Exception {
+        try (Connection c = ds.getConnection()) {
+            for (String name : new String[] {table, table.toUpperCase(java.util.Locale.ROOT)}) {
+                try (ResultSet rs = c.getMetaData().getTables(null, null, name, null)) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 }

@@ -17,6 +17,8 @@ import dev.credentials.api.Share;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
+import dev.credentials.api.spi.ConnectionStateStore;
+import dev.credentials.api.spi.ConnectionStateStore.PendingState;
 import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.MaintenanceStore;
@@ -55,7 +57,8 @@ import org.junit.jupiter.api.Test;
  * {@link #createStore()}; each test gets a fresh, empty store (or one whose tenants no other test uses: every test
  * draws fresh tenant ids, so a shared database works too).
  *
- * <p>Optional capabilities are tested in {@code @Nested} groups ({@link Maintenance}, {@link Leases}) that run only when
+ * <p>Optional capabilities are tested in {@code @Nested} groups ({@link Maintenance}, {@link Leases},
+ * {@link ConnectionStates}) that run only when
  * the store implements the capability's interface.
  */
 public abstract class CredentialStoreContract {
@@ -782,6 +785,195 @@ public abstract class CredentialStoreContract {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * The {@link ConnectionStateStore} capability: connections' pending states kept with their sealed contents, found
+     * used or not until purged, taken at most once and only before their expiry (a compare-and-set with the caller's
+     * time), and purged by expiry. These tests run when the store implements it and are skipped when it does not.
+     */
+    @Nested
+    public class ConnectionStates {
+        /** The store under test, as a connection state store. */
+        protected ConnectionStateStore states;
+
+        /** Made by JUnit, for the store's test class. */
+        public ConnectionStates() {}
+
+        @BeforeEach
+        void requireCapability() {
+            assumeTrue(store instanceof ConnectionStateStore, () -> store.getClass().getName()
+                    + " does not implement ConnectionStateStore: its connection state tests do not apply");
+            states = (ConnectionStateStore) store;
+        }
+
+        private PendingState saved(TenantId t, Instant expiresAt) {
+            PendingState s = pendingState(t, expiresAt);
+            states.saveConnectionState(s);
+            return s;
+        }
+
+        /** A saved state is found with its key, tenant, sealed bytes and expiry intact, unused. */
+        @Test
+        public void aSavedStateIsFoundWithEverythingIntact() {
+            PendingState mine = saved(tenant, T0.plusSeconds(600));
+            PendingState theirs = saved(otherTenant, T0.plusSeconds(600));
+            PendingState found = states.findConnectionState(mine.key()).orElseThrow();
+            assertEquals(mine, found);
+            assertEquals(mine.sealed(), found.sealed(), "the sealed bytes, key id and format are kept");
+            assertEquals(tenant, found.tenant());
+            assertFalse(found.used());
+            assertEquals(T0.plusSeconds(600), found.expiresAt(), "kept to the microsecond");
+            assertEquals(otherTenant, states.findConnectionState(theirs.key()).orElseThrow().tenant(),
+                    "each state keeps its own tenant");
+        }
+
+        /** Saving a second state under an existing key is refused and keeps the first. */
+        @Test
+        public void aDuplicateKeyIsRefusedAndKeepsTheFirst() {
+            PendingState first = saved(tenant, T0.plusSeconds(600));
+            PendingState again = new PendingState(first.key(), otherTenant, pendingState(otherTenant, T0).sealed(),
+                    T0.plusSeconds(900), false);
+            assertThrows(DuplicateCredentialException.class, () -> states.saveConnectionState(again));
+            assertEquals(Optional.of(first), states.findConnectionState(first.key()));
+        }
+
+        /** A state is taken once; a second take is refused, and the state then reads as used. */
+        @Test
+        public void aStateIsTakenOnceThenRefused() {
+            PendingState s = saved(tenant, T0.plusSeconds(600));
+            assertTrue(states.takeConnectionState(s.key(), T0));
+            assertFalse(states.takeConnectionState(s.key(), T0.plusSeconds(1)));
+            PendingState used = states.findConnectionState(s.key()).orElseThrow();
+            assertTrue(used.used(), "found used until it is purged");
+            assertEquals(new PendingState(s.key(), s.tenant(), s.sealed(), s.expiresAt(), true), used);
+        }
+
+        /** A state is taken up to the last microsecond before its expiry, and never at or after it. */
+        @Test
+        public void aStateIsNotTakenAtOrAfterItsExpiry() {
+            Instant expiry = T0.plusSeconds(600);
+            PendingState atExpiry = saved(tenant, expiry);
+            PendingState after = saved(tenant, expiry);
+            PendingState justBefore = saved(tenant, expiry);
+            assertFalse(states.takeConnectionState(atExpiry.key(), expiry));
+            assertFalse(states.takeConnectionState(after.key(), expiry.plusSeconds(3600)));
+            assertTrue(states.takeConnectionState(justBefore.key(), expiry.minusNanos(1_000)));
+            assertFalse(states.findConnectionState(atExpiry.key()).orElseThrow().used(), "a refused take changes nothing");
+            assertFalse(states.findConnectionState(after.key()).orElseThrow().used());
+        }
+
+        /** A key that was never saved is neither found nor taken. */
+        @Test
+        public void anUnknownKeyIsNeitherFoundNorTaken() {
+            String unknown = pendingState(tenant, T0).key();
+            assertEquals(Optional.empty(), states.findConnectionState(unknown));
+            assertFalse(states.takeConnectionState(unknown, T0));
+            assertEquals(Optional.empty(), states.findConnectionState(unknown), "a refused take creates nothing");
+        }
+
+        /** The purge deletes exactly the states, used or not, that expired before the cutoff, and counts them. */
+        @Test
+        public void thePurgeDeletesExactlyTheStatesExpiredBeforeTheCutoff() {
+            // Long before every other test's states, so that a store shared between tests purges only these.
+            Instant cutoff = Instant.parse("1971-01-01T00:00:00.000001Z");
+            PendingState old = saved(tenant, cutoff.minusSeconds(3600));
+            PendingState oldUsed = saved(otherTenant, cutoff.minusSeconds(7200));
+            assertTrue(states.takeConnectionState(oldUsed.key(), cutoff.minusSeconds(7300)));
+            PendingState justBefore = saved(tenant, cutoff.minusNanos(1_000));
+            PendingState atCutoff = saved(tenant, cutoff);
+            PendingState later = saved(tenant, cutoff.plusSeconds(60));
+            PendingState laterUsed = saved(tenant, cutoff.plusSeconds(60));
+            assertTrue(states.takeConnectionState(laterUsed.key(), cutoff));
+            assertEquals(3L, states.purgeConnectionStates(cutoff));
+            for (PendingState gone : List.of(old, oldUsed, justBefore)) {
+                assertEquals(Optional.empty(), states.findConnectionState(gone.key()));
+            }
+            assertEquals(Optional.of(atCutoff), states.findConnectionState(atCutoff.key()), "expiring at the cutoff");
+            assertEquals(Optional.of(later), states.findConnectionState(later.key()));
+            assertTrue(states.findConnectionState(laterUsed.key()).orElseThrow().used(), "used but not expired");
+            assertEquals(0L, states.purgeConnectionStates(cutoff), "purging again deletes nothing");
+        }
+
+        /**
+         * Of many callers racing to take one state, exactly one wins, every time.
+         *
+         * @throws Exception when the code under test fails unexpectedly
+         */
+        @Test
+        public void ofManyCallersRacingToTakeOneStateExactlyOneWins() throws Exception {
+            int threads = 8;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                for (int round = 0; round < 10; round++) {
+                    PendingState contested = saved(tenant, T0.plusSeconds(600));
+                    CountDownLatch start = new CountDownLatch(1);
+                    List<Future<Boolean>> tries = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        tries.add(pool.submit(() -> {
+                            assertTrue(start.await(60, TimeUnit.SECONDS));
+                            return states.takeConnectionState(contested.key(), T0);
+                        }));
+                    }
+                    start.countDown();
+                    int winners = 0;
+                    for (Future<Boolean> f : tries) {
+                        if (f.get(60, TimeUnit.SECONDS)) {
+                            winners++;
+                        }
+                    }
+                    assertEquals(1, winners, "round " + round);
+                    assertTrue(states.findConnectionState(contested.key()).orElseThrow().used());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        /** Bad arguments are refused with a message naming the argument, and change nothing. */
+        @Test
+        public void badArgumentsAreRefusedNamingTheArgument() {
+            PendingState s = saved(tenant, T0.plusSeconds(600));
+            assertThrows(NullPointerException.class, () -> states.saveConnectionState(null));
+            for (String key : java.util.Arrays.asList(null, "", "k".repeat(65))) {
+                RuntimeException find = assertThrows(RuntimeException.class, () -> states.findConnectionState(key));
+                RuntimeException take = assertThrows(RuntimeException.class, () -> states.takeConnectionState(key, T0));
+                for (RuntimeException e : List.of(find, take)) {
+                    assertTrue(e instanceof NullPointerException || e instanceof IllegalArgumentException, e.toString());
+                    assertTrue(String.valueOf(e.getMessage()).contains("key"), e.toString());
+                }
+                IllegalArgumentException made = key == null ? null : assertThrows(IllegalArgumentException.class,
+                        () -> new PendingState(key, tenant, s.sealed(), T0, false));
+                assertTrue(made == null || made.getMessage().contains("key"), String.valueOf(made));
+            }
+            NullPointerException now = assertThrows(NullPointerException.class,
+                    () -> states.takeConnectionState(s.key(), null));
+            assertTrue(String.valueOf(now.getMessage()).contains("now"), now.toString());
+            NullPointerException cutoff = assertThrows(NullPointerException.class,
+                    () -> states.purgeConnectionStates(null));
+            assertTrue(String.valueOf(cutoff.getMessage()).contains("cutoff"), cutoff.toString());
+            assertEquals(Optional.of(s), states.findConnectionState(s.key()), "nothing changed");
+            PendingState longest = new PendingState("k".repeat(64), tenant, s.sealed(), T0.plusSeconds(600), false);
+            states.saveConnectionState(longest);
+            assertTrue(states.takeConnectionState(longest.key(), T0), "64 characters are a key");
+        }
+    }
+
+    /**
+     * A new, unused pending state in {@code tenant} under a fresh random key, with random sealed bytes, for store
+     * tests.
+     *
+     * @param tenant the tenant
+     * @param expiresAt when it expires
+     * @return a new pending state
+     */
+    public static PendingState pendingState(TenantId tenant, Instant expiresAt) {
+        byte[] sealed = new byte[96];
+        RANDOM.nextBytes(sealed);
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return new PendingState(Base64.getUrlEncoder().withoutPadding().encodeToString(key), tenant,
+                new SealedPayload("kek-1", 1, sealed), expiresAt, false);
     }
 
     private static StoredCredential withKek(StoredCredential r, String kek) {

@@ -19,6 +19,7 @@ public interface ConnectionStateStore extends CredentialStore {
      * Saves a new state.
      *
      * @param state the state
+     * @throws NullPointerException when {@code state} is null
      * @throws dev.credentials.api.DuplicateCredentialException when a state with the same key exists
      * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
      */
@@ -29,6 +30,8 @@ public interface ConnectionStateStore extends CredentialStore {
      *
      * @param key the key
      * @return the state, or empty
+     * @throws NullPointerException when {@code key} is null
+     * @throws IllegalArgumentException when the key is not 1 to 64 characters ({@link #checkKey})
      * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
      */
     Optional<PendingState> findConnectionState(String key);
@@ -39,18 +42,38 @@ public interface ConnectionStateStore extends CredentialStore {
      * @param key the key
      * @param now the current time by the manager's clock
      * @return true when this call took it
+     * @throws NullPointerException when {@code key} or {@code now} is null
+     * @throws IllegalArgumentException when the key is not 1 to 64 characters ({@link #checkKey})
      * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
      */
     boolean takeConnectionState(String key, Instant now);
 
     /**
-     * Deletes every state that expired before {@code cutoff}.
+     * Deletes every state, used or not, that expired before {@code cutoff}; a state expiring at {@code cutoff}
+     * exactly is kept.
      *
      * @param cutoff the cutoff
      * @return how many were deleted
+     * @throws NullPointerException when {@code cutoff} is null
      * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
      */
     long purgeConnectionStates(Instant cutoff);
+
+    /**
+     * Checks a state key as every method requires; for implementations, which call it before touching storage.
+     *
+     * @param key the key
+     * @return {@code key}
+     * @throws NullPointerException when it is null
+     * @throws IllegalArgumentException when it is empty or longer than 64 characters
+     */
+    static String checkKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty() || key.length() > 64) {
+            throw new IllegalArgumentException("a state key must be 1 to 64 characters");
+        }
+        return key;
+    }
 
     /**
      * A pending state as kept.
@@ -72,10 +95,7 @@ public interface ConnectionStateStore extends CredentialStore {
          * @param used whether it was taken
          */
         public PendingState {
-            Objects.requireNonNull(key, "key");
-            if (key.isEmpty() || key.length() > 64) {
-                throw new IllegalArgumentException("a state key must be 1 to 64 characters");
-            }
+            checkKey(key);
             Objects.requireNonNull(tenant, "tenant");
             Objects.requireNonNull(sealed, "sealed");
             Objects.requireNonNull(expiresAt, "expiresAt");

@@ -28,7 +28,7 @@ public final class Migrations {
      */
     private static final List<String> FILES = List.of("V1__credentials.sql", "V2__kek_index.sql",
             "V3__verification_history.sql", "V4__key_states.sql", "V5__audit.sql", "V6__leases.sql",
-            "V7__personal_and_defaults.sql");
+            "V7__personal_and_defaults.sql", "V8__connection_states.sql");
     private static final Object H2_LOCK = new Object();
 
     private Migrations() {}
@@ -45,20 +45,28 @@ public final class Migrations {
 
     /** Applies every migration newer than the database, inside the caller's transaction. */
     public static void apply(Connection c, Dialect dialect, String prefix) throws SQLException {
+        apply(c, dialect, prefix, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Applies the missing migrations up to version {@code upTo} only: how a test makes a database as an older release
+     * left it, to upgrade it.
+     */
+    public static void apply(Connection c, Dialect dialect, String prefix, int upTo) throws SQLException {
         if (dialect == Dialect.POSTGRESQL) {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
                 ps.setLong(1, ("dev.credentials.jdbc:" + prefix).hashCode());
                 ps.execute();
             }
-            applyLocked(c, dialect, prefix);
+            applyLocked(c, dialect, prefix, upTo);
         } else {
             synchronized (H2_LOCK) {
-                applyLocked(c, dialect, prefix);
+                applyLocked(c, dialect, prefix, upTo);
             }
         }
     }
 
-    private static void applyLocked(Connection c, Dialect dialect, String prefix) throws SQLException {
+    private static void applyLocked(Connection c, Dialect dialect, String prefix, int upTo) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS " + prefix + "schema_version (version INTEGER PRIMARY KEY, "
                     + "description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(6) WITH TIME ZONE NOT NULL)");
@@ -72,7 +80,7 @@ public final class Migrations {
         }
         for (String file : FILES) {
             int v = version(file);
-            if (applied.contains(v)) {
+            if (applied.contains(v) || v > upTo) {
                 continue;
             }
             for (String statement : statements(dialect, file, prefix)) {
