@@ -21,6 +21,7 @@ import dev.credentials.api.Share;
 import dev.credentials.api.SignedRequestClient;
 import dev.credentials.api.Subject;
 import dev.credentials.api.TenantId;
+import dev.credentials.api.spi.CredentialStore;
 import dev.credentials.api.spi.UrlPolicy;
 import dev.credentials.atlassian.AtlassianConnectionFlow;
 import dev.credentials.atlassian.AtlassianOAuth2Refresher;
@@ -111,7 +112,7 @@ class ConnectionsEndToEndTest {
         atlassian.add(CAROL_ACCOUNT);
         Endpoints routed = Endpoints.via(atlassian.base());
         manager = ConnectedAccounts.withConfluenceApp(CredentialManager.builder(), CLIENT_ID, Secret.of(CLIENT_SECRET))
-                .store(new InMemoryCredentialStore())
+                .store(newStore())
                 .keyring(TestKeys.keyring())
                 .clock(clock)
                 // The clock stands still, so a check may take this long in real time on a loaded machine.
@@ -162,6 +163,17 @@ class ConnectionsEndToEndTest {
         if (atlassian != null) {
             atlassian.close();
         }
+        closeStore();
+    }
+
+    /** The store of this test's manager: the in-memory one here; {@link ConnectionsEndToEndOnJdbcTest} uses H2. */
+    CredentialStore newStore() {
+        return new InMemoryCredentialStore();
+    }
+
+    /** Releases what {@link #newStore()} made. */
+    void closeStore() {
+        // nothing to release for the in-memory store
     }
 
     @Test
