@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.credentials.api.AccessDeniedException;
+import dev.credentials.api.ConnectRequest;
 import dev.credentials.api.Credential;
 import dev.credentials.api.CredentialQuery;
 import dev.credentials.api.CredentialSelector;
@@ -331,8 +332,7 @@ class ConnectionsEndToEndTest {
         Selection.AuthorizationRequired required = assertInstanceOf(Selection.AuthorizationRequired.class,
                 manager.select(Subject.agent(ACME, "helper"), CredentialSelector.builder().types("atlassian-oauth2")
                         .rules(SelectionRule.SHARED_WITH_AGENT)
-                        .connectWith(dev.credentials.api.ConnectRequest.builder(ConnectedAccounts.APP, callbackUri)
-                                .build()).build()));
+                        .connectWith(ConnectRequest.builder(ConnectedAccounts.APP, callbackUri).build()).build()));
         assertEquals(Optional.empty(), required.user());
         assertEquals(Optional.empty(), required.connection());
         assertEquals(connectPage, assertInstanceOf(ToolReply.ConnectFirst.class,
