@@ -74,7 +74,9 @@ public final class ConnectedAccounts {
         record Answer(int status, String body) implements ToolReply {}
 
         /**
-         * Nothing serves the run: the served user must open {@code link} first, then ask again.
+         * Nothing serves the run: the served user must open {@code link} first, then ask again. The runtime shows it
+         * to that user as a button of its own, not as text for the model, which a prompt injection could steer into
+         * handing the link to someone else.
          *
          * @param link Atlassian's consent page for a connection started for that user, or the platform's own
          *     "Connect" page when none was started
