@@ -6,12 +6,14 @@ import java.util.Set;
 
 /**
  * The answer of {@code CredentialManager.select}: the credential a run should use and the rule that found it, or
- * {@link AuthorizationRequired} when no rule yields a usable credential. Switch over it:
+ * {@link AuthorizationRequired} when no rule yields a usable credential. Test which it is (a {@code switch} with type patterns needs Java 21):
  *
  * <pre>{@code
- * switch (manager.select(run, selector)) {
- *     case Selection.Selected s -> manager.authenticate(run, s.credential().id(), request);
- *     case Selection.AuthorizationRequired a -> askToConnect(a.user(), a.typeIds());
+ * Selection selection = manager.select(run, selector);
+ * if (selection instanceof Selection.Selected s) {
+ *     send(manager.authenticate(run, s.credential().id(), request));
+ * } else if (selection instanceof Selection.AuthorizationRequired a) {
+ *     askToConnect(a.user(), a.connection());
  * }
  * }</pre>
  */
