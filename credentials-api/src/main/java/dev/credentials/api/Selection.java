@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * The answer of {@code CredentialManager.select}: the credential a run should use and the rule that found it, or
- * {@link AuthorizationRequired} when no rule yields a usable credential. Test which it is (a {@code switch} with type patterns needs Java 21):
+ * {@link AuthorizationRequired} when no rule yields a usable credential. Test which it is (a {@code switch} with
+ * type patterns needs Java 21):
  *
  * <pre>{@code
  * Selection selection = manager.select(run, selector);
