@@ -159,7 +159,8 @@ final class AuditTable {
         });
         q.principal().ifPresent(p -> {
             sql.append(" AND EXISTS (SELECT 1 FROM ").append(principals)
-                    .append(" p WHERE p.tenant = a.tenant AND p.record_id = a.id AND p.principal_key = ?)");
+                    .append(" p WHERE p.tenant = a.tenant AND p.principal_key = ? AND p.occurred_at = a.occurred_at")
+                    .append(" AND p.record_id = a.id)");
             params.add(JdbcCredentialStore.key(p));
         });
         sql.append(" ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?");

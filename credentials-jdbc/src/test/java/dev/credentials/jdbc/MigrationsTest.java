@@ -35,10 +35,11 @@ import org.junit.jupiter.api.Test;
 class MigrationsTest {
     /**
      * The migrations shipped: V1 tables, V2 the by-KEK index, V3 verification history, V4 key states, V5 the audit
-     * trail, V6 leases, V7 personal credentials and tenant defaults, V8 connections' pending states.
+     * trail, V6 leases, V7 personal credentials and tenant defaults, V8 connections' pending states, V9 the audit
+     * principals' key dropped.
      */
-    private static final int LATEST = 8;
-    private static final int RECORDED = 8;
+    private static final int LATEST = 9;
+    private static final int RECORDED = 9;
 
 
     @Test
