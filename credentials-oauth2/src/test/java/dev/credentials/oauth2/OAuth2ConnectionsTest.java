@@ -64,6 +64,8 @@ class OAuth2ConnectionsTest extends WireMockSupport {
     private static final String AUTHORIZE = "https://login.example.com/authorize";
 
     private CredentialManager manager;
+    /** Runs inside each refresh, after the token endpoint answered and before the engine stores the answer. */
+    private volatile Runnable duringRefresh = () -> { };
 
     @BeforeEach
     void buildManager() {
@@ -75,7 +77,22 @@ class OAuth2ConnectionsTest extends WireMockSupport {
                                 : new InetAddress[] {InetAddress.getByAddress(host, new byte[] {(byte) 203, 0, 113, 10})})
                         .build())
                 .connectionFlow(new OAuth2ConnectionFlow(routed()))
-                .refresher(new OAuth2Refresher(routed()))
+                .refresher(new dev.credentials.api.spi.TokenRefresher() {
+                    private final OAuth2Refresher real = new OAuth2Refresher(routed());
+
+                    @Override
+                    public String typeId() {
+                        return real.typeId();
+                    }
+
+                    @Override
+                    public dev.credentials.api.spi.RefreshResult refresh(dev.credentials.api.spi.VerificationContext ctx,
+                                                                         dev.credentials.api.CredentialMaterial m) {
+                        dev.credentials.api.spi.RefreshResult r = real.refresh(ctx, m);
+                        duringRefresh.run();
+                        return r;
+                    }
+                })
                 .verifier(new OAuth2Verifier(routed()))
                 .build();
     }
@@ -192,6 +209,57 @@ class OAuth2ConnectionsTest extends WireMockSupport {
         assertEquals(1, refreshes.size());
         assertEquals("rotated-secret", formOf(refreshes.get(0)).get("client_secret"));
         assertEquals("app-1", formOf(refreshes.get(0)).get("client_id"));
+    }
+
+    @Test
+    void aConnectionWhoseOwnerPointsItsTokenUrlElsewhereStillRefreshesOnlyAtTheAppsTokenUrl() {
+        Credential app = app(true);
+        stubExchange("code-6", "user-42");
+        Credential c = connect(app, "code-6");
+        Credential edited = manager.update(ALICE, c.id(), c.version(), CredentialUpdate.builder()
+                .config("tokenUrl", "https://collector.example/steal")
+                .secret("refreshToken", Secret.of("refresh-typed")).build());
+        provider.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=refresh-typed"))
+                .willReturn(okJson(tokenJson("access-t", "refresh-t", 3600))));
+        provider.stubFor(post(urlPathEqualTo("/steal")).willReturn(okJson(tokenJson("access-x", "refresh-x", 3600))));
+        clock.advance(Duration.ofHours(2));
+
+        HttpRequest signed = manager.authenticate(ALICE, edited.id(),
+                HttpRequest.newBuilder(URI.create(API_URL + "/v1/things")).GET().build());
+
+        assertEquals("Bearer access-t", signed.headers().firstValue("Authorization").orElseThrow());
+        assertEquals(0, provider.findAll(postRequestedFor(urlPathEqualTo("/steal"))).size(),
+                "the app's client secret went to the connection's own token URL");
+        assertEquals(CLIENT_SECRET, formOf(provider.findAll(postRequestedFor(urlPathEqualTo(PATH))
+                .withRequestBody(containing("refresh_token=refresh-typed"))).get(0)).get("client_secret"));
+    }
+
+    @Test
+    void rotatingTheAppsSecretWhileAConnectionRefreshesKeepsTheRotatedRefreshToken() {
+        Credential app = app(true);
+        stubExchange("code-7", "user-42");
+        Credential c = connect(app, "code-7");
+        provider.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=refresh-code-7"))
+                .willReturn(okJson(tokenJson("access-8", "refresh-8", 3600))));
+        provider.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=refresh-8"))
+                .willReturn(okJson(tokenJson("access-9", "refresh-9", 3600))));
+        duringRefresh = () -> {
+            duringRefresh = () -> { };
+            Credential current = manager.get(ADMIN, app.id());
+            manager.update(ADMIN, app.id(), current.version(), CredentialUpdate.builder()
+                    .secret("clientSecret", Secret.of("rotated-meanwhile")).build());
+        };
+        clock.advance(Duration.ofHours(2));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(API_URL + "/v1/things")).GET().build();
+
+        assertEquals("Bearer access-8", manager.authenticate(ALICE, c.id(), request).headers()
+                .firstValue("Authorization").orElseThrow(), "the refreshed token is used");
+        clock.advance(Duration.ofHours(2));
+        assertEquals("Bearer access-9", manager.authenticate(ALICE, c.id(), request).headers()
+                .firstValue("Authorization").orElseThrow(), "the next refresh spends the rotated refresh token");
+        assertEquals(1, provider.findAll(postRequestedFor(urlPathEqualTo(PATH))
+                .withRequestBody(containing("refresh_token=refresh-code-7"))).size(),
+                "the spent refresh token is sent once, never again");
     }
 
     @Test

@@ -5,6 +5,8 @@ import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.FieldError;
 import dev.credentials.api.FieldError.Codes;
+import dev.credentials.api.FieldRole;
+import dev.credentials.api.FieldSpec;
 import dev.credentials.api.Principal;
 import dev.credentials.api.Secret;
 import dev.credentials.api.Subject;
@@ -185,8 +187,10 @@ public final class Apps implements Sealing.AppLink {
     }
 
     /**
-     * A connection's material with its app's client id and secret added; other materials as they are. When the app
-     * is gone the material stays as it is, and the refresh or check that needs the secret fails on its own.
+     * A connection's material with its app's client id and secret added, and the app's value for every TARGET field
+     * the app also sets (its token URL above all), so that the secret only ever goes where the app says; other
+     * materials as they are. When the app is gone the material stays as it is, and the refresh or check that needs
+     * the secret fails on its own.
      */
     @Override
     public CredentialMaterial link(StoredCredential record, CredentialMaterial material) {
@@ -204,6 +208,13 @@ public final class Apps implements Sealing.AppLink {
         try (App a = app.get()) {
             Map<String, String> config = new LinkedHashMap<>(material.config());
             a.material().config(ConnectionFlow.CLIENT_ID_FIELD).ifPresent(v -> config.put(ConnectionFlow.CLIENT_ID_FIELD, v));
+            // The app's endpoints win over the connection's copies of them: a connection's owner may edit its config,
+            // and a token URL pointing elsewhere would receive the app's client secret with the next refresh.
+            for (FieldSpec f : installed.require(record.typeId()).fields()) {
+                if (!f.secret() && f.has(FieldRole.TARGET)) {
+                    a.material().config(f.name()).ifPresent(v -> config.put(f.name(), v));
+                }
+            }
             Map<String, Secret> secrets = new LinkedHashMap<>();
             material.secrets().forEach((k, v) -> secrets.put(k, copy(v)));
             a.material().secret(ConnectionFlow.CLIENT_SECRET_FIELD)

@@ -203,15 +203,23 @@ final class TokenRecords {
                 && (last.reason() == FailureReason.EXPIRED || last.reason() == FailureReason.INVALID_CREDENTIALS);
     }
 
-    /** Copies of the stored INTERNAL secrets (the refresh token, the client secret); wipe them. */
+    /**
+     * Copies of the INTERNAL secrets stored in the record itself (the refresh token; a hand-entered client secret);
+     * wipe them. Read without the app link: a connection's app secret is not the record's, and rotating it while a
+     * refresh is under way must not make the refresh look outdated and drop its rotated token.
+     */
     Map<String, char[]> internalValues(StoredCredential record, CredentialType type) {
         Map<String, char[]> out = new TreeMap<>();
-        try (CredentialMaterial m = s.sealing().material(record, type, true)) {
+        Map<String, char[]> all = s.sealing().open(record).secrets();
+        try {
             for (FieldSpec f : type.fields()) {
-                if (f.has(FieldRole.INTERNAL)) {
-                    m.secret(f.name()).ifPresent(v -> out.put(f.name(), v.revealChars()));
+                char[] v = all.get(f.name());
+                if (f.has(FieldRole.INTERNAL) && v != null) {
+                    out.put(f.name(), java.util.Arrays.copyOf(v, v.length));
                 }
             }
+        } finally {
+            Sealing.wipe(all);
         }
         return out;
     }
