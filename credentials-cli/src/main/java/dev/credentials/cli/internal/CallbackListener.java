@@ -59,6 +59,7 @@ public final class CallbackListener implements AutoCloseable {
     private final ThreadPoolExecutor readers;
     private final Thread acceptor;
     private final AtomicBoolean claimed = new AtomicBoolean();
+    private volatile byte[] expectedState;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Callback> first = new CompletableFuture<>();
 
@@ -102,6 +103,17 @@ public final class CallbackListener implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("127.0.0.1 is a literal address", e);
         }
+    }
+
+    /**
+     * The state of the connection this listener waits for: from then on a callback that carries another state is
+     * answered 400 and does not end the wait, so a local process or a web page firing requests at the port cannot
+     * use up the one callback the listener takes.
+     *
+     * @param state the state in the authorization URL
+     */
+    public void expectState(String state) {
+        this.expectedState = state.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The address the listener is bound to. */
@@ -206,15 +218,21 @@ public final class CallbackListener implements AutoCloseable {
                 respond(socket, 405, "Method Not Allowed", Page.NOT_HANDLED);
                 return;
             }
-            if (!claimed.compareAndSet(false, true)) {
-                respond(socket, 409, "Conflict", Page.ALREADY);
-                return;
-            }
             Map<String, String> parameters;
             try {
                 parameters = query(q < 0 ? "" : head.target.substring(q + 1));
             } catch (IllegalArgumentException e) {
                 parameters = null;
+            }
+            byte[] expected = expectedState;
+            if (parameters != null && expected != null && !java.security.MessageDigest.isEqual(expected,
+                    parameters.getOrDefault("state", "").getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                respond(socket, 400, "Bad Request", Page.NOT_HANDLED);
+                return;
+            }
+            if (!claimed.compareAndSet(false, true)) {
+                respond(socket, 409, "Conflict", Page.ALREADY);
+                return;
             }
             handedOver = first.complete(new Callback(socket, parameters));
         } finally {

@@ -96,6 +96,7 @@ public final class ConnectCommand extends Command {
                 throw new dev.credentials.api.CredentialException("this home's database cannot keep connections"
                         + " being made; upgrade the CLI");
             }
+            stateOf(start.authorizationUrl()).ifPresent(listener::expectState);
             PrintStream say = s.json() ? s.err() : s.out(); // with --json, standard output holds only the result
             say.println("To connect your account, open this address in your browser on this machine:");
             say.println();
@@ -126,6 +127,21 @@ public final class ConnectCommand extends Command {
                 // The JVM is already shutting down; the hook is running or has run.
             }
         }
+    }
+
+    /** The {@code state} parameter of an authorization URL, if it has exactly one. */
+    static java.util.Optional<String> stateOf(java.net.URI authorizationUrl) {
+        String raw = authorizationUrl.getRawQuery();
+        String found = null;
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            if (pair.startsWith("state=")) {
+                if (found != null) {
+                    return java.util.Optional.empty();
+                }
+                found = java.net.URLDecoder.decode(pair.substring(6), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return java.util.Optional.ofNullable(found);
     }
 
     private int complete(Session s, Subject user, CallbackListener listener, Callback callback) {
