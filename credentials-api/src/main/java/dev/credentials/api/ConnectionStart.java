@@ -22,4 +22,18 @@ public record ConnectionStart(URI authorizationUrl, Instant expiresAt) {
         Objects.requireNonNull(authorizationUrl, "authorizationUrl");
         Objects.requireNonNull(expiresAt, "expiresAt");
     }
+
+    /**
+     * Names the consent page without its query, which holds the state: a start that lands in a log (inside a
+     * logged {@link Selection}, say) does not carry a link someone else could complete.
+     *
+     * @return the scheme, host and path of the consent page, and the expiry
+     */
+    @Override
+    public String toString() {
+        URI u = authorizationUrl;
+        return "ConnectionStart[authorizationUrl=" + u.getScheme() + "://" + u.getRawAuthority()
+                + (u.getRawPath() == null ? "" : u.getRawPath()) + (u.getRawQuery() == null ? "" : "?...")
+                + ", expiresAt=" + expiresAt + "]";
+    }
 }
