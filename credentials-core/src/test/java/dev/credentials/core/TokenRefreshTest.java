@@ -40,12 +40,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -92,59 +90,6 @@ class TokenRefreshTest {
         public boolean acquireLease(TenantId tenant, CredentialId id, String holder, Instant now, Instant until) {
             leaseCalls.incrementAndGet();
             return super.acquireLease(tenant, id, holder, now, until);
-        }
-    }
-
-    /**
-     * The managers' executor in the late-answer tests: runs each task on the test's pool once {@code gate} is open
-     * (bounded), and counts the tasks that returned, so a test can wait for a call's answer to be handled.
-     */
-    final class GatedExecutor extends AbstractExecutorService {
-        final CountDownLatch gate;
-        final Semaphore returned = new Semaphore(0);
-
-        GatedExecutor(CountDownLatch gate) {
-            this.gate = gate;
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            pool.execute(() -> {
-                try {
-                    gate.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                try {
-                    task.run();
-                } finally {
-                    returned.release();
-                }
-            });
-        }
-
-        @Override
-        public void shutdown() {
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return List.of();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return pool.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return pool.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return pool.awaitTermination(timeout, unit);
         }
     }
 
@@ -552,7 +497,7 @@ class TokenRefreshTest {
 
     @Test
     void aRefreshedTokenThatArrivesAfterTheCallerStoppedWaitingIsStoredAndUsed() throws Exception {
-        GatedExecutor executor = new GatedExecutor(new CountDownLatch(0));
+        GatedExecutor executor = new GatedExecutor(pool);
         CredentialManager m = manager(builder().executor(executor).verificationTimeout(LATE_TIMEOUT));
         Credential c = create(m);
         CountDownLatch entered = new CountDownLatch(1);
@@ -579,7 +524,7 @@ class TokenRefreshTest {
 
     @Test
     void aLateFailureChangesNothing() throws Exception {
-        GatedExecutor executor = new GatedExecutor(new CountDownLatch(0));
+        GatedExecutor executor = new GatedExecutor(pool);
         CredentialManager m = manager(builder().executor(executor).verificationTimeout(LATE_TIMEOUT));
         Credential c = create(m);
         CountDownLatch entered = new CountDownLatch(1);
@@ -600,7 +545,7 @@ class TokenRefreshTest {
 
     @Test
     void whileALateAnswerMayComeNoManagerRefreshesWithTheOldRefreshToken() throws Exception {
-        GatedExecutor executor = new GatedExecutor(new CountDownLatch(0));
+        GatedExecutor executor = new GatedExecutor(pool);
         CredentialManager a = manager(builder().executor(executor).verificationTimeout(LATE_TIMEOUT));
         CredentialManager b = manager(builder().verificationTimeout(LATE_TIMEOUT).sleeper(clock::advance));
         Credential c = create(a);
@@ -626,7 +571,7 @@ class TokenRefreshTest {
     @Test
     void aCallThatStartsAfterTheCallerStoppedWaitingNeverReachesTheRefresher() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        GatedExecutor executor = new GatedExecutor(gate); // the call leaves the queue, then waits for a thread
+        GatedExecutor executor = new GatedExecutor(pool, gate); // the call leaves the queue, then waits for a thread
         CredentialManager m = manager(builder().executor(executor).verificationTimeout(Duration.ofMillis(300)));
         Credential c = create(m);
         CredentialUnavailableException e = assertThrows(CredentialUnavailableException.class, () -> bearer(m, c.id()));

@@ -38,13 +38,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -135,46 +133,6 @@ class TokenSafetyTest {
         }
     }
 
-    /** Runs tasks on the test's pool and counts those that returned, so a test can wait for a late answer's handling. */
-    final class CountingExecutor extends AbstractExecutorService {
-        final Semaphore returned = new Semaphore(0);
-
-        @Override
-        public void execute(Runnable task) {
-            pool.execute(() -> {
-                try {
-                    task.run();
-                } finally {
-                    returned.release();
-                }
-            });
-        }
-
-        @Override
-        public void shutdown() {
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return List.of();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return pool.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return pool.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return pool.awaitTermination(timeout, unit);
-        }
-    }
-
     private CredentialManagerBuilder builder(TokenRefresher refresher) {
         return CredentialManager.builder().store(store).keyring(keyring).clock(clock)
                 .discoverProviders(false).type(new RefreshableType()).refresher(refresher)
@@ -217,7 +175,7 @@ class TokenSafetyTest {
         CountDownLatch release = new CountDownLatch(1);
         Scripted r = new Scripted();
         r.before = n -> n == 1 ? block(entered, release) : () -> { };
-        CountingExecutor executor = new CountingExecutor();
+        GatedExecutor executor = new GatedExecutor(pool);
         CredentialManager a = manager(builder(r).executor(executor).verificationTimeout(LATE_TIMEOUT));
         CredentialManager b = manager(builder(r).verificationTimeout(LATE_TIMEOUT).sleeper(clock::advance));
         Credential c = create(a);
@@ -345,7 +303,7 @@ class TokenSafetyTest {
         CountDownLatch release = new CountDownLatch(1);
         Scripted r = new Scripted();
         r.before = n -> n == 1 ? block(entered, release) : () -> { };
-        CountingExecutor executor = new CountingExecutor();
+        GatedExecutor executor = new GatedExecutor(pool);
         CredentialManager a = manager(builder(r).executor(executor).verificationTimeout(LATE_TIMEOUT));
         CredentialManager b = manager(builder(r).verificationTimeout(LATE_TIMEOUT).sleeper(clock::advance));
         Credential c = create(a);
