@@ -23,13 +23,15 @@ import java.util.stream.Collectors;
 
 /**
  * The SQL of the audit trail: the {@code <prefix>audit} table, one row per record, and {@code <prefix>audit_principals},
- * one row per principal a record names, which the principal filter and usage read through their indexes. Every method
- * runs on the caller's connection, inside the caller's transaction. Rows are only inserted, and deleted by
- * {@link #purgeBefore}.
+ * one row per principal a record names besides its actor (its memberships and the user it acted for), which the
+ * principal filter and usage read through their indexes; the actor is in the record's own row, under
+ * {@code audit_actor_ix}. Every method runs on the caller's connection, inside the caller's transaction. Rows are only
+ * inserted, and deleted by {@link #purgeBefore}.
  */
 final class AuditTable {
-    private static final String COLUMNS = "tenant, id, occurred_at, credential_id, action, actor_key, on_behalf_of, "
+    static final String COLUMNS = "tenant, id, occurred_at, credential_id, action, actor_key, on_behalf_of, "
             + "memberships, outcome, selection_rule";
+    static final String PRINCIPAL_COLUMNS = "tenant, record_id, principal_key, credential_id, action, occurred_at";
 
     private final String audit;
     private final String principals;
@@ -56,7 +58,7 @@ final class AuditTable {
         }
         List<Named> principalRows = new ArrayList<>();
         for (AuditRecord r : records) {
-            for (Principal p : r.principals()) {
+            for (Principal p : indexedPrincipals(r)) {
                 principalRows.add(new Named(r, p));
             }
         }
@@ -73,8 +75,7 @@ final class AuditTable {
                     ps.setString(i++, r.action().name());
                     ps.setString(i++, JdbcCredentialStore.key(r.actor()));
                     ps.setString(i++, r.onBehalfOf() == null ? null : JdbcCredentialStore.key(r.onBehalfOf()));
-                    ps.setString(i++, r.memberships().stream().map(JdbcCredentialStore::key)
-                            .collect(Collectors.joining("\n")));
+                    ps.setString(i++, memberships(r));
                     ps.setString(i++, r.outcome());
                     ps.setString(i++, r.rule());
                 }
@@ -84,7 +85,7 @@ final class AuditTable {
         for (int from = 0; from < principalRows.size(); from += ROWS_PER_INSERT) {
             int to = Math.min(principalRows.size(), from + ROWS_PER_INSERT);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + principals
-                    + " (tenant, record_id, principal_key, credential_id, action, occurred_at) VALUES "
+                    + " (" + PRINCIPAL_COLUMNS + ") VALUES "
                     + rows(to - from, 6))) {
                 int i = 1;
                 for (int k = from; k < to; k++) {
@@ -102,18 +103,29 @@ final class AuditTable {
     }
 
     /**
-     * Lets the current transaction commit without waiting for its WAL to be flushed to disk, on PostgreSQL; nothing on
-     * H2. Only for a batch of uses, which the audit writer writes off the callers' threads: a crash of the database
-     * can then lose the last fraction of a second of committed uses (never a torn batch: a transaction is still all
-     * or nothing), as a crash of the application already loses what is queued. Never for a change's records, which
-     * commit with the change and must be as durable as it. Saves a disk flush per batch.
+     * Writes a batch of use records: with {@code COPY} on PostgreSQL when the connection is the PostgreSQL driver's
+     * ({@link AuditCopy}), with {@link #append} otherwise. A change's records, a few at a time in the change's own
+     * transaction, always go through {@link #append}.
      */
-    void commitWithoutWaitingForDisk(Connection c, Dialect dialect) throws SQLException {
-        if (dialect == Dialect.POSTGRESQL) {
-            try (java.sql.Statement s = c.createStatement()) {
-                s.execute("SET LOCAL synchronous_commit = off");
-            }
+    void appendUses(Connection c, Dialect dialect, List<AuditRecord> records) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL && AuditCopy.usable(c)) {
+            AuditCopy.copy(c, audit, principals, records);
+        } else {
+            append(c, records);
         }
+    }
+
+    /**
+     * The principals of {@code r} that get a row in the principals table: all it names but its actor, whom the
+     * record's own row holds (the principal filter and usage read {@code actor_key} there).
+     */
+    static List<Principal> indexedPrincipals(AuditRecord r) {
+        return r.principals().stream().filter(p -> !p.equals(r.actor())).toList();
+    }
+
+    /** The memberships column: the principals' keys, one per line (a key holds no line break). */
+    static String memberships(AuditRecord r) {
+        return r.memberships().stream().map(JdbcCredentialStore::key).collect(Collectors.joining("\n"));
     }
 
     /** A row of the principals table: a principal a record names. */
@@ -129,9 +141,32 @@ final class AuditTable {
     private record Sql(String text, List<Object> params) {}
 
     Sql querySql(TenantId tenant, AuditStoreQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(prefixed("a.", COLUMNS)).append(" FROM ").append(audit)
-                .append(" a WHERE a.tenant = ?");
         List<Object> params = new ArrayList<>();
+        String select = "SELECT " + prefixed("a.", COLUMNS) + " FROM " + audit + " a WHERE " + filters(tenant, q, params);
+        String newestFirst = " ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?";
+        if (q.principal().isEmpty()) {
+            params.add(q.limit());
+            return new Sql(select + newestFirst, params);
+        }
+        // The principal is the record's actor (in the record's row, under audit_actor_ix) or one it names besides
+        // (a row of the principals table): each side reads its own index newest first, and no record is on both.
+        String key = JdbcCredentialStore.key(q.principal().get());
+        List<Object> all = new ArrayList<>(params);
+        all.add(key);
+        all.add(q.limit());
+        all.addAll(params);
+        all.add(key);
+        all.add(q.limit());
+        all.add(q.limit());
+        return new Sql("(" + select + " AND a.actor_key = ?" + newestFirst + ") UNION ALL (" + select
+                + " AND EXISTS (SELECT 1 FROM " + principals + " p WHERE p.tenant = a.tenant AND p.principal_key = ?"
+                + " AND p.occurred_at = a.occurred_at AND p.record_id = a.id)" + newestFirst
+                + ") ORDER BY occurred_at DESC, id DESC LIMIT ?", all);
+    }
+
+    /** The query's conditions but the principal's, on {@code a}, the tenant's first; their values go to params. */
+    private static String filters(TenantId tenant, AuditStoreQuery q, List<Object> params) {
+        StringBuilder sql = new StringBuilder("a.tenant = ?");
         params.add(tenant.value());
         q.credential().ifPresent(id -> {
             sql.append(" AND a.credential_id = ?");
@@ -157,15 +192,7 @@ final class AuditTable {
             params.add(time(cursor.at()));
             params.add(cursor.id());
         });
-        q.principal().ifPresent(p -> {
-            sql.append(" AND EXISTS (SELECT 1 FROM ").append(principals)
-                    .append(" p WHERE p.tenant = a.tenant AND p.principal_key = ? AND p.occurred_at = a.occurred_at")
-                    .append(" AND p.record_id = a.id)");
-            params.add(JdbcCredentialStore.key(p));
-        });
-        sql.append(" ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?");
-        params.add(q.limit());
-        return new Sql(sql.toString(), params);
+        return sql.toString();
     }
 
     List<AuditRecord> query(Connection c, TenantId tenant, AuditStoreQuery q) throws SQLException {
@@ -204,11 +231,17 @@ final class AuditTable {
             return List.of();
         }
         List<String> names = actions.stream().map(AuditAction::name).sorted().toList();
-        String sql = "SELECT principal_key, COUNT(*), MAX(occurred_at) FROM " + principals
-                + " WHERE tenant = ? AND credential_id = ? AND occurred_at >= ? AND action IN ("
-                + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ") GROUP BY principal_key";
-        List<Object> params = new ArrayList<>(List.of(tenant.value(), credential.value(), time(since)));
-        params.addAll(names);
+        // The actors from the records' own rows, every other principal from the principals table.
+        String where = " WHERE tenant = ? AND credential_id = ? AND occurred_at >= ? AND action IN ("
+                + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ")";
+        String sql = "SELECT principal_key, COUNT(*), MAX(occurred_at) FROM (SELECT actor_key AS principal_key,"
+                + " occurred_at FROM " + audit + where + " UNION ALL SELECT principal_key, occurred_at FROM " + principals
+                + where + ") u GROUP BY principal_key";
+        List<Object> params = new ArrayList<>();
+        for (int side = 0; side < 2; side++) {
+            params.addAll(List.of(tenant.value(), credential.value(), time(since)));
+            params.addAll(names);
+        }
         List<PrincipalUsage> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);

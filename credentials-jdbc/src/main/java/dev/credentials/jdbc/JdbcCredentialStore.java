@@ -74,8 +74,8 @@ import javax.sql.DataSource;
  *
  * <p>The audit trail ({@link AuditStore}) lives in {@code <prefix>audit} and {@code <prefix>audit_principals}: a
  * change's records are inserted in the change's own transaction, after its rows, so a rolled-back change leaves no
- * record and a committed one always has its records. A batch of uses ({@link #append}) commits on PostgreSQL without
- * waiting for its WAL to reach the disk ({@code synchronous_commit = off} for that transaction only).
+ * record and a committed one always has its records. A batch of uses ({@link #append}) is one transaction, written on
+ * PostgreSQL with {@code COPY} when the connection is the PostgreSQL driver's, and committed as durably as a change.
  *
  * <p>A record's lease ({@link LeaseStore}) is two columns of its row, {@code lease_holder} and {@code lease_until},
  * which record writes never touch: taking it is one conditional {@code UPDATE} of those columns (a compare-and-set
@@ -328,8 +328,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
             return;
         }
         transaction("append " + copy.size() + " audit records", c -> {
-            auditTable.commitWithoutWaitingForDisk(c, dialect);
-            auditTable.append(c, copy);
+            auditTable.appendUses(c, dialect, copy);
             return null;
         });
     }

@@ -17,6 +17,8 @@ import dev.credentials.api.spi.AuditStoreQuery;
 import dev.credentials.api.spi.StoreQuery;
 import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.api.spi.Visibility;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -33,14 +35,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
 
 /** A connection that dies in the middle of a write leaves the store unchanged and usable. */
 class FailuresTest {
-    /** Wraps a data source so that the statement numbered {@code failAt} (counting executes) throws. */
+    /**
+     * Wraps a data source so that the statement numbered {@code failAt} (counting executes and PostgreSQL copies)
+     * throws. With {@code hideDriver}, its connections do not unwrap to the PostgreSQL driver's, as through a pool that
+     * does not, so the store inserts its use records instead of copying them.
+     */
     private static final class FailingDataSource implements DataSource {
         private final DataSource delegate;
         private final AtomicInteger executes = new AtomicInteger();
         private volatile int failAt = Integer.MAX_VALUE;
+        private volatile boolean hideDriver;
+        private final AtomicInteger copies = new AtomicInteger();
 
         FailingDataSource(DataSource delegate) {
             this.delegate = delegate;
@@ -55,11 +66,25 @@ class FailuresTest {
             failAt = Integer.MAX_VALUE;
         }
 
+        void hideDriver(boolean hide) {
+            hideDriver = hide;
+        }
+
         @Override
         public Connection getConnection() throws SQLException {
             Connection real = delegate.getConnection();
             return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
                     (proxy, method, args) -> {
+                        boolean driver = args != null && args.length == 1 && args[0] == PGConnection.class;
+                        if (driver && method.getName().equals("isWrapperFor")) {
+                            return !hideDriver && real.isWrapperFor(PGConnection.class);
+                        }
+                        if (driver && method.getName().equals("unwrap")) {
+                            if (hideDriver) {
+                                throw new SQLException("not a wrapper for " + PGConnection.class.getName());
+                            }
+                            return failingCopies(real.unwrap(PGConnection.class));
+                        }
                         Object result = invoke(real, method, args);
                         if (result instanceof PreparedStatement ps) {
                             return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {PreparedStatement.class},
@@ -76,6 +101,22 @@ class FailuresTest {
                 }
                 return invoke(ps, method, args);
             };
+        }
+
+        /** The driver's connection, whose copies count as executes and fail at {@code failAt} as they do. */
+        private PGConnection failingCopies(PGConnection pg) throws SQLException {
+            CopyManager copyApi = new CopyManager((BaseConnection) pg) {
+                @Override
+                public long copyIn(String sql, InputStream from) throws SQLException, IOException {
+                    copies.incrementAndGet();
+                    if (executes.incrementAndGet() == failAt) {
+                        throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+                    }
+                    return super.copyIn(sql, from);
+                }
+            };
+            return (PGConnection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {PGConnection.class},
+                    (proxy, method, args) -> method.getName().equals("getCopyAPI") ? copyApi : invoke(pg, method, args));
         }
 
         private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
@@ -246,12 +287,26 @@ class FailuresTest {
     void aBatchOfUsesThatDiesHalfwayWritesNoneOfThem() {
         StoredCredential r = CredentialStoreContract.record(tenant, "a");
         List<AuditRecord> batch = List.of(change(r, AuditAction.RESOLVED), change(r, AuditAction.AUTHENTICATED));
-        dataSource.failOnExecute(2); // the records go in, then their principals die
+        dataSource.failOnExecute(2); // the records are copied in, then the copy of their principals dies
         assertThrows(CredentialStoreException.class, () -> store.append(batch));
         dataSource.heal();
         assertEquals(List.of(), trail());
+        assertEquals(2, dataSource.copies.get(), "both tables were copied to, not inserted into");
         store.append(batch);
         assertEquals(2, trail().size());
+    }
+
+    @Test
+    void aBatchOfUsesWhoseCopyDiesFirstWritesNoneAndTheFailureIsRetryable() {
+        StoredCredential r = CredentialStoreContract.record(tenant, "a");
+        List<AuditRecord> batch = List.of(change(r, AuditAction.RESOLVED));
+        dataSource.failOnExecute(1);
+        CredentialStoreException e = assertThrows(CredentialStoreException.class, () -> store.append(batch));
+        assertTrue(e.retryable(), e.getMessage());
+        dataSource.heal();
+        assertEquals(List.of(), trail());
+        store.append(batch);
+        assertEquals(List.of(batch.get(0).id()), trail().stream().map(AuditRecord::id).toList());
     }
 
     @Test
@@ -281,6 +336,7 @@ class FailuresTest {
         for (int i = 0; i < AuditTable.ROWS_PER_INSERT * 2 + 1; i++) {
             batch.add(change(r, AuditAction.RESOLVED));
         }
+        dataSource.hideDriver(true); // a pool that does not unwrap: the store inserts, three statements to a table
         for (int failAt = 2; failAt <= 6; failAt++) { // three inserts of records, then three of principals
             dataSource.failOnExecute(failAt);
             assertThrows(CredentialStoreException.class, () -> store.append(batch));

@@ -38,8 +38,8 @@ class MigrationsTest {
      * trail, V6 leases, V7 personal credentials and tenant defaults, V8 connections' pending states, V9 the audit
      * principals' key dropped.
      */
-    private static final int LATEST = 9;
-    private static final int RECORDED = 9;
+    private static final int LATEST = 10;
+    private static final int RECORDED = 10;
 
 
     @Test
@@ -139,6 +139,16 @@ class MigrationsTest {
         assertEquals(Optional.of(r), upgraded.find(t, r.id()), "the record, its shares and flags are kept");
         assertEquals("node-a", upgraded.lease(t, r.id()).orElseThrow().holder(), "and its lease");
         assertEquals(List.of(created), upgraded.audit(t, AuditStoreQuery.of(10)), "and the audit trail");
+        // V7 wrote a principals row for the actor too; V10 reads actors from the record's row and deleted that one.
+        for (Principal p : List.of(Principal.user("alice"), Principal.group("ops"))) {
+            AuditStoreQuery byPrincipal = new AuditStoreQuery(Optional.empty(), Optional.of(p), java.util.Set.of(),
+                    Optional.empty(), Optional.empty(), Optional.empty(), 10);
+            assertEquals(List.of(created), upgraded.audit(t, byPrincipal), "the record once, for " + p);
+        }
+        assertEquals(java.util.Set.of(new dev.credentials.api.PrincipalUsage(Principal.user("alice"), 1, now),
+                        new dev.credentials.api.PrincipalUsage(Principal.group("ops"), 1, now)),
+                java.util.Set.copyOf(upgraded.usage(t, r.id(), now.minusSeconds(1), java.util.Set.of(AuditAction.CREATED))),
+                "each principal counted once");
         PendingState s = CredentialStoreContract.pendingState(t, now.plusSeconds(600));
         upgraded.saveConnectionState(s);
         assertEquals(Optional.of(s), upgraded.findConnectionState(s.key()));

@@ -28,7 +28,8 @@ public final class Migrations {
      */
     private static final List<String> FILES = List.of("V1__credentials.sql", "V2__kek_index.sql",
             "V3__verification_history.sql", "V4__key_states.sql", "V5__audit.sql", "V6__leases.sql",
-            "V7__personal_and_defaults.sql", "V8__connection_states.sql", "V9__audit_principals_no_key.sql");
+            "V7__personal_and_defaults.sql", "V8__connection_states.sql", "V9__audit_principals_no_key.sql",
+            "V10__audit_actor_in_record.sql");
     private static final Object H2_LOCK = new Object();
 
     private Migrations() {}
