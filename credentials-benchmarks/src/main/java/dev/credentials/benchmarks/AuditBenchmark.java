@@ -56,7 +56,8 @@ import jdk.jfr.Recording;
 public final class AuditBenchmark {
     static final int THREADS = 16;
     private static final int QUEUE = 10_000;
-    private static final int ROUNDS = 8;
+    /** Measured rounds (each a slice per mode); {@code -Dbench.audit.rounds=N} for a longer run. */
+    private static final int ROUNDS = Math.max(1, Integer.getInteger("bench.audit.rounds", 8));
     private static final Duration SLICE = Duration.ofSeconds(2);
     private static final TenantId TENANT = TenantId.of("bench");
     private static final Subject ALICE = Subject.user(TENANT, "alice");
@@ -181,6 +182,8 @@ public final class AuditBenchmark {
              ResultSet rs = s.executeQuery("SELECT what, SUM(calls), SUM(rows), SUM(total_exec_time) FROM ("
                      + "SELECT CASE WHEN query LIKE 'INSERT INTO bench_audit_principals%' THEN 'INSERT audit_principals'"
                      + " WHEN query LIKE 'INSERT INTO bench_audit %' THEN 'INSERT audit'"
+                     + " WHEN query LIKE 'COPY bench_audit_principals%' THEN 'COPY audit_principals'"
+                     + " WHEN query LIKE 'COPY bench_audit %' THEN 'COPY audit'"
                      + " WHEN upper(query) LIKE 'COMMIT%' THEN 'COMMIT (all transactions)'"
                      + " WHEN query LIKE 'SET LOCAL%' THEN 'SET LOCAL' END AS what, calls, rows, total_exec_time"
                      + " FROM pg_stat_statements) s WHERE what IS NOT NULL GROUP BY what ORDER BY what")) {
@@ -239,6 +242,7 @@ public final class AuditBenchmark {
         long writerCpu = 0;
         int deepest = 0;
         long writtenBefore = 0;
+        double[][] rates = new double[ROUNDS + 1][2];
         for (int round = 0; round <= ROUNDS; round++) {
             int[] order = round % 2 == 0 ? new int[] {0, 1} : new int[] {1, 0};
             for (int m : order) {
@@ -265,6 +269,7 @@ public final class AuditBenchmark {
                 }
                 long elapsed = System.nanoTime() - start;
                 deepest = Math.max(deepest, audited.auditStats().queued());
+                rates[round][m] = (ops[m].sum() - before) / (elapsed / 1e9);
                 if (round > 0) {
                     counted[m] += ops[m].sum() - before;
                     seconds[m] += elapsed / 1e9;
@@ -296,6 +301,9 @@ public final class AuditBenchmark {
         System.out.printf("  with audit     %,10.0f resolves/s%n", with);
         System.out.printf("  ratio %.3f: the audit trail costs %.1f%% of resolve throughput (goal: under 15%%)%n",
                 with / without, 100 * (1 - with / without));
+        double[] perRound = java.util.Arrays.stream(rates, 1, ROUNDS + 1).mapToDouble(r -> r[1] / r[0]).sorted().toArray();
+        System.out.printf("  the rounds' own ratios (with / without, each round's two adjacent slices): median %.3f,"
+                + " lowest %.3f, highest %.3f%n", perRound[perRound.length / 2], perRound[0], perRound[perRound.length - 1]);
         System.out.printf("  audit writer: %,d records written while measured (%,.0f records/s sustained),"
                 + " deepest queue %,d of %,d, %,d dropped, %,d lost to store failures, drained at the end: %s;"
                 + " %,d resolves failed%n", s.written() - writtenBefore, (s.written() - writtenBefore) / seconds[1],
