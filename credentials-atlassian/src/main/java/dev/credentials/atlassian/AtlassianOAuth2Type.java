@@ -11,10 +11,10 @@ import dev.credentials.api.spi.CredentialType;
 import dev.credentials.atlassian.internal.Auth;
 import dev.credentials.atlassian.internal.Fields;
 import dev.credentials.atlassian.internal.Sites;
+import dev.credentials.integration.TokenResponse;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -115,16 +115,7 @@ public final class AtlassianOAuth2Type implements CredentialType {
     /** The stored access token's expiry; empty when there is no token, or its expiry is missing or unreadable. */
     @Override
     public Optional<Instant> accessTokenExpiresAt(CredentialMaterial material) {
-        if (material.secret(ACCESS_TOKEN).isEmpty()) {
-            return Optional.empty();
-        }
-        return material.secret(ACCESS_TOKEN_EXPIRES_AT).flatMap(s -> {
-            try {
-                return Optional.of(Instant.parse(s.reveal()));
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
-            }
-        });
+        return TokenResponse.storedExpiry(material, ACCESS_TOKEN, ACCESS_TOKEN_EXPIRES_AT);
     }
 
     /** Access tokens go to the gateway only. */

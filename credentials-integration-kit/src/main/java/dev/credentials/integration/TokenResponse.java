@@ -1,5 +1,6 @@
 package dev.credentials.integration;
 
+import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.Secret;
 import dev.credentials.api.VerificationResult;
 import dev.credentials.api.VerificationResult.FailureReason;
@@ -38,6 +39,27 @@ public sealed interface TokenResponse extends AutoCloseable {
      * @return the refresh result
      */
     RefreshResult toRefreshResult(String accessTokenField, String expiresAtField, String refreshTokenField);
+
+    /**
+     * The expiry of the access token that {@link #toRefreshResult} stored, for a type's
+     * {@code accessTokenExpiresAt}: empty when there is no access token, or no readable expiry (the token is then
+     * treated as expired and refreshed). Called on every use of the credential, so the form this interface writes
+     * ({@link Instant#toString()}) is read without a {@link java.time.format.DateTimeFormatter}; any other text goes
+     * through {@link Instant#parse}, with the same result.
+     *
+     * @param material the credential's material
+     * @param accessTokenField the secret field that keeps the access token
+     * @param expiresAtField the secret field that keeps its expiry
+     * @return the stored expiry, or empty
+     */
+    static Optional<Instant> storedExpiry(CredentialMaterial material, String accessTokenField, String expiresAtField) {
+        Objects.requireNonNull(material, "material");
+        if (material.secret(Objects.requireNonNull(accessTokenField, "accessTokenField")).isEmpty()) {
+            return Optional.empty();
+        }
+        return material.secret(Objects.requireNonNull(expiresAtField, "expiresAtField"))
+                .flatMap(s -> Optional.ofNullable(Instants.parseOrNull(s.reveal())));
+    }
 
     /**
      * As a verification result for a failure ({@link Refused} is FAILED, {@link Unavailable} INCONCLUSIVE), or empty

@@ -12,11 +12,11 @@ import dev.credentials.api.spi.VerificationContext;
 import dev.credentials.integration.Endpoints;
 import dev.credentials.integration.OAuth2TokenClient;
 import dev.credentials.integration.ThirdPartyJson;
+import dev.credentials.integration.TokenResponse;
 import dev.credentials.integration.VerifierHttp;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -139,16 +139,7 @@ final class Common {
     }
 
     static Optional<Instant> accessTokenExpiresAt(CredentialMaterial material) {
-        if (material.secret(ACCESS_TOKEN).isEmpty()) {
-            return Optional.empty();
-        }
-        return material.secret(ACCESS_TOKEN_EXPIRES_AT).flatMap(s -> {
-            try {
-                return Optional.of(Instant.parse(s.reveal()));
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
-            }
-        });
+        return TokenResponse.storedExpiry(material, ACCESS_TOKEN, ACCESS_TOKEN_EXPIRES_AT);
     }
 
     static void bearer(CredentialMaterial material, HttpRequest.Builder request) {
