@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,9 @@ final class RefreshCalls {
     /** Calls the refresher on the dispatcher, bounded by the timeout; what it throws or a stop is transient. */
     Answer call(Subject subject, TokenRefresher refresher, StoredCredential record, CredentialType type) {
         CredentialMaterial m = s.sealing().material(record, type, true);
-        List<String> forms = Sanitizer.forms(m);
+        // The forms of the secrets, to redact them from a failure's message: worked out only for an answer that has
+        // such a message (most answers bring tokens), and before the material is wiped; null when that failed.
+        AtomicReference<List<String>> forms = new AtomicReference<>(List.of());
         Instant deadline = s.clock().instant().plus(s.timeout());
         long nanoDeadline = System.nanoTime() + s.timeout().toNanos();
         VerificationContext ctx = new RefreshContext(s, deadline);
@@ -72,8 +75,16 @@ final class RefreshCalls {
                 () -> System.nanoTime() - nanoDeadline >= 0 ? new RefreshResult.Unavailable(FailureReason.TIMEOUT,
                         Optional.empty(), "the refresh started after its caller stopped waiting")
                         : refresher.refresh(ctx, m), o -> {
-                    m.close();
-                    done.complete(o);
+                    try {
+                        if (o.value() instanceof RefreshResult.Failed || o.value() instanceof RefreshResult.Unavailable) {
+                            forms.set(Sanitizer.forms(m));
+                        }
+                    } catch (RuntimeException e) {
+                        forms.set(null);
+                    } finally {
+                        m.close();
+                        done.complete(o);
+                    }
                 });
         Dispatcher.Outcome<RefreshResult> o = await(done, nanoDeadline);
         if (o == null && !c.cancelIfQueued()) {
@@ -86,7 +97,7 @@ final class RefreshCalls {
                 return new Answer(timedOut(), late, deadline.plus(s.timeout()), c::cancel);
             }
         }
-        return new Answer(o == null ? timedOut() : result(o, refresher, record, forms), null, null, null);
+        return new Answer(o == null ? timedOut() : result(o, refresher, record, forms.get()), null, null, null);
     }
 
     private RefreshResult timedOut() {
@@ -114,12 +125,17 @@ final class RefreshCalls {
         }
         RefreshResult r = o.value();
         if (r instanceof RefreshResult.Failed f) {
-            return new RefreshResult.Failed(f.reason(), Sanitizer.clean(f.message(), forms));
+            return new RefreshResult.Failed(f.reason(), cleaned(f.message(), forms));
         }
         if (r instanceof RefreshResult.Unavailable u) {
-            return new RefreshResult.Unavailable(u.reason(), u.retryAfter(), Sanitizer.clean(u.message(), forms));
+            return new RefreshResult.Unavailable(u.reason(), u.retryAfter(), cleaned(u.message(), forms));
         }
         return r;
+    }
+
+    /** A refresher's message with the secrets' forms redacted; withheld whole when those forms are not known. */
+    private static String cleaned(String message, List<String> forms) {
+        return forms == null ? "the token refresher's message was withheld" : Sanitizer.clean(message, forms);
     }
 
     /** The call's outcome, or null when the real-time deadline passed first. */
