@@ -176,7 +176,11 @@ class VerifyAllRefreshTest {
     }
 
     private VerifyAll run(CredentialManager m) {
-        return m.verifyAll(ALICE, CredentialQuery.all()).sleeper(d -> {
+        return run(m, CredentialQuery.all());
+    }
+
+    private VerifyAll run(CredentialManager m, CredentialQuery query) {
+        return m.verifyAll(ALICE, query).sleeper(d -> {
             sleeps.add(d);
             clock.advance(d);
         });
@@ -243,6 +247,34 @@ class VerifyAllRefreshTest {
         assertEquals(4, refresher.calls.get(), "one refresh per expired token, and none for the fresh one");
         assertEquals(4, oauthVerifier.calls());
         assertRefreshedOnceAndStored(m, expired);
+    }
+
+    @Test
+    void aSecondRunJoinsTheCheckThatWaitsForTheRefreshInsteadOfMakingItsOwn() throws Exception {
+        CredentialManager m = manager(4);
+        Credential x = oauth(m, "a-x.example.com"); // listed, and so started, before the static one
+        Semaphore staticChecked = new Semaphore(0);
+        staticVerifier.willAnswer((ctx, mat) -> {
+            staticChecked.release();
+            return VerificationResult.verified("ok");
+        });
+        Fixtures.create(m, ALICE, "zz-static");
+        refresher.hold();
+        Future<VerifyAll.Summary> first = runner.submit(run(m, CredentialQuery.builder()
+                .typeId(RefreshableType.ID).build())::run);
+        assertTrue(refresher.entered.tryAcquire(30, TimeUnit.SECONDS));
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<VerifyAll.Summary> second = other.submit(run(m).concurrency(2)::run);
+            assertTrue(staticChecked.tryAcquire(30, TimeUnit.SECONDS), "the second run started both its checks");
+            refresher.release();
+            assertEquals(1, first.get(30, TimeUnit.SECONDS).verified());
+            assertEquals(2, second.get(30, TimeUnit.SECONDS).verified());
+        } finally {
+            other.shutdownNow();
+        }
+        assertEquals(1, refresher.calls.get(), "one refresh");
+        assertEquals(1, oauthVerifier.calls(), "one verification, whose result both runs report");
     }
 
     @Test
