@@ -79,7 +79,8 @@ final class RefreshWaiters {
      * time then starts: the check's deadline moves to {@code timeout} from there); a result it returns ends the check
      * with it; what it throws ends the check exceptionally. Until then the check's deadline is twice {@code timeout}
      * (what a refresh may take: waiting for another caller's refresh or lease, and its call). {@code release} runs
-     * before {@code future} completes, unless the verification was submitted (the dispatcher's settlement then ends it).
+     * before {@code future} completes, unless the verification was submitted (the dispatcher's settlement then ends
+     * it).
      */
     PendingCheck start(CompletableFuture<Ran> future, Runnable release, Instant started,
                        Supplier<Tokens.Checked> refresh,

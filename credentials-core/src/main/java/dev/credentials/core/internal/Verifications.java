@@ -133,10 +133,11 @@ public final class Verifications {
      * the credential's {@link #host}: only visibility is checked on the calling thread, and decryption runs on the
      * dispatcher with the verifier (a credential that cannot be decrypted ends the pending check with that failure).
      * Without a host, decryption runs on the calling thread, so a single check's caller hears a KMS failure itself.
-     * With a host, a credential whose run-time token must be refreshed first (see {@link Tokens#beforeCheck}) is only
-     * found so here (its record is opened to read the token's expiry): the refresh runs on a {@link RefreshWaiters}
-     * thread and the verification follows it, so the calling thread never waits for a token endpoint; a refresh's
-     * failure ends the pending check with its result. Without a host, the refresh runs on the calling thread.
+     * With a host, the calling thread only finds out whether the credential's run-time token must be refreshed first
+     * (see {@link Tokens#beforeCheck}; this opens the record to read the token's expiry): the refresh then runs on a
+     * {@link RefreshWaiters} thread and the verification follows it, so the calling thread never waits for a token
+     * endpoint; a refresh's failure ends the pending check with its result. Without a host, the refresh runs on the
+     * calling thread.
      */
     public PendingCheck start(Subject subject, CredentialId id, String knownHost) {
         AccessControl.Visible v = access.visible(subject, id, Use.VERIFY);
