@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import dev.credentials.core.internal.Engine;
 import dev.credentials.core.internal.Faults;
+import dev.credentials.core.internal.PendingCheck;
 import dev.credentials.core.internal.Verifications;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,14 @@ import org.slf4j.LoggerFactory;
  * as errors, and a caller should treat a summary with errors as a failed run. When the store cannot even list the
  * credentials, {@link #run()} throws that failure. At the deadline the run returns at once: checks still running
  * finish in the background (their results are recorded) and are counted as skipped.
+ *
+ * <p>Run-time tokens: a credential whose access token must be refreshed before its check is refreshed on one of the
+ * manager's few refresh waiter threads (as many as {@link CredentialManagerBuilder#maxOutboundCallsPerHost}, at most
+ * 16), never on the thread that runs this, so refreshes of several credentials wait side by side and a stalled token
+ * endpoint holds up no other check; when too many wait, the check is retried later as if rate limited. A check
+ * still waiting for its refresh at cancellation, at the deadline or when its time runs out is not made and nothing
+ * is recorded for it (it counts as skipped, or as inconclusive TIMEOUT when its own time ran out), but the refresh is
+ * never interrupted: it finishes and stores the tokens it gets.
  */
 public final class VerifyAll {
     private static final Logger LOG = LoggerFactory.getLogger(VerifyAll.class);
@@ -224,7 +235,10 @@ public final class VerifyAll {
         return this;
     }
 
-    /** Stops starting new checks; those running finish and are recorded. Safe from any thread. */
+    /**
+     * Stops starting new checks; those running finish and are recorded, except a check still waiting for its token's
+     * refresh, which is not made (the refresh finishes). Safe from any thread.
+     */
     public void cancel() {
         cancelled = true;
     }
@@ -293,7 +307,8 @@ public final class VerifyAll {
         int done = skipped;
         progress.accept(new Progress(done, total, errors));
         BlockingQueue<Done> completions = new LinkedBlockingQueue<>();
-        Map<Item, Verifications.Pending> running = new HashMap<>();
+        Map<Item, PendingCheck> running = new HashMap<>();
+        Set<Item> withdrawn = new HashSet<>(); // stopped before they reached a verifier: counted as skipped
         int inFlight = 0;
         boolean deadlineReached = false;
         try {
@@ -317,6 +332,13 @@ public final class VerifyAll {
                         }
                     }
                 }
+                if (stopping) { // a check still waiting for its token's refresh is not made; the refresh goes on
+                    running.forEach((item, p) -> {
+                        if (p.withdraw()) {
+                            withdrawn.add(item);
+                        }
+                    });
+                }
                 boolean queued = hosts.values().stream().anyMatch(h -> !h.queue.isEmpty());
                 if (deadlineReached) {
                     break; // checks still running finish in the background; the caller gets its answer now
@@ -336,7 +358,7 @@ public final class VerifyAll {
                 Done d = completions.poll(Math.min(50_000_000L, nanosToNextExpiry(running)), TimeUnit.NANOSECONDS);
                 if (d == null) {
                     long t = System.nanoTime();
-                    running.values().stream().filter(p -> p.due(t)).toList().forEach(Verifications.Pending::expire);
+                    running.values().stream().filter(p -> p.due(t)).toList().forEach(PendingCheck::expire);
                     continue;
                 }
                 running.remove(d.item());
@@ -357,7 +379,7 @@ public final class VerifyAll {
                 done++;
                 if (d.error() != null) {
                     errors++;
-                } else if (d.skipped()) {
+                } else if (d.skipped() || withdrawn.remove(d.item())) {
                     skipped++;
                 } else {
                     switch (r.outcome()) {
@@ -371,6 +393,7 @@ public final class VerifyAll {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancelled = true;
+            running.values().forEach(PendingCheck::withdraw);
         }
         int left = (int) hosts.values().stream().mapToLong(h -> h.queue.size()).sum() + inFlight;
         return new Summary(verified, failed, inconclusive, skipped + left, errors, cancelled, deadlineReached);
@@ -381,8 +404,8 @@ public final class VerifyAll {
      * exactly one {@link Done} to {@code completions}.
      */
     private void start(Item item, Instant start, BlockingQueue<Done> completions,
-                       Map<Item, Verifications.Pending> running) {
-        Verifications.Pending p;
+                       Map<Item, PendingCheck> running) {
+        PendingCheck p;
         try {
             p = engine.verifications().start(subject, item.credential.id(), item.host);
         } catch (RuntimeException | Error e) {
@@ -411,7 +434,7 @@ public final class VerifyAll {
         return new Done(item, null, false, e);
     }
 
-    private static long nanosToNextExpiry(Map<Item, Verifications.Pending> running) {
+    private static long nanosToNextExpiry(Map<Item, PendingCheck> running) {
         long now = System.nanoTime();
         return running.values().stream().mapToLong(p -> p.nanosLeft(now)).min().orElse(Long.MAX_VALUE);
     }

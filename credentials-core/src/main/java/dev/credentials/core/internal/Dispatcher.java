@@ -101,6 +101,11 @@ public final class Dispatcher {
         return call;
     }
 
+    /** Calls running at once against one host, at most. */
+    public int maxPerHost() {
+        return maxPerHost;
+    }
+
     /** Calls running (or handed to the executor) now. */
     public synchronized int running() {
         return running.size();

@@ -153,20 +153,20 @@ public final class Tokens {
         return s.sealing().material(fresh, type, withInternal);
     }
 
+    /** Whether the record's type has a refresher and its stored access token is not valid for {@code tokenMinTtl}. */
+    public boolean needsRefresh(StoredCredential record, CredentialType type) {
+        return s.installed().refresher(record.typeId()).isPresent() && !usable(record, type, s.minTtl());
+    }
+
     /**
      * Before a verification: the record to check, refreshed first when its type has a refresher and its token expires
      * within {@code tokenMinTtl}; or the result that ends the check when the refresh failed.
      */
     public Checked beforeCheck(Subject subject, StoredCredential record, CredentialType type) {
-        TokenRefresher refresher = s.installed().refresher(record.typeId()).orElse(null);
-        if (refresher == null) {
+        if (!needsRefresh(record, type)) {
             return new Checked(record, null, false);
         }
-        try (CredentialMaterial m = s.sealing().material(record, type, true)) {
-            if (validFor(type, m, s.minTtl())) {
-                return new Checked(record, null, false);
-            }
-        }
+        TokenRefresher refresher = s.installed().refresher(record.typeId()).orElseThrow();
         try {
             return new Checked(shared(subject, record, type, refresher, true), null, false);
         } catch (RefreshFailed e) {

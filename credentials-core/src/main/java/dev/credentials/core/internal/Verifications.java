@@ -5,7 +5,6 @@ import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialEvent.Use;
-import dev.credentials.api.CredentialException;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialMaterial;
 import dev.credentials.api.CredentialStatus;
@@ -35,13 +34,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,14 +48,15 @@ import org.slf4j.LoggerFactory;
  * checks of one credential share one run; within the minimum interval the last result is returned without a call;
  * a result for content that changed meanwhile is returned but not recorded. A check is {@link #start started} on the
  * caller's thread (visibility, decryption), runs on the dispatcher, and is settled (timed, recorded) by whichever
- * thread ends it: the worker, or a waiter whose time ran out. Thread-safe.
+ * thread ends it: the worker, or a waiter whose time ran out. A verify-all check whose token must be refreshed first
+ * waits for that refresh on a {@link RefreshWaiters} thread, never on the caller's. Thread-safe.
  */
 public final class Verifications {
     private static final Logger LOG = LoggerFactory.getLogger(Verifications.class);
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
 
     /** What a check still running gets when the manager closes; it says nothing about the credential. */
-    private static final VerificationResult CLOSING = VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
+    static final VerificationResult CLOSING = VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE,
             "The credential manager closed before the check finished; nothing was learned about the credential.");
 
     private final Clock clock;
@@ -76,6 +73,7 @@ public final class Verifications {
     private final Auditing auditing;
     private final int historySize;
     private final Tokens tokens;
+    private final RefreshWaiters waiters;
     private final ConcurrentHashMap<Key, CompletableFuture<Ran>> inflight = new ConcurrentHashMap<>();
 
     public Verifications(Clock clock, Installed installed, AccessControl access, Sealing sealing, WritePath writes,
@@ -96,6 +94,7 @@ public final class Verifications {
         this.historySize = historySize;
         this.auditing = auditing;
         this.tokens = tokens;
+        this.waiters = new RefreshWaiters(clock, lifecycle, dispatcher.maxPerHost(), timeout);
     }
 
     /** How long one check may take; a caller joined to another's check waits up to twice this. */
@@ -121,11 +120,11 @@ public final class Verifications {
     }
 
     /**
-     * Starts a check and returns at once; the caller waits with {@link Pending#await()} or watches
-     * {@link Pending#future()} and calls {@link Pending#expire()} once {@link Pending#due} (a check nobody expires
-     * runs until its verifier returns).
+     * Starts a check and returns at once; the caller waits with {@link PendingCheck#await()} or watches
+     * {@link PendingCheck#future()} and calls {@link PendingCheck#expire()} once {@link PendingCheck#due} (a check
+     * nobody expires runs until its verifier returns).
      */
-    public Pending start(Subject subject, CredentialId id) {
+    public PendingCheck start(Subject subject, CredentialId id) {
         return start(subject, id, null);
     }
 
@@ -134,8 +133,13 @@ public final class Verifications {
      * the credential's {@link #host}: only visibility is checked on the calling thread, and decryption runs on the
      * dispatcher with the verifier (a credential that cannot be decrypted ends the pending check with that failure).
      * Without a host, decryption runs on the calling thread, so a single check's caller hears a KMS failure itself.
+     * With a host, the calling thread only finds out whether the credential's run-time token must be refreshed first
+     * (see {@link Tokens#beforeCheck}; this opens the record to read the token's expiry): the refresh then runs on a
+     * {@link RefreshWaiters} thread and the verification follows it, so the calling thread never waits for a token
+     * endpoint; a refresh's failure ends the pending check with its result. Without a host, the refresh runs on the
+     * calling thread.
      */
-    public Pending start(Subject subject, CredentialId id, String knownHost) {
+    public PendingCheck start(Subject subject, CredentialId id, String knownHost) {
         AccessControl.Visible v = access.visible(subject, id, Use.VERIFY);
         Instant started = now();
         CredentialType type = installed.type(v.record().typeId()).orElse(null);
@@ -143,23 +147,26 @@ public final class Verifications {
         if (type == null || verifier == null) {
             String why = type == null ? "The credential's type " + v.record().typeId() + " is not installed."
                     : "No verifier is installed for type " + v.record().typeId() + ".";
-            return Pending.done(new Ran(VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, why)
+            return PendingCheck.done(new Ran(VerificationResult.inconclusive(FailureReason.NOT_VERIFIABLE, why)
                     .withTiming(started, Duration.ZERO), true));
         }
         VerificationResult last = v.record().verification().lastResult();
         if (last != null && last.checkedAt() != null && started.isBefore(last.checkedAt().plus(minInterval))) {
-            return Pending.done(new Ran(last, true));
+            return PendingCheck.done(new Ran(last, true));
         }
-        Tokens.Checked fresh = tokens.beforeCheck(subject, v.record(), type); // a refreshable type's token first
+        // With a known host (verify-all), a token to refresh is refreshed on a waiter thread, not the caller's
+        boolean later = knownHost != null && tokens.needsRefresh(v.record(), type);
+        Tokens.Checked fresh = knownHost != null ? new Tokens.Checked(v.record(), null, false)
+                : tokens.beforeCheck(subject, v.record(), type); // a refreshable type's token first
         if (fresh.record() == null) {
-            return Pending.done(new Ran(fresh.result(), fresh.aboutCredential()));
+            return PendingCheck.done(new Ran(fresh.result(), fresh.aboutCredential()));
         }
         StoredCredential record = fresh.record();
         Key key = new Key(record.tenant(), record.id());
         CompletableFuture<Ran> mine = new CompletableFuture<>();
         CompletableFuture<Ran> shared = inflight.putIfAbsent(key, mine);
         if (shared != null) {
-            return Pending.joined(shared, id, timeout.multipliedBy(2), this::now, started);
+            return PendingCheck.joined(shared, id, timeout.multipliedBy(2), this::now, started);
         }
         AtomicReference<CredentialMaterial> opened = new AtomicReference<>();
         if (knownHost == null) {
@@ -171,11 +178,18 @@ public final class Verifications {
                 throw e;
             }
         }
-        Pending p = new Pending(mine, System.nanoTime() + timeout.toNanos(), null);
-        Context context = new Context(record, type, started.plus(timeout));
         String host = knownHost != null ? knownHost : host(type, record.typeId(), record.config());
-        p.call = dispatcher.submit(host, () -> verifyNow(verifier, context, opened, record, type),
-                o -> settle(p, key, subject, record, started, opened, o));
+        BiFunction<PendingCheck, StoredCredential, Dispatcher.Call<VerificationResult>> submit = (p, checked) -> {
+            Context context = new Context(checked, type, now().plus(timeout));
+            return dispatcher.submit(host, () -> verifyNow(verifier, context, opened, checked, type),
+                    o -> settle(p, key, subject, checked, started, opened, o));
+        };
+        if (later) {
+            return waiters.start(mine, () -> inflight.remove(key, mine), started,
+                    () -> tokens.beforeCheck(subject, record, type), submit);
+        }
+        PendingCheck p = new PendingCheck(mine, System.nanoTime() + timeout.toNanos(), null);
+        p.call = submit.apply(p, record);
         return p;
     }
 
@@ -206,9 +220,9 @@ public final class Verifications {
     }
 
     /** Ends a run exactly once, whatever ended it: times the result, records it when it says something. */
-    private void settle(Pending p, Key key, Subject subject, StoredCredential record, Instant started,
+    private void settle(PendingCheck p, Key key, Subject subject, StoredCredential record, Instant started,
                         AtomicReference<CredentialMaterial> opened, Dispatcher.Outcome<VerificationResult> o) {
-        CompletableFuture<Ran> f = p.future;
+        CompletableFuture<Ran> f = p.future();
         try {
             CredentialMaterial material = opened.get();
             if (material != null) {
@@ -315,128 +329,6 @@ public final class Verifications {
 
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
-    }
-
-    /**
-     * A started check. Thread-safe.
-     */
-    public static final class Pending {
-        private final CompletableFuture<Ran> future;
-        private final long deadline;
-        private final Runnable giveUp;
-        volatile Dispatcher.Call<VerificationResult> call;
-        volatile boolean timedOut;
-
-        private Pending(CompletableFuture<Ran> future, long deadline, Runnable giveUp) {
-            this.future = future;
-            this.deadline = deadline;
-            this.giveUp = giveUp;
-        }
-
-        static Pending done(Ran ran) {
-            return new Pending(CompletableFuture.completedFuture(ran), System.nanoTime(), null);
-        }
-
-        /** Waits on another caller's run; giving up answers TIMEOUT for this caller only and leaves that run be. */
-        static Pending joined(CompletableFuture<Ran> shared, CredentialId id, Duration wait, Supplier<Instant> now,
-                              Instant started) {
-            CompletableFuture<Ran> mine = new CompletableFuture<>();
-            shared.whenComplete((ran, e) -> {
-                if (e == null) {
-                    mine.complete(ran);
-                } else {
-                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                            ? e.getCause() : e;
-                    mine.completeExceptionally(cause instanceof CredentialException ? cause
-                            : new IllegalStateException("the shared verification of credential " + id
-                            + " failed with " + cause.getClass().getName(), cause));
-                }
-            });
-            return new Pending(mine, System.nanoTime() + wait.toNanos(), () -> mine.complete(new Ran(
-                    VerificationResult.inconclusive(FailureReason.TIMEOUT,
-                            "Another check of this credential did not finish in time; try again later.")
-                            .withTiming(now.get(), Duration.between(started, now.get())), false)));
-        }
-
-        /** Completes with the check's result, or exceptionally with what ended it. */
-        public CompletableFuture<Ran> future() {
-            return future;
-        }
-
-        /** True when the check is still running and its time ({@link System#nanoTime()} based) ran out. */
-        public boolean due(long nanoTime) {
-            return !future.isDone() && nanoTime - deadline >= 0;
-        }
-
-        /** Nanoseconds from {@code nanoTime} to the deadline, 0 when past. */
-        public long nanosLeft(long nanoTime) {
-            return Math.max(0, deadline - nanoTime);
-        }
-
-        /** Gives up now: the run is stopped and settles as TIMEOUT (recorded); a joined caller just stops waiting. */
-        public void expire() {
-            if (future.isDone()) {
-                return;
-            }
-            Dispatcher.Call<VerificationResult> c = call;
-            if (c != null) {
-                timedOut = true;
-                c.cancel();
-            } else if (giveUp != null) {
-                giveUp.run();
-            }
-        }
-
-        /**
-         * Waits for the result until the deadline, then {@link #expire expires} the check. An interrupt does not end
-         * the wait early (the deadline bounds it) and is restored afterwards.
-         */
-        public Ran await() {
-            try {
-                Ran ran = await(future, nanosLeft(System.nanoTime()));
-                if (ran == null) {
-                    expire();
-                    // Settled here, unless the worker won the race and is recording: wait for that, bounded.
-                    ran = await(future, TimeUnit.SECONDS.toNanos(30));
-                }
-                if (ran == null) {
-                    throw new IllegalStateException("the verification did not settle");
-                }
-                return ran;
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException("the verification failed with " + cause.getClass().getName(), cause);
-            }
-        }
-
-        private static <T> T await(CompletableFuture<T> f, long nanos) throws ExecutionException {
-            long deadline = System.nanoTime() + nanos;
-            boolean interrupted = false;
-            try {
-                while (true) {
-                    long left = Math.max(0, deadline - System.nanoTime());
-                    try {
-                        return f.get(left, TimeUnit.NANOSECONDS); // a completed future answers even when none is left
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    } catch (TimeoutException e) {
-                        return null;
-                    } catch (CancellationException e) {
-                        throw new ExecutionException(e);
-                    }
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
     }
 
     private record Key(TenantId tenant, CredentialId id) {}
