@@ -192,25 +192,21 @@ public final class VerifierHttp {
         HttpRequest built = request.uri(actual).timeout(timeout)
                 .setHeader("User-Agent", USER_AGENT)
                 .build();
-        CompletableFuture<HttpResponse<Body>> future =
-                ctx.httpClient().sendAsync(built, info -> new CappedBody(maxBodyBytes));
         try {
-            HttpResponse<Body> response = future.get(timeout.toMillis() + 250, TimeUnit.MILLISECONDS);
+            // On the calling thread, bounded by the request's timeout and, for a body that stalls, 250 ms more.
+            HttpResponse<Body> response = BoundedSend.send(ctx.httpClient(), built, info -> new CappedBody(maxBodyBytes),
+                    timeout.plusMillis(250).toNanos());
             Body body = response.body();
             return Exchange.of(new Reply(response.statusCode(), response.headers(), body.bytes, body.truncated, actual));
         } catch (TimeoutException e) {
-            future.cancel(true);
             return Exchange.stop(timeout(label), Failure.TIMEOUT);
         } catch (InterruptedException e) {
-            future.cancel(true);
             Thread.currentThread().interrupt();
             return Exchange.stop(timeout(label), Failure.TIMEOUT);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            Failure kind = cause instanceof HttpTimeoutException ? Failure.TIMEOUT
-                    : cause instanceof SSLException || cause instanceof java.security.cert.CertificateException
-                    ? Failure.TLS : Failure.CONNECTION;
-            return Exchange.stop(transportFailure(cause, label, tlsFailureIsConfig), kind);
+        } catch (IOException | RuntimeException e) {
+            Failure kind = e instanceof HttpTimeoutException ? Failure.TIMEOUT
+                    : e instanceof SSLException ? Failure.TLS : Failure.CONNECTION;
+            return Exchange.stop(transportFailure(e, label, tlsFailureIsConfig), kind);
         }
     }
 
