@@ -260,7 +260,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         if (!until.isAfter(now)) {
             throw new IllegalArgumentException("until (the lease's end) must be after now");
         }
-        return transaction("take the lease on credential " + id,
+        return statement("take the lease on credential " + id,
                 c -> leaseTable.acquire(c, tenant, id, holder, now, until));
     }
 
@@ -269,7 +269,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(holder, "holder");
-        transaction("release the lease on credential " + id, c -> {
+        statement("release the lease on credential " + id, c -> {
             leaseTable.release(c, tenant, id, holder);
             return null;
         });
@@ -279,7 +279,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
     public Optional<Lease> lease(TenantId tenant, CredentialId id) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(id, "id");
-        return transaction("read the lease on credential " + id, c -> leaseTable.read(c, tenant, id));
+        return statement("read the lease on credential " + id, c -> leaseTable.read(c, tenant, id));
     }
 
     // ------------------------------------------------------------------------------------------------ connection states
@@ -541,13 +541,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
     @Override
     public Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
         if (dialect == Dialect.POSTGRESQL) {
-            try (Connection c = dataSource.getConnection()) {
-                // one statement needs no transaction around it; a connection lent outside auto-commit gets one
-                return c.getAutoCommit() ? findInOneStatement(c, tenant, id)
-                        : transaction(c, x -> findInOneStatement(x, tenant, id));
-            } catch (SQLException e) {
-                throw storeFailure("read credential " + id, e);
-            }
+            return statement("read credential " + id, c -> findInOneStatement(c, tenant, id));
         }
         return snapshot("read credential " + id, c -> {
             List<StoredCredential> found = select(c, tenant,
@@ -858,6 +852,19 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
     private <T> T transaction(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             return transaction(c, work);
+        } catch (SQLException e) {
+            throw storeFailure(what, e);
+        }
+    }
+
+    /**
+     * Runs {@code work}, which is a single statement and so atomic on its own, without a transaction around it: one
+     * round trip, not three (the statement, then a commit). A connection the pool lends outside auto-commit gets its
+     * transaction all the same.
+     */
+    private <T> T statement(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return c.getAutoCommit() ? work.run(c) : transaction(c, work);
         } catch (SQLException e) {
             throw storeFailure(what, e);
         }
