@@ -242,6 +242,7 @@ public final class AuditBenchmark {
         long writerCpu = 0;
         int deepest = 0;
         long writtenBefore = 0;
+        long droppedBefore = 0;
         double[][] rates = new double[ROUNDS + 1][2];
         for (int round = 0; round <= ROUNDS; round++) {
             int[] order = round % 2 == 0 ? new int[] {0, 1} : new int[] {1, 0};
@@ -249,6 +250,7 @@ public final class AuditBenchmark {
                 if (round == 1 && m == order[0]) {
                     audited.flushAudit(Duration.ofSeconds(60)); // the warm-up's records are not counted
                     writtenBefore = audited.auditStats().written();
+                    droppedBefore = audited.auditStats().dropped();
                     resetStatements(pool);
                     if (recording != null) {
                         recording.start();
@@ -305,9 +307,10 @@ public final class AuditBenchmark {
         System.out.printf("  the rounds' own ratios (with / without, each round's two adjacent slices): median %.3f,"
                 + " lowest %.3f, highest %.3f%n", perRound[perRound.length / 2], perRound[0], perRound[perRound.length - 1]);
         System.out.printf("  audit writer: %,d records written while measured (%,.0f records/s sustained),"
-                + " deepest queue %,d of %,d, %,d dropped, %,d lost to store failures, drained at the end: %s;"
-                + " %,d resolves failed%n", s.written() - writtenBefore, (s.written() - writtenBefore) / seconds[1],
-                deepest, QUEUE, s.dropped(), s.failed(), drained, errors.get());
+                + " deepest queue at a slice's end %,d of %,d, %,d dropped while measured (%,d in all, with the"
+                + " warm-up), %,d lost to store failures, drained at the end: %s; %,d resolves failed%n",
+                s.written() - writtenBefore, (s.written() - writtenBefore) / seconds[1], deepest, QUEUE,
+                s.dropped() - droppedBefore, s.dropped(), s.failed(), drained, errors.get());
         long records = s.written() - writtenBefore;
         System.out.printf("  CPU per resolve: JVM %.1f µs without audit, %.1f µs with; PostgreSQL %.1f µs without,"
                 + " %.1f µs with; audit writer thread %.1f µs per record%n",

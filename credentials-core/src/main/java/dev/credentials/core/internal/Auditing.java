@@ -48,7 +48,7 @@ public final class Auditing implements AutoCloseable {
 
     private static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    private static final int BATCH_SIZE = 256;
+    private static final int BATCH_SIZE = 1_024;
     private static final Duration LINGER = Duration.ofMillis(50);
 
     private final CredentialStore store;
