@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -57,6 +58,8 @@ public final class Auditing implements AutoCloseable {
     private final Clock clock;
     private final long idPrefix;
     private final AtomicLong idCounter;
+    /** Enciphers each id (one AES block), so that ids seen by one tenant reveal nothing of how many others there were. */
+    private final Cipher idCipher;
     private final SecretKeySpec tokenKey;
 
     /**
@@ -71,6 +74,16 @@ public final class Auditing implements AutoCloseable {
         this.clock = clock;
         this.idPrefix = random.nextLong();
         this.idCounter = new AtomicLong(random.nextLong());
+        byte[] idKey = new byte[16];
+        random.nextBytes(idKey);
+        try {
+            this.idCipher = Cipher.getInstance("AES/ECB/NoPadding"); // one block of unique input: a permutation
+            idCipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(idKey, "AES"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES is not available", e);
+        } finally {
+            Arrays.fill(idKey, (byte) 0);
+        }
         this.writer = trail == null ? null
                 : new AuditWriter(trail, clock, queueCapacity, BATCH_SIZE, LINGER, WARN_INTERVAL, CLOSE_TIMEOUT);
         try {
@@ -101,14 +114,25 @@ public final class Auditing implements AutoCloseable {
     }
 
     /**
-     * A new record id: this manager's random 8 bytes, then its counter (which starts at random), in base64url. Ids
-     * need only be unique (they break ties of time in the trail's order, and the store keys records by them), and
-     * 128 bits of which 64 are drawn once per manager and the rest count up are as unique as 128 random bits for any
-     * number of managers a platform runs, without a {@link SecureRandom} call (a lock and a system call) per record.
+     * A new record id: this manager's random 8 bytes and its counter (which starts at random), enciphered as one AES
+     * block under a key drawn once per manager, in base64url. Ids need only be unique (they break ties of time in the
+     * trail's order, and the store keys records by them): distinct blocks encipher to distinct ids, and 128 bits from
+     * a random key are as unique across managers as 128 random bits, without a {@link SecureRandom} call (a lock and a
+     * system call) per record. Enciphering matters because the counter is shared by every tenant the manager serves:
+     * counted ids would let a tenant admin read, from the gaps between its own records' ids, how many records other
+     * tenants made in between.
      */
     private String nextId() {
         byte[] b = ByteBuffer.allocate(16).putLong(idPrefix).putLong(idCounter.getAndIncrement()).array();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        byte[] id;
+        synchronized (idCipher) { // the writer's thread makes most ids; a change's record is made on its caller's
+            try {
+                id = idCipher.doFinal(b);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("enciphering an audit record id failed", e);
+            }
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(id);
     }
 
     /**

@@ -35,4 +35,17 @@ class AuditingIdsTest {
         }
         assertEquals(40_000, ids.size());
     }
+
+    @Test
+    void consecutiveIdsShowNoCountThatATenantCouldReadOthersVolumeFrom() {
+        try (Auditing auditing = new Auditing(new InMemoryCredentialStore(), true, 10, clock, new SecureRandom(),
+                new byte[32])) {
+            Set<String> heads = new HashSet<>();
+            for (int i = 0; i < 1_000; i++) {
+                // counted ids shared their first 10 characters (the manager's part) and differed only at the end
+                heads.add(auditing.record(alice, id, AuditAction.RESOLVED, AuditRecord.OK).id().substring(0, 10));
+            }
+            assertEquals(1_000, heads.size(), "ids look random, each unlike the one before");
+        }
+    }
 }
