@@ -214,12 +214,18 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
             if (rows == 0) {
                 throw staleOrMissing(c, r.tenant(), r.id(), expectedRevision);
             }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + shares + " WHERE tenant = ? AND credential_id = ?")) {
-                ps.setString(1, r.tenant().value());
-                ps.setString(2, r.id().value());
-                ps.executeUpdate();
+            // Most updates (stored tokens, verification results) keep the shares: rewriting them anyway cost two
+            // statements and left dead rows in the shares table on every token refresh.
+            List<Share> before = sharesOf(c, r.tenant(), List.of(r.id().value())).getOrDefault(r.id().value(), List.of());
+            if (!Set.copyOf(before).equals(Set.copyOf(r.shares()))) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + shares
+                        + " WHERE tenant = ? AND credential_id = ?")) {
+                    ps.setString(1, r.tenant().value());
+                    ps.setString(2, r.id().value());
+                    ps.executeUpdate();
+                }
+                insertShares(c, r);
             }
-            insertShares(c, r);
             auditTable.append(c, records);
             return null;
         });
