@@ -65,7 +65,8 @@ final class RefreshCalls {
     Answer call(Subject subject, TokenRefresher refresher, StoredCredential record, CredentialType type) {
         CredentialMaterial m = s.sealing().material(record, type, true);
         // The forms of the secrets, to redact them from a failure's message: worked out only for an answer that has
-        // such a message (most answers bring tokens), and before the material is wiped; null when that failed.
+        // such a message (most answers bring tokens), and before the material is wiped; null when they cannot be
+        // (the refresher wiped a secret, or working them out failed), and the message is then withheld.
         AtomicReference<List<String>> forms = new AtomicReference<>(List.of());
         Instant deadline = s.clock().instant().plus(s.timeout());
         long nanoDeadline = System.nanoTime() + s.timeout().toNanos();
@@ -77,7 +78,10 @@ final class RefreshCalls {
                         : refresher.refresh(ctx, m), o -> {
                     try {
                         if (o.value() instanceof RefreshResult.Failed || o.value() instanceof RefreshResult.Unavailable) {
-                            forms.set(Sanitizer.forms(m));
+                            // A refresher may close what it was handed; a wiped secret has no forms left to redact,
+                            // so its message, which may quote the secret, is withheld whole.
+                            boolean wiped = m.secretNames().stream().anyMatch(n -> m.requireSecret(n).wiped());
+                            forms.set(wiped ? null : Sanitizer.forms(m));
                         }
                     } catch (RuntimeException e) {
                         forms.set(null);
