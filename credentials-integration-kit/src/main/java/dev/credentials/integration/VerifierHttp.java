@@ -193,7 +193,7 @@ public final class VerifierHttp {
                 .setHeader("User-Agent", USER_AGENT)
                 .build();
         try {
-            // On the calling thread, bounded by the request's timeout and, for a body that stalls, 250 ms more.
+            // Bounded by the request's timeout and, for a body that stalls, 250 ms more.
             HttpResponse<Body> response = BoundedSend.send(ctx.httpClient(), built, info -> new CappedBody(maxBodyBytes),
                     timeout.plusMillis(250).toNanos());
             Body body = response.body();
