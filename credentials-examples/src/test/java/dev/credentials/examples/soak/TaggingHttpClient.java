@@ -26,6 +26,11 @@ final class TaggingHttpClient extends HttpClient {
     static final String CALL_HEADER = "X-Soak-Call";
 
     private static final AtomicLong CALLS = new AtomicLong();
+    private static final java.util.concurrent.ExecutorService SENDERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "soak-http-sender");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final HttpClient delegate;
     private final TokenEndpointStub stub;
@@ -60,25 +65,34 @@ final class TaggingHttpClient extends HttpClient {
         return sendAsync(request, handler, null);
     }
 
+    /**
+     * The library waits on this and cancels it when the bound passes (it is not the JDK's own client, whose
+     * {@code send} it would call on its thread). Runs the JDK client's {@code send} on a pooled thread, which a cancel
+     * interrupts (the JDK's client then cancels the exchange), rather than the JDK's {@code sendAsync}, which on a
+     * machine with two CPUs starts a thread per answer.
+     */
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
                                                             HttpResponse.PushPromiseHandler<T> push) {
         long call = CALLS.incrementAndGet();
-        CompletableFuture<HttpResponse<T>> inner = delegate.sendAsync(tag(request, call), handler, push);
+        HttpRequest tagged = tag(request, call);
         CompletableFuture<HttpResponse<T>> outer = new CompletableFuture<>();
-        inner.whenComplete((response, failure) -> {
-            if (failure != null) {
+        java.util.concurrent.Future<?> task = SENDERS.submit(() -> {
+            try {
+                HttpResponse<T> response = delegate.send(tagged, handler);
+                if (outer.complete(response)) {
+                    stub.delivered(call);
+                }
+            } catch (IOException | InterruptedException | RuntimeException e) {
                 stub.undelivered(call);
-                outer.completeExceptionally(failure);
-            } else if (outer.complete(response)) {
-                stub.delivered(call);
+                outer.completeExceptionally(e);
             }
         });
         // A caller that stops waiting cancels: the answer, if any, never reaches it.
         outer.whenComplete((response, failure) -> {
             if (outer.isCancelled()) {
                 stub.undelivered(call);
-                inner.cancel(true);
+                task.cancel(true);
             }
         });
         return outer;
