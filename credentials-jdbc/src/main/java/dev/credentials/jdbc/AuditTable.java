@@ -149,18 +149,21 @@ final class AuditTable {
             return new Sql(select + newestFirst, params);
         }
         // The principal is the record's actor (in the record's row, under audit_actor_ix) or one it names besides
-        // (a row of the principals table): each side reads its own index newest first, and no record is on both.
+        // (a row of the principals table): each side reads its own index newest first. The second side leaves out
+        // records the principal acted in, so no record is on both, even one that a node of an earlier version wrote
+        // with an actor row during a rolling upgrade.
         String key = JdbcCredentialStore.key(q.principal().get());
         List<Object> all = new ArrayList<>(params);
         all.add(key);
         all.add(q.limit());
         all.addAll(params);
         all.add(key);
+        all.add(key);
         all.add(q.limit());
         all.add(q.limit());
         return new Sql("(" + select + " AND a.actor_key = ?" + newestFirst + ") UNION ALL (" + select
-                + " AND EXISTS (SELECT 1 FROM " + principals + " p WHERE p.tenant = a.tenant AND p.principal_key = ?"
-                + " AND p.occurred_at = a.occurred_at AND p.record_id = a.id)" + newestFirst
+                + " AND a.actor_key <> ? AND EXISTS (SELECT 1 FROM " + principals + " p WHERE p.tenant = a.tenant"
+                + " AND p.principal_key = ? AND p.occurred_at = a.occurred_at AND p.record_id = a.id)" + newestFirst
                 + ") ORDER BY occurred_at DESC, id DESC LIMIT ?", all);
     }
 

@@ -117,6 +117,29 @@ class AuditCopyTest {
         assertEquals(List.of(records.get(6), records.get(5), records.get(4)), next);
     }
 
+    @Test
+    void aRecordWithAnActorRowFromAnEarlierVersionIsListedOnceForItsActor() throws Exception {
+        DataSource ds = Databases.postgres();
+        JdbcCredentialStore store = store(ds, "copy_");
+        Principal tool = Principal.tool("jira-search");
+        AuditRecord r = AuditStoreContract.auditRecord(tenant, CredentialStoreContract.randomId(), AuditAction.RESOLVED,
+                tool, Instant.parse("2026-03-01T10:00:00Z"), Principal.agent("research"));
+        store.append(List.of(r));
+        // a node still on the version before V10 writes the actor a principals row too
+        try (Connection c = ds.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO"
+                + " copy_audit_principals (tenant, record_id, principal_key, credential_id, action, occurred_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, r.id());
+            ps.setString(3, "TOOL:jira-search");
+            ps.setString(4, r.credential().value());
+            ps.setString(5, AuditAction.RESOLVED.name());
+            ps.setObject(6, java.time.OffsetDateTime.ofInstant(r.at(), java.time.ZoneOffset.UTC));
+            ps.executeUpdate();
+        }
+        assertEquals(List.of(r), byPrincipal(store, tool));
+    }
+
     private List<AuditRecord> byPrincipal(JdbcCredentialStore store, Principal p) {
         return store.audit(tenant, new AuditStoreQuery(Optional.empty(), Optional.of(p), Set.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), 100));
