@@ -97,6 +97,11 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
     private final String credentials;
     private final String shares;
     private final String keks;
+    /**
+     * A record's shares as one value, for a query or {@code RETURNING} over {@code credentials c}: each share is
+     * {@code ACCESS<TAB>KIND:id} on a line of its own (a principal id holds no control character), NULL for none.
+     */
+    private final String shareList;
     private final AuditTable auditTable;
     private final LeaseTable leaseTable;
     private final ConnectionStateTable stateTable;
@@ -108,6 +113,8 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         this.credentials = prefix + "credentials";
         this.shares = prefix + "shares";
         this.keks = prefix + "keks";
+        this.shareList = "(SELECT string_agg(s.access || chr(9) || s.principal_key, chr(10) ORDER BY s.principal_key)"
+                + " FROM " + shares + " s WHERE s.tenant = c.tenant AND s.credential_id = c.id)";
         this.auditTable = new AuditTable(prefix);
         this.leaseTable = new LeaseTable(prefix);
         this.stateTable = new ConnectionStateTable(prefix);
@@ -198,25 +205,38 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         transaction("update credential " + r.id(), c -> {
             lockActiveKek(c, r.payload().kekId());
             int rows;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials + " SET name = ?, sort_key = ?, "
+            List<Share> before = null;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials
+                    + (dialect == Dialect.POSTGRESQL ? " c" : "") + " SET name = ?, sort_key = ?, "
                     + "type_id = ?, owner_key = ?, config = ?, secret_fields = ?, status = ?, last_outcome = ?, "
                     + "last_reason = ?, last_message = ?, last_checked_at = ?, last_elapsed_micros = ?, "
                     + "last_retry_after = ?, inconclusive_count = ?, next_check_at = ?, created_at = ?, updated_at = ?, "
                     + "version = ?, content_version = ?, revision = ?, kek_id = ?, format_version = ?, payload = ?, "
                     + "verification_history = ?, personal = ?, delegation = ?, tenant_default = ? "
-                    + "WHERE tenant = ? AND id = ? AND revision = ?")) {
+                    + "WHERE tenant = ? AND id = ? AND revision = ?"
+                    // PostgreSQL answers with the shares in the same round trip (H2 has no RETURNING: a query follows)
+                    + (dialect == Dialect.POSTGRESQL ? " RETURNING " + shareList : ""))) {
                 int i = bindRow(ps, false, r);
                 ps.setString(i++, r.tenant().value());
                 ps.setString(i++, r.id().value());
                 ps.setLong(i, expectedRevision);
-                rows = ps.executeUpdate();
+                if (dialect == Dialect.POSTGRESQL) {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rows = rs.next() ? 1 : 0;
+                        before = rows == 0 ? null : parseShares(rs.getString(1));
+                    }
+                } else {
+                    rows = ps.executeUpdate();
+                }
             }
             if (rows == 0) {
                 throw staleOrMissing(c, r.tenant(), r.id(), expectedRevision);
             }
             // Most updates (stored tokens, verification results) keep the shares: rewriting them anyway cost two
             // statements and left dead rows in the shares table on every token refresh.
-            List<Share> before = sharesOf(c, r.tenant(), List.of(r.id().value())).getOrDefault(r.id().value(), List.of());
+            if (before == null) {
+                before = sharesOf(c, r.tenant(), List.of(r.id().value())).getOrDefault(r.id().value(), List.of());
+            }
             if (!Set.copyOf(before).equals(Set.copyOf(r.shares()))) {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + shares
                         + " WHERE tenant = ? AND credential_id = ?")) {
@@ -268,6 +288,31 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         }
         return statement("take the lease on credential " + id,
                 c -> leaseTable.acquire(c, tenant, id, holder, now, until));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On PostgreSQL one statement: the lease's conditional {@code UPDATE} answers with the record and its shares
+     * ({@code RETURNING}), read under the row lock the update took. Elsewhere the default's two statements.
+     */
+    @Override
+    public Optional<StoredCredential> acquireLeaseAndFind(TenantId tenant, CredentialId id, String holder, Instant now,
+                                                          Instant until) {
+        if (dialect != Dialect.POSTGRESQL) {
+            return LeaseStore.super.acquireLeaseAndFind(tenant, id, holder, now, until);
+        }
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(id, "id");
+        LeaseStore.checkHolder(holder);
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(until, "until");
+        if (!until.isAfter(now)) {
+            throw new IllegalArgumentException("until (the lease's end) must be after now");
+        }
+        return statement("take the lease on credential " + id, c -> leaseTable.acquireReturning(c, tenant, id, holder,
+                now, until, COLUMNS + ", " + shareList + " AS share_list", rs -> read(rs)
+                        .shares(parseShares(rs.getString("share_list"))).build()));
     }
 
     @Override
@@ -663,10 +708,8 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
      */
     private Optional<StoredCredential> findInOneStatement(Connection c, TenantId tenant, CredentialId id)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", (SELECT string_agg(s.access || chr(9)"
-                + " || s.principal_key, chr(10) ORDER BY s.principal_key) FROM " + shares + " s WHERE s.tenant ="
-                + " c.tenant AND s.credential_id = c.id) AS share_list FROM " + credentials
-                + " c WHERE c.tenant = ? AND c.id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", " + shareList + " AS share_list FROM "
+                + credentials + " c WHERE c.tenant = ? AND c.id = ?")) {
             ps.setString(1, tenant.value());
             ps.setString(2, id.value());
             try (ResultSet rs = ps.executeQuery()) {
@@ -674,17 +717,21 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
                     return Optional.empty();
                 }
                 StoredCredential.Builder row = read(rs);
-                String list = rs.getString("share_list");
-                List<Share> found = new ArrayList<>();
-                if (list != null) {
-                    for (String line : list.split("\n")) {
-                        int tab = line.indexOf('\t');
-                        found.add(new Share(principal(line.substring(tab + 1)), Access.valueOf(line.substring(0, tab))));
-                    }
-                }
-                return Optional.of(row.shares(found).build());
+                return Optional.of(row.shares(parseShares(rs.getString("share_list"))).build());
             }
         }
+    }
+
+    /** The shares in a {@link #shareList} value: none when it is NULL. */
+    private static List<Share> parseShares(String list) {
+        List<Share> found = new ArrayList<>();
+        if (list != null) {
+            for (String line : list.split("\n")) {
+                int tab = line.indexOf('\t');
+                found.add(new Share(principal(line.substring(tab + 1)), Access.valueOf(line.substring(0, tab))));
+            }
+        }
+        return found;
     }
 
     /** Runs a query with {@code params} bound in order, then loads the shares of the rows, one query per tenant. */
