@@ -41,11 +41,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -232,6 +235,33 @@ class TokenRefreshTest {
         assertEquals("Bearer at-1", first.get(30, TimeUnit.SECONDS));
         assertEquals("Bearer at-1", second.get(30, TimeUnit.SECONDS));
         assertEquals(1, endpoint.calls());
+    }
+
+    @Test
+    void aWaitingManagerUsesTheHoldersFreshTokenWithoutTakingTheLeaseItself() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Future<String>> first = new AtomicReference<>();
+        CredentialManager a = manager();
+        CredentialManager b = manager(builder().verificationTimeout(Duration.ofSeconds(60)).sleeper(d -> {
+            release.countDown(); // b found a's lease: let a's refresh answer, and look again once a is done
+            try {
+                first.get().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new AssertionError(e);
+            }
+        }));
+        Credential c = create(a);
+        endpoint.blockOn(entered, release);
+        first.set(pool.submit(() -> bearer(a, c.id())));
+        assertTrue(entered.await(30, TimeUnit.SECONDS));
+        int before = store.leaseCalls.get();
+
+        assertEquals("Bearer at-1", bearer(b, c.id()));
+        assertEquals("Bearer at-1", first.get().get(30, TimeUnit.SECONDS));
+        assertEquals(1, endpoint.calls());
+        assertEquals(before + 1, store.leaseCalls.get(), "b tried the lease once, found the fresh token after its"
+                + " wait, and did not take the lease to read it again");
     }
 
     @Test

@@ -80,7 +80,7 @@ final class TokenRecords {
                                             Map<String, Secret> secrets, Supplier<List<AuditRecord>> audit) {
         for (int attempt = 1; ; attempt++) {
             try {
-                WritePath.Result w = s.writes().write(read.tenant(), read.id(), found -> {
+                WritePath.Change change = found -> {
                     if (found.isEmpty() || changed(used, found.get(), type)) {
                         return Write.none();
                     }
@@ -99,7 +99,11 @@ final class TokenRecords {
                     } finally {
                         Sealing.wipe(merged);
                     }
-                });
+                };
+                // The first try writes over the record as read under the lease, without reading it again: if it
+                // changed meanwhile, its revision did too, the update is refused, and the write path reads it again.
+                WritePath.Result w = attempt == 1 ? s.writes().write(read, change)
+                        : s.writes().write(read.tenant(), read.id(), change);
                 return w.written() ? Optional.of(w.after()) : Optional.empty();
             } catch (ConcurrentUpdateException e) {
                 return Optional.empty();

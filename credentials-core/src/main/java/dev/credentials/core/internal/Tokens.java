@@ -173,7 +173,7 @@ public final class Tokens {
             return new Checked(null, e.result, true);
         } catch (CredentialUnavailableException e) {
             return new Checked(null, VerificationResult.inconclusive(FailureReason.TIMEOUT, e.getMessage())
-                    .withTiming(now(), Duration.ZERO), false);
+                    .withTiming(s.clock().instant().truncatedTo(ChronoUnit.MICROS), Duration.ZERO), false);
         }
     }
 
@@ -235,8 +235,6 @@ public final class Tokens {
             inflight.remove(key, mine);
             mine.completeExceptionally(e);
             throw e;
-        } finally {
-            inflight.remove(key, mine);
         }
     }
 
@@ -300,7 +298,14 @@ public final class Tokens {
             if (leases != null && !leased) {
                 Instant deadline = s.clock().instant().plus(s.timeout());
                 long nanoDeadline = System.nanoTime() + s.timeout().toNanos();
-                while (!(held = leaseStore.acquire(seen))) {
+                Optional<StoredCredential> taken;
+                while ((taken = leaseStore.acquireAndFind(seen)).isEmpty()) {
+                    if (!s.clock().instant().isBefore(deadline) || System.nanoTime() - nanoDeadline >= 0) {
+                        return validOrUnavailable(current, type, Optional.empty(), "another node's refresh of its"
+                                + " token did not finish in time");
+                    }
+                    sleep(seen.id());
+                    // look before taking the lease again: a fresh token its holder wrote spares two writes
                     StoredCredential read = find(seen);
                     if (read.revision() != current.revision()) {
                         current = read;
@@ -308,14 +313,12 @@ public final class Tokens {
                             return current; // the holder wrote a fresh token
                         }
                     }
-                    if (!s.clock().instant().isBefore(deadline) || System.nanoTime() - nanoDeadline >= 0) {
-                        return validOrUnavailable(current, type, Optional.empty(), "another node's refresh of its"
-                                + " token did not finish in time");
-                    }
-                    sleep(seen.id());
                 }
+                held = true;
+                current = taken.get(); // read under the lease: another node may have refreshed meanwhile
+            } else {
+                current = find(seen);
             }
-            current = find(seen); // with the lease: another node may have refreshed meanwhile
             KeptTokens.Kept waiting = kept.take(key);
             if (waiting != null) { // this node's refreshed tokens the store could not take: store them now
                 current = records.storeKept(kept, subject, current, type, waiting);
@@ -489,10 +492,6 @@ public final class Tokens {
             throw new CredentialUnavailableException(id, Optional.empty(), "credential " + id + ": interrupted while"
                     + " waiting for another node's refresh of its token; try again");
         }
-    }
-
-    private Instant now() {
-        return s.clock().instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     record Key(TenantId tenant, CredentialId id) {}
