@@ -91,8 +91,9 @@ public final class CredentialManagerBuilder {
     }
 
     /**
-     * The most use records waiting to be written at once (default 10,000). When the store falls behind, further
-     * uses are not recorded but counted ({@link CredentialManager#auditStats()}) and logged at WARN.
+     * The most use records waiting to be written at once (default 10,000). When the store falls behind and the queue
+     * is full, a use waits for room up to 100 ms while the store still takes batches (not while it fails); then its
+     * record is dropped, counted ({@link CredentialManager#auditStats()}) and logged at WARN.
      *
      * @param capacity the queue's bound, at least 1
      * @return this builder

@@ -21,8 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes use and refusal records to the store in batches, off the caller's thread. {@link #submit} never blocks: it
- * puts the record on a bounded queue, or, when the queue is full, drops it and counts it. One background thread takes
+ * Writes use and refusal records to the store in batches, off the caller's thread. {@link #submit} puts the record on
+ * a bounded queue. When the queue is full it waits for room, at most the full-queue wait and only while the store
+ * takes the writer's batches (not while they fail, nor once closing); then it drops the record and counts it. Waiting
+ * makes the callers slow to the pace the store can write at, instead of leaving their uses out of the trail: otherwise
+ * whoever floods uses decides which of them are recorded. One background thread takes
  * up to {@code batchSize} records at a time and appends them in one store call. Nothing is lost silently: records
  * dropped for a full queue, lost to a store failure, or left unwritten at close are counted ({@link #stats()}) and
  * logged at WARN, at most once per {@code warnInterval} of the injected clock for each kind, with the count since the
@@ -73,6 +76,7 @@ public final class AuditWriter implements AutoCloseable {
     private final Duration linger;
     private final Duration warnInterval;
     private final Duration closeTimeout;
+    private final long fullWaitNanos;
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     /**
      * Places taken in the queue: a caller reserves one before it queues its record and the writer frees one per record
@@ -90,6 +94,11 @@ public final class AuditWriter implements AutoCloseable {
     private final LongAdder accepted = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
+    /** Signalled when the writer takes records off a full queue, if {@link #waiting} callers wait for room. */
+    private final Condition room = lock.newCondition();
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Whether the store refused the last batch: callers do not wait for room that a failing store will not make. */
+    private volatile boolean storeFailing;
     // guarded by lock
     private long settled;
     private long written;
@@ -115,6 +124,25 @@ public final class AuditWriter implements AutoCloseable {
      */
     public AuditWriter(AuditStore store, Clock clock, int capacity, int batchSize, Duration linger,
                        Duration warnInterval, Duration closeTimeout) {
+        this(store, clock, capacity, batchSize, linger, warnInterval, closeTimeout, Duration.ZERO);
+    }
+
+    /**
+     * Starts the writer's thread.
+     *
+     * @param capacity the most records waiting at once, at least 1
+     * @param batchSize the most records per store call, at least 1
+     * @param linger how long the thread waits, after the first record of a batch, for more to fill it
+     * @param warnInterval the least time between two warnings of one kind
+     * @param closeTimeout how long {@link #close()} waits for the queue to drain
+     * @param fullWait how long {@link #submit} waits for room in a full queue before it drops (zero: drop at once)
+     */
+    public AuditWriter(AuditStore store, Clock clock, int capacity, int batchSize, Duration linger,
+                       Duration warnInterval, Duration closeTimeout, Duration fullWait) {
+        this.fullWaitNanos = Objects.requireNonNull(fullWait, "fullWait").toNanos();
+        if (fullWaitNanos < 0) {
+            throw new IllegalArgumentException("fullWait must not be negative");
+        }
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (capacity < 1 || batchSize < 1) {
@@ -131,8 +159,8 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     /**
-     * Queues {@code record} for writing and returns at once: true when queued, false when dropped (the queue is full or
-     * the writer closed), which is counted and warned about.
+     * Queues {@code record} for writing: true when queued, false when dropped (the queue stayed full, or the writer
+     * closed), which is counted and warned about.
      */
     public boolean submit(AuditRecord record) {
         Objects.requireNonNull(record, "record");
@@ -140,12 +168,15 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     /**
-     * Queues a record that the writer's thread builds, and returns at once: true when queued, false when dropped (the
-     * queue is full or the writer closed), which is counted and warned about.
+     * Queues a record that the writer's thread builds: true when queued, false when dropped (the queue stayed full, or
+     * the writer closed), which is counted and warned about. Returns at once unless the queue is full.
      */
     public boolean submit(Pending pending) {
         Objects.requireNonNull(pending, "pending");
         int n = closed ? -1 : reserve();
+        if (n < 0 && fullWaitNanos > 0 && !closed && !storeFailing) {
+            n = awaitRoom();
+        }
         if (n > 0) {
             queue.offer(pending);
             accepted.increment(); // before returning, so a flush that starts after this call waits for the record
@@ -167,6 +198,46 @@ public final class AuditWriter implements AutoCloseable {
             return false;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for a place in the full queue, at most the full-queue wait: the number of places taken with it, or -1 when
+     * none came in time, the store failed meanwhile, the writer is closing, or this thread was interrupted (its
+     * interrupt is kept).
+     */
+    private int awaitRoom() {
+        long deadline = System.nanoTime() + fullWaitNanos;
+        lock.lock();
+        waiting.incrementAndGet(); // before looking again: the writer then either left room or will signal
+        try {
+            int n;
+            while ((n = reserve()) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed || storeFailing) {
+                    return -1;
+                }
+                room.awaitNanos(left);
+            }
+            return n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } finally {
+            waiting.decrementAndGet();
+            lock.unlock();
+        }
+    }
+
+    /** Wakes the callers waiting for room, if any. */
+    private void signalRoom() {
+        if (waiting.get() > 0) {
+            lock.lock();
+            try {
+                room.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -228,6 +299,7 @@ public final class AuditWriter implements AutoCloseable {
         }
         closed = true;
         LockSupport.unpark(thread); // no linger and no idle sleep once closed
+        signalRoom(); // callers waiting for room drop their records now
         boolean interrupted = false;
         try {
             flush(closeTimeout);
@@ -281,6 +353,7 @@ public final class AuditWriter implements AutoCloseable {
                 batch.add(p);
                 size.decrementAndGet();
             }
+            signalRoom();
             if (batch.isEmpty()) {
                 // a caller reserved a place and has not queued its record yet
                 LockSupport.parkNanos(this, RESERVED_NANOS);
@@ -327,6 +400,10 @@ public final class AuditWriter implements AutoCloseable {
         } catch (Error e) {
             settle(0, records.size(), e);
             throw e;
+        }
+        storeFailing = failure != null;
+        if (storeFailing) {
+            signalRoom(); // callers waiting for room stop waiting for a store that fails
         }
         if (failure == null) {
             settle(records.size(), 0, null);

@@ -51,6 +51,8 @@ public final class Auditing implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final int BATCH_SIZE = 1_024;
     private static final Duration LINGER = Duration.ofMillis(50);
+    /** How long a use waits for room in a full queue while the store takes batches, before its record is dropped. */
+    public static final Duration FULL_QUEUE_WAIT = Duration.ofMillis(100);
 
     private final CredentialStore store;
     private final AuditStore trail;
@@ -85,7 +87,8 @@ public final class Auditing implements AutoCloseable {
             Arrays.fill(idKey, (byte) 0);
         }
         this.writer = trail == null ? null
-                : new AuditWriter(trail, clock, queueCapacity, BATCH_SIZE, LINGER, WARN_INTERVAL, CLOSE_TIMEOUT);
+                : new AuditWriter(trail, clock, queueCapacity, BATCH_SIZE, LINGER, WARN_INTERVAL, CLOSE_TIMEOUT,
+                        FULL_QUEUE_WAIT);
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(pageTokenKey, "HmacSHA256"));

@@ -257,4 +257,144 @@ class AuditWriterTest {
             release.countDown();
         }
     }
+
+    // ------------------------------------------------------------------------------------------------ a full queue
+
+    /** Starts {@code submit} on a thread of its own and waits (bounded) until it waits for room. */
+    private static java.util.concurrent.FutureTask<Boolean> waitingSubmit(AuditWriter writer, AuditRecord r)
+            throws InterruptedException {
+        java.util.concurrent.FutureTask<Boolean> task = new java.util.concurrent.FutureTask<>(() -> writer.submit(r));
+        Thread t = new Thread(task, "submitter");
+        t.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (t.getState() != Thread.State.TIMED_WAITING && !task.isDone()) {
+            assertTrue(System.nanoTime() < deadline, "the submitter never waited");
+            Thread.sleep(1);
+        }
+        return task;
+    }
+
+    @Test
+    void aUseFindingTheQueueFullWaitsForRoomWhileTheStoreWritesAndIsNotDropped() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (AuditWriter writer = new AuditWriter(store(b -> {
+            if (writing.getCount() > 0) {
+                writing.countDown();
+                await(release);
+            }
+        }), clock, 4, 4, Duration.ZERO, INTERVAL, WAIT, WAIT)) {
+            assertTrue(writer.submit(use(0)));
+            await(writing); // the writer holds record 0 in a store call that has not returned
+            for (int i = 1; i <= 4; i++) {
+                assertTrue(writer.submit(use(i)));
+            }
+            java.util.concurrent.FutureTask<Boolean> fifth = waitingSubmit(writer, use(5));
+            assertFalse(fifth.isDone(), "the queue is full and the writer has not taken from it");
+            release.countDown();
+            assertTrue(fifth.get(WAIT.toSeconds(), TimeUnit.SECONDS), "queued once the writer took a batch");
+            assertTrue(writer.flush(WAIT));
+            assertEquals(new AuditWriter.Stats(0, 6, 0, 0), writer.stats());
+        }
+        assertEquals(List.of(), warnings());
+    }
+
+    @Test
+    void aUseDoesNotWaitForRoomWhileTheStoreFailsAndIsDroppedAndCounted() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch secondCall = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        try (AuditWriter writer = new AuditWriter(store(b -> {
+            if (writing.getCount() > 0) {
+                writing.countDown();
+                await(release);
+                throw new CredentialStoreException("append audit records failed (SQL state 08006)", true);
+            }
+            secondCall.countDown();
+            try {
+                never.await(WAIT.toSeconds(), TimeUnit.SECONDS); // the store hangs now: the queue stays full
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new CredentialStoreException("append audit records failed (SQL state 08006)", true);
+        }), clock, 4, 4, Duration.ZERO, INTERVAL, Duration.ofMillis(10), WAIT)) {
+            assertTrue(writer.submit(use(0)));
+            await(writing);
+            for (int i = 1; i <= 4; i++) {
+                assertTrue(writer.submit(use(i)));
+            }
+            release.countDown(); // the first batch fails; the writer takes the next four and hangs in the store
+            await(secondCall);
+            for (int i = 5; i <= 8; i++) {
+                assertTrue(writer.submit(use(i)));
+            }
+            java.util.concurrent.FutureTask<Boolean> task = new java.util.concurrent.FutureTask<>(
+                    () -> writer.submit(use(9)));
+            new Thread(task, "submitter").start();
+            assertFalse(task.get(WAIT.toSeconds(), TimeUnit.SECONDS), "dropped at once: the store is failing");
+            assertEquals(1, writer.stats().dropped());
+            never.countDown();
+        }
+    }
+
+    @Test
+    void closingWakesAUseWaitingForRoomWhichIsThenDropped() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AuditWriter writer = new AuditWriter(store(b -> {
+            if (writing.getCount() > 0) {
+                writing.countDown();
+                await(release);
+            }
+        }), clock, 4, 4, Duration.ZERO, INTERVAL, Duration.ofMillis(10), WAIT);
+        try {
+            assertTrue(writer.submit(use(0)));
+            await(writing);
+            for (int i = 1; i <= 4; i++) {
+                assertTrue(writer.submit(use(i)));
+            }
+            java.util.concurrent.FutureTask<Boolean> fifth = waitingSubmit(writer, use(5));
+            writer.close(); // gives up on the queue after its 10 ms: the writer is still in the store
+            assertFalse(fifth.get(WAIT.toSeconds(), TimeUnit.SECONDS), "a closed writer takes no more records");
+        } finally {
+            release.countDown();
+            writer.close();
+        }
+        assertTrue(writer.stats().dropped() >= 1);
+    }
+
+    @Test
+    void anInterruptedWaitForRoomDropsTheRecordAndKeepsTheInterrupt() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (AuditWriter writer = new AuditWriter(store(b -> {
+            if (writing.getCount() > 0) {
+                writing.countDown();
+                await(release);
+            }
+        }), clock, 1, 1, Duration.ZERO, INTERVAL, WAIT, WAIT)) {
+            assertTrue(writer.submit(use(0)));
+            await(writing);
+            assertTrue(writer.submit(use(1)));
+            java.util.concurrent.atomic.AtomicBoolean keptInterrupt = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.FutureTask<Boolean> task = new java.util.concurrent.FutureTask<>(() -> {
+                boolean queued = writer.submit(use(2));
+                keptInterrupt.set(Thread.currentThread().isInterrupted());
+                return queued;
+            });
+            Thread t = new Thread(task, "submitter");
+            t.start();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (t.getState() != Thread.State.TIMED_WAITING) {
+                assertTrue(System.nanoTime() < deadline, "the submitter never waited");
+                Thread.sleep(1);
+            }
+            t.interrupt();
+            assertFalse(task.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(keptInterrupt.get());
+            assertEquals(1, writer.stats().dropped());
+            release.countDown();
+        }
+    }
 }
