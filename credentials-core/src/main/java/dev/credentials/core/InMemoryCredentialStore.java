@@ -241,14 +241,7 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
     @Override
     public synchronized boolean acquireLease(TenantId tenant, CredentialId id, String holder, java.time.Instant now,
                                              java.time.Instant until) {
-        Objects.requireNonNull(tenant, "tenant");
-        Objects.requireNonNull(id, "id");
-        LeaseStore.checkHolder(holder);
-        Objects.requireNonNull(now, "now");
-        Objects.requireNonNull(until, "until");
-        if (!until.isAfter(now)) {
-            throw new IllegalArgumentException("until (the lease's end) must be after now");
-        }
+        LeaseStore.checkAcquire(tenant, id, holder, now, until);
         Key key = new Key(tenant, id);
         if (!records.containsKey(key)) {
             return false;

@@ -278,14 +278,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
 
     @Override
     public boolean acquireLease(TenantId tenant, CredentialId id, String holder, Instant now, Instant until) {
-        Objects.requireNonNull(tenant, "tenant");
-        Objects.requireNonNull(id, "id");
-        LeaseStore.checkHolder(holder);
-        Objects.requireNonNull(now, "now");
-        Objects.requireNonNull(until, "until");
-        if (!until.isAfter(now)) {
-            throw new IllegalArgumentException("until (the lease's end) must be after now");
-        }
+        LeaseStore.checkAcquire(tenant, id, holder, now, until);
         return statement("take the lease on credential " + id,
                 c -> leaseTable.acquire(c, tenant, id, holder, now, until));
     }
@@ -302,14 +295,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         if (dialect != Dialect.POSTGRESQL) {
             return LeaseStore.super.acquireLeaseAndFind(tenant, id, holder, now, until);
         }
-        Objects.requireNonNull(tenant, "tenant");
-        Objects.requireNonNull(id, "id");
-        LeaseStore.checkHolder(holder);
-        Objects.requireNonNull(now, "now");
-        Objects.requireNonNull(until, "until");
-        if (!until.isAfter(now)) {
-            throw new IllegalArgumentException("until (the lease's end) must be after now");
-        }
+        LeaseStore.checkAcquire(tenant, id, holder, now, until);
         return statement("take the lease on credential " + id, c -> leaseTable.acquireReturning(c, tenant, id, holder,
                 now, until, COLUMNS + ", " + shareList + " AS share_list", rs -> read(rs)
                         .shares(parseShares(rs.getString("share_list"))).build()));

@@ -127,6 +127,28 @@ public interface LeaseStore extends CredentialStore {
     }
 
     /**
+     * Checks the arguments of {@link #acquireLease} as it requires; for implementations.
+     *
+     * @param tenant the record's tenant
+     * @param id the record
+     * @param holder the holder id
+     * @param now the current time by the caller's clock
+     * @param until when the lease ends
+     * @throws NullPointerException when an argument is null, naming it
+     * @throws IllegalArgumentException when {@code holder} is not a holder id or {@code until} is not after {@code now}
+     */
+    static void checkAcquire(TenantId tenant, CredentialId id, String holder, Instant now, Instant until) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(id, "id");
+        checkHolder(holder);
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(until, "until");
+        if (!until.isAfter(now)) {
+            throw new IllegalArgumentException("until (the lease's end) must be after now");
+        }
+    }
+
+    /**
      * Checks a holder id as {@link #acquireLease} requires; for implementations.
      *
      * @param holder the holder id

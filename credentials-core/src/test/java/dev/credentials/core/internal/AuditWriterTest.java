@@ -19,7 +19,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -260,10 +262,29 @@ class AuditWriterTest {
 
     // ------------------------------------------------------------------------------------------------ a full queue
 
+    /** A store's {@code before}: the first batch counts down {@code writing}, then stays until {@code release}. */
+    private static Consumer<List<AuditRecord>> firstBatchHeld(CountDownLatch writing, CountDownLatch release) {
+        return b -> {
+            if (writing.getCount() > 0) {
+                writing.countDown();
+                await(release);
+            }
+        };
+    }
+
+    /** Queues record 0, waits until the writer holds it in the store, then queues records 1 to {@code n}. */
+    private void fillBehindTheFirstBatch(AuditWriter writer, CountDownLatch writing, int n) {
+        assertTrue(writer.submit(use(0)));
+        await(writing); // the writer holds record 0 in a store call that has not returned
+        for (int i = 1; i <= n; i++) {
+            assertTrue(writer.submit(use(i)));
+        }
+    }
+
     /** Starts {@code submit} on a thread of its own and waits (bounded) until it waits for room. */
-    private static java.util.concurrent.FutureTask<Boolean> waitingSubmit(AuditWriter writer, AuditRecord r)
+    private static FutureTask<Boolean> waitingSubmit(AuditWriter writer, AuditRecord r)
             throws InterruptedException {
-        java.util.concurrent.FutureTask<Boolean> task = new java.util.concurrent.FutureTask<>(() -> writer.submit(r));
+        FutureTask<Boolean> task = new FutureTask<>(() -> writer.submit(r));
         Thread t = new Thread(task, "submitter");
         t.start();
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -278,18 +299,10 @@ class AuditWriterTest {
     void aUseFindingTheQueueFullWaitsForRoomWhileTheStoreWritesAndIsNotDropped() throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (AuditWriter writer = new AuditWriter(store(b -> {
-            if (writing.getCount() > 0) {
-                writing.countDown();
-                await(release);
-            }
-        }), clock, 4, 4, Duration.ZERO, INTERVAL, WAIT, WAIT)) {
-            assertTrue(writer.submit(use(0)));
-            await(writing); // the writer holds record 0 in a store call that has not returned
-            for (int i = 1; i <= 4; i++) {
-                assertTrue(writer.submit(use(i)));
-            }
-            java.util.concurrent.FutureTask<Boolean> fifth = waitingSubmit(writer, use(5));
+        try (AuditWriter writer = new AuditWriter(store(firstBatchHeld(writing, release)),
+                clock, 4, 4, Duration.ZERO, INTERVAL, WAIT, WAIT)) {
+            fillBehindTheFirstBatch(writer, writing, 4);
+            FutureTask<Boolean> fifth = waitingSubmit(writer, use(5));
             assertFalse(fifth.isDone(), "the queue is full and the writer has not taken from it");
             release.countDown();
             assertTrue(fifth.get(WAIT.toSeconds(), TimeUnit.SECONDS), "queued once the writer took a batch");
@@ -319,17 +332,13 @@ class AuditWriterTest {
             }
             throw new CredentialStoreException("append audit records failed (SQL state 08006)", true);
         }), clock, 4, 4, Duration.ZERO, INTERVAL, Duration.ofMillis(10), WAIT)) {
-            assertTrue(writer.submit(use(0)));
-            await(writing);
-            for (int i = 1; i <= 4; i++) {
-                assertTrue(writer.submit(use(i)));
-            }
+            fillBehindTheFirstBatch(writer, writing, 4);
             release.countDown(); // the first batch fails; the writer takes the next four and hangs in the store
             await(secondCall);
             for (int i = 5; i <= 8; i++) {
                 assertTrue(writer.submit(use(i)));
             }
-            java.util.concurrent.FutureTask<Boolean> task = new java.util.concurrent.FutureTask<>(
+            FutureTask<Boolean> task = new FutureTask<>(
                     () -> writer.submit(use(9)));
             new Thread(task, "submitter").start();
             assertFalse(task.get(WAIT.toSeconds(), TimeUnit.SECONDS), "dropped at once: the store is failing");
@@ -342,19 +351,11 @@ class AuditWriterTest {
     void closingWakesAUseWaitingForRoomWhichIsThenDropped() throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        AuditWriter writer = new AuditWriter(store(b -> {
-            if (writing.getCount() > 0) {
-                writing.countDown();
-                await(release);
-            }
-        }), clock, 4, 4, Duration.ZERO, INTERVAL, Duration.ofMillis(10), WAIT);
+        AuditWriter writer = new AuditWriter(store(firstBatchHeld(writing, release)),
+                clock, 4, 4, Duration.ZERO, INTERVAL, Duration.ofMillis(10), WAIT);
         try {
-            assertTrue(writer.submit(use(0)));
-            await(writing);
-            for (int i = 1; i <= 4; i++) {
-                assertTrue(writer.submit(use(i)));
-            }
-            java.util.concurrent.FutureTask<Boolean> fifth = waitingSubmit(writer, use(5));
+            fillBehindTheFirstBatch(writer, writing, 4);
+            FutureTask<Boolean> fifth = waitingSubmit(writer, use(5));
             writer.close(); // gives up on the queue after its 10 ms: the writer is still in the store
             assertFalse(fifth.get(WAIT.toSeconds(), TimeUnit.SECONDS), "a closed writer takes no more records");
         } finally {
@@ -368,17 +369,11 @@ class AuditWriterTest {
     void anInterruptedWaitForRoomDropsTheRecordAndKeepsTheInterrupt() throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (AuditWriter writer = new AuditWriter(store(b -> {
-            if (writing.getCount() > 0) {
-                writing.countDown();
-                await(release);
-            }
-        }), clock, 1, 1, Duration.ZERO, INTERVAL, WAIT, WAIT)) {
-            assertTrue(writer.submit(use(0)));
-            await(writing);
-            assertTrue(writer.submit(use(1)));
-            java.util.concurrent.atomic.AtomicBoolean keptInterrupt = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.FutureTask<Boolean> task = new java.util.concurrent.FutureTask<>(() -> {
+        try (AuditWriter writer = new AuditWriter(store(firstBatchHeld(writing, release)),
+                clock, 1, 1, Duration.ZERO, INTERVAL, WAIT, WAIT)) {
+            fillBehindTheFirstBatch(writer, writing, 1);
+            AtomicBoolean keptInterrupt = new AtomicBoolean();
+            FutureTask<Boolean> task = new FutureTask<>(() -> {
                 boolean queued = writer.submit(use(2));
                 keptInterrupt.set(Thread.currentThread().isInterrupted());
                 return queued;
