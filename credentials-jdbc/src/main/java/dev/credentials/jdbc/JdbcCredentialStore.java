@@ -283,24 +283,6 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
                 c -> leaseTable.acquire(c, tenant, id, holder, now, until));
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>On PostgreSQL one statement: the lease's conditional {@code UPDATE} answers with the record and its shares
-     * ({@code RETURNING}), read under the row lock the update took. Elsewhere the default's two statements.
-     */
-    @Override
-    public Optional<StoredCredential> acquireLeaseAndFind(TenantId tenant, CredentialId id, String holder, Instant now,
-                                                          Instant until) {
-        if (dialect != Dialect.POSTGRESQL) {
-            return LeaseStore.super.acquireLeaseAndFind(tenant, id, holder, now, until);
-        }
-        LeaseStore.checkAcquire(tenant, id, holder, now, until);
-        return statement("take the lease on credential " + id, c -> leaseTable.acquireReturning(c, tenant, id, holder,
-                now, until, COLUMNS + ", " + shareList + " AS share_list", rs -> read(rs)
-                        .shares(parseShares(rs.getString("share_list"))).build()));
-    }
-
     @Override
     public void releaseLease(TenantId tenant, CredentialId id, String holder) {
         Objects.requireNonNull(tenant, "tenant");

@@ -30,44 +30,17 @@ final class LeaseTable {
     /** Takes or extends the lease; true when the row now names {@code holder} until {@code until}. */
     boolean acquire(Connection c, TenantId tenant, CredentialId id, String holder, Instant now, Instant until)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(acquireSql(""))) {
-            bindAcquire(ps, tenant, id, holder, now, until);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials
+                + " SET lease_holder = ?, lease_until = ? WHERE tenant = ? AND id = ?"
+                + " AND (lease_holder IS NULL OR lease_holder = ? OR lease_until <= ?)")) {
+            ps.setString(1, holder);
+            ps.setObject(2, micros(until));
+            ps.setString(3, tenant.value());
+            ps.setString(4, id.value());
+            ps.setString(5, holder);
+            ps.setObject(6, micros(now));
             return ps.executeUpdate() == 1;
         }
-    }
-
-    /**
-     * As {@link #acquire}, in the same statement answering {@code returning} (columns of the row, which is
-     * {@code c}) when the lease was taken (PostgreSQL's {@code RETURNING}): the row mapped by {@code row}, or empty.
-     */
-    <T> Optional<T> acquireReturning(Connection c, TenantId tenant, CredentialId id, String holder, Instant now,
-                                     Instant until, String returning, Row<T> row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(acquireSql(" RETURNING " + returning))) {
-            bindAcquire(ps, tenant, id, holder, now, until);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row.map(rs)) : Optional.empty();
-            }
-        }
-    }
-
-    /** Maps a row of a result. */
-    interface Row<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private String acquireSql(String returning) {
-        return "UPDATE " + credentials + " c SET lease_holder = ?, lease_until = ? WHERE tenant = ? AND id = ?"
-                + " AND (lease_holder IS NULL OR lease_holder = ? OR lease_until <= ?)" + returning;
-    }
-
-    private static void bindAcquire(PreparedStatement ps, TenantId tenant, CredentialId id, String holder, Instant now,
-                                    Instant until) throws SQLException {
-        ps.setString(1, holder);
-        ps.setObject(2, micros(until));
-        ps.setString(3, tenant.value());
-        ps.setString(4, id.value());
-        ps.setString(5, holder);
-        ps.setObject(6, micros(now));
     }
 
     /** Clears the lease when {@code holder} holds it; otherwise changes nothing. */

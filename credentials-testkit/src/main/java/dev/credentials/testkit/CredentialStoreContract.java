@@ -707,35 +707,6 @@ public abstract class CredentialStoreContract {
             assertEquals(Optional.empty(), leases.lease(otherTenant, r.id()), "not visible from another tenant");
         }
 
-        /**
-         * Taking the lease and reading under it answers the record as stored, with its shares, and holds the lease as
-         * {@code acquireLease} would; another holder gets nothing while it holds, and a missing record gives nothing.
-         */
-        @Test
-        public void takingTheLeaseAndReadingAnswersTheRecordOnlyToItsHolder() {
-            store.update(r.toBuilder().shares(List.of(Share.use(Principal.agent("a1")),
-                    Share.manage(Principal.group("admins")))).revision(1).build(), 0);
-            StoredCredential shared = store.find(tenant, r.id()).orElseThrow();
-            assertEquals(2, shared.shares().size());
-            Optional<StoredCredential> read = leases.acquireLeaseAndFind(tenant, r.id(), "node-a", T0,
-                    T0.plusSeconds(60));
-            assertEquals(Optional.of(normalized(shared)), read.map(CredentialStoreContract::normalized));
-            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))), current());
-            assertEquals(Optional.empty(), leases.acquireLeaseAndFind(tenant, r.id(), "node-b", T0.plusSeconds(1),
-                    T0.plusSeconds(90)), "another holder");
-            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))), current(), "unchanged");
-            assertTrue(leases.acquireLeaseAndFind(tenant, r.id(), "node-a", T0.plusSeconds(1), T0.plusSeconds(120))
-                    .isPresent(), "the holder extends it");
-            assertEquals(Optional.empty(), leases.acquireLeaseAndFind(tenant, randomId(), "node-a", T0,
-                    T0.plusSeconds(60)), "a missing record");
-            assertEquals(Optional.empty(), leases.acquireLeaseAndFind(otherTenant, r.id(), "node-c", T0,
-                    T0.plusSeconds(60)), "another tenant");
-            assertThrows(IllegalArgumentException.class, () -> leases.acquireLeaseAndFind(tenant, r.id(), "node a",
-                    T0, T0.plusSeconds(60)));
-            assertThrows(IllegalArgumentException.class, () -> leases.acquireLeaseAndFind(tenant, r.id(), "node-a",
-                    T0, T0));
-        }
-
         /** A record write keeps the lease, and taking, extending or releasing a lease never moves the revision. */
         @Test
         public void aRecordWriteKeepsTheLeaseAndTheLeaseKeepsTheRevision() {

@@ -44,39 +44,6 @@ public interface LeaseStore extends CredentialStore {
     boolean acquireLease(TenantId tenant, CredentialId id, String holder, Instant now, Instant until);
 
     /**
-     * Takes or extends the lease as {@link #acquireLease} does and, when it was taken, reads the record under it: what
-     * a caller about to refresh a credential's tokens reads next anyway. A store may do both in one step (one round
-     * trip); this default calls {@link #acquireLease}, then {@link #find}.
-     *
-     * @param tenant the record's tenant
-     * @param id the record
-     * @param holder who takes it: 1 to 128 printable ASCII characters
-     * @param now the current time by the caller's clock
-     * @param until when the lease ends unless extended; after {@code now}
-     * @return the record as it is while {@code holder} holds the lease until {@code until}, with its shares; empty
-     *     when another holder's lease has not ended, or the record does not exist (then no lease is held)
-     * @throws IllegalArgumentException as {@link #acquireLease} does
-     * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached; the lease, when this
-     *     call took or extended it, is released again (or, when that fails too, ends at {@code until})
-     */
-    default Optional<StoredCredential> acquireLeaseAndFind(TenantId tenant, CredentialId id, String holder,
-                                                           Instant now, Instant until) {
-        if (!acquireLease(tenant, id, holder, now, until)) {
-            return Optional.empty();
-        }
-        try {
-            return find(tenant, id);
-        } catch (RuntimeException e) {
-            try {
-                releaseLease(tenant, id, holder);
-            } catch (RuntimeException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-    }
-
-    /**
      * Ends {@code holder}'s lease on a record at once. Does nothing when another holder holds it, when no lease is
      * recorded, or when the record does not exist: a holder can only end its own lease.
      *

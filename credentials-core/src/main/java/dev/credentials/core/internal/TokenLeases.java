@@ -4,7 +4,6 @@ import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.StoredCredential;
 import java.time.Instant;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +23,10 @@ final class TokenLeases {
         this.leases = leases;
     }
 
-    /**
-     * Takes the lease (another holder's only once its end is more than the clock skew allowance past) and reads the
-     * record under it, in one step where the store can; empty when another holder has it (or the record is gone).
-     */
-    Optional<StoredCredential> acquireAndFind(StoredCredential record) {
+    /** Takes the lease; another holder's only once its end is more than the clock skew allowance past. */
+    boolean acquire(StoredCredential record) {
         Instant now = s.clock().instant();
-        return leases.acquireLeaseAndFind(record.tenant(), record.id(), s.holder(), now.minus(s.clockSkew()),
+        return leases.acquireLease(record.tenant(), record.id(), s.holder(), now.minus(s.clockSkew()),
                 now.plus(s.timeout().multipliedBy(2)));
     }
 

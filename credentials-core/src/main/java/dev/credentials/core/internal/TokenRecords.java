@@ -5,6 +5,7 @@ import dev.credentials.api.AuditRecord;
 import dev.credentials.api.ConcurrentUpdateException;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialMaterial;
+import dev.credentials.api.CredentialNotFoundException;
 import dev.credentials.api.CredentialStatus;
 import dev.credentials.api.CredentialStoreException;
 import dev.credentials.api.CredentialUnavailableException;
@@ -101,10 +102,15 @@ final class TokenRecords {
                     }
                 };
                 // The first try writes over the record as read under the lease, without reading it again: if it
-                // changed meanwhile, its revision did too, the update is refused, and the write path reads it again.
+                // changed meanwhile, its revision did too, the update is refused, and the write path reads it again;
+                // if it was deleted, the next try reads it and writes nothing.
                 WritePath.Result w = attempt == 1 ? s.writes().write(read, change)
                         : s.writes().write(read.tenant(), read.id(), change);
                 return w.written() ? Optional.of(w.after()) : Optional.empty();
+            } catch (CredentialNotFoundException e) {
+                if (attempt > 1) {
+                    throw e;
+                }
             } catch (ConcurrentUpdateException e) {
                 return Optional.empty();
             } catch (CredentialStoreException e) {

@@ -298,8 +298,7 @@ public final class Tokens {
             if (leases != null && !leased) {
                 Instant deadline = s.clock().instant().plus(s.timeout());
                 long nanoDeadline = System.nanoTime() + s.timeout().toNanos();
-                Optional<StoredCredential> taken;
-                while ((taken = leaseStore.acquireAndFind(seen)).isEmpty()) {
+                while (!(held = leaseStore.acquire(seen))) {
                     if (!s.clock().instant().isBefore(deadline) || System.nanoTime() - nanoDeadline >= 0) {
                         return validOrUnavailable(current, type, Optional.empty(), "another node's refresh of its"
                                 + " token did not finish in time");
@@ -314,11 +313,8 @@ public final class Tokens {
                         }
                     }
                 }
-                held = true;
-                current = taken.get(); // read under the lease: another node may have refreshed meanwhile
-            } else {
-                current = find(seen);
             }
+            current = find(seen); // with the lease: another node may have refreshed meanwhile
             KeptTokens.Kept waiting = kept.take(key);
             if (waiting != null) { // this node's refreshed tokens the store could not take: store them now
                 current = records.storeKept(kept, subject, current, type, waiting);
