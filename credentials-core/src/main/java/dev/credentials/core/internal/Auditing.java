@@ -197,7 +197,10 @@ public final class Auditing implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ uses
 
-    /** Queues the record of a use or refusal; never blocks, never throws for a full queue (it is counted). */
+    /**
+     * Queues the record of a use or refusal. Never throws for a full queue: it waits for room, up to
+     * {@link #FULL_QUEUE_WAIT} and only while the store takes batches, then drops the record and counts it.
+     */
     public void use(Subject subject, CredentialId id, AuditAction action, String outcome) {
         queue(subject, id, action, outcome, null);
     }
