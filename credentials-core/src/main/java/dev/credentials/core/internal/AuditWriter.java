@@ -398,6 +398,8 @@ public final class AuditWriter implements AutoCloseable {
         } catch (RuntimeException e) {
             failure = e;
         } catch (Error e) {
+            storeFailing = true; // the thread ends: no room will come
+            signalRoom();
             settle(0, records.size(), e);
             throw e;
         }

@@ -392,4 +392,25 @@ class AuditWriterTest {
             release.countDown();
         }
     }
+
+    @Test
+    void aUseDoesNotWaitForRoomOnceTheWritersThreadDied() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch died = new CountDownLatch(1);
+        Duration longerThanTheTest = WAIT.multipliedBy(2);
+        try (AuditWriter writer = new AuditWriter(store(b -> {
+            writing.countDown();
+            await(release);
+            died.countDown();
+            throw new StackOverflowError("the store's driver broke"); // an Error ends the writer's thread
+        }), clock, 4, 4, Duration.ZERO, INTERVAL, Duration.ofMillis(10), longerThanTheTest)) {
+            fillBehindTheFirstBatch(writer, writing, 4);
+            release.countDown();
+            await(died);
+            FutureTask<Boolean> task = new FutureTask<>(() -> writer.submit(use(5)));
+            new Thread(task, "submitter").start();
+            assertFalse(task.get(WAIT.toSeconds(), TimeUnit.SECONDS), "dropped without waiting for room");
+        }
+    }
 }
