@@ -17,6 +17,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
@@ -281,18 +282,26 @@ class AuditWriterTest {
         }
     }
 
-    /** Starts {@code submit} on a thread of its own and waits (bounded) until it waits for room. */
-    private static FutureTask<Boolean> waitingSubmit(AuditWriter writer, AuditRecord r)
-            throws InterruptedException {
-        FutureTask<Boolean> task = new FutureTask<>(() -> writer.submit(r));
+    /** A submit running on a thread of its own. */
+    private record Submitter(FutureTask<Boolean> task, Thread thread) {}
+
+    /** Starts {@code submit} on a thread of its own. */
+    private static Submitter startSubmit(Callable<Boolean> submit) {
+        FutureTask<Boolean> task = new FutureTask<>(submit);
         Thread t = new Thread(task, "submitter");
         t.start();
+        return new Submitter(task, t);
+    }
+
+    /** Starts {@code submit} on a thread of its own and waits (bounded) until it waits for room. */
+    private static Submitter waitingSubmit(Callable<Boolean> submit) throws InterruptedException {
+        Submitter started = startSubmit(submit);
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (t.getState() != Thread.State.TIMED_WAITING && !task.isDone()) {
+        while (started.thread().getState() != Thread.State.TIMED_WAITING && !started.task().isDone()) {
             assertTrue(System.nanoTime() < deadline, "the submitter never waited");
             Thread.sleep(1);
         }
-        return task;
+        return started;
     }
 
     @Test
@@ -302,7 +311,7 @@ class AuditWriterTest {
         try (AuditWriter writer = new AuditWriter(store(firstBatchHeld(writing, release)),
                 clock, 4, 4, Duration.ZERO, INTERVAL, WAIT, WAIT)) {
             fillBehindTheFirstBatch(writer, writing, 4);
-            FutureTask<Boolean> fifth = waitingSubmit(writer, use(5));
+            FutureTask<Boolean> fifth = waitingSubmit(() -> writer.submit(use(5))).task();
             assertFalse(fifth.isDone(), "the queue is full and the writer has not taken from it");
             release.countDown();
             assertTrue(fifth.get(WAIT.toSeconds(), TimeUnit.SECONDS), "queued once the writer took a batch");
@@ -338,9 +347,7 @@ class AuditWriterTest {
             for (int i = 5; i <= 8; i++) {
                 assertTrue(writer.submit(use(i)));
             }
-            FutureTask<Boolean> task = new FutureTask<>(
-                    () -> writer.submit(use(9)));
-            new Thread(task, "submitter").start();
+            FutureTask<Boolean> task = startSubmit(() -> writer.submit(use(9))).task();
             assertFalse(task.get(WAIT.toSeconds(), TimeUnit.SECONDS), "dropped at once: the store is failing");
             assertEquals(1, writer.stats().dropped());
             never.countDown();
@@ -355,7 +362,7 @@ class AuditWriterTest {
                 clock, 4, 4, Duration.ZERO, INTERVAL, Duration.ofMillis(10), WAIT);
         try {
             fillBehindTheFirstBatch(writer, writing, 4);
-            FutureTask<Boolean> fifth = waitingSubmit(writer, use(5));
+            FutureTask<Boolean> fifth = waitingSubmit(() -> writer.submit(use(5))).task();
             writer.close(); // gives up on the queue after its 10 ms: the writer is still in the store
             assertFalse(fifth.get(WAIT.toSeconds(), TimeUnit.SECONDS), "a closed writer takes no more records");
         } finally {
@@ -373,20 +380,14 @@ class AuditWriterTest {
                 clock, 1, 1, Duration.ZERO, INTERVAL, WAIT, WAIT)) {
             fillBehindTheFirstBatch(writer, writing, 1);
             AtomicBoolean keptInterrupt = new AtomicBoolean();
-            FutureTask<Boolean> task = new FutureTask<>(() -> {
+            Submitter waiting = waitingSubmit(() -> {
                 boolean queued = writer.submit(use(2));
                 keptInterrupt.set(Thread.currentThread().isInterrupted());
                 return queued;
             });
-            Thread t = new Thread(task, "submitter");
-            t.start();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (t.getState() != Thread.State.TIMED_WAITING) {
-                assertTrue(System.nanoTime() < deadline, "the submitter never waited");
-                Thread.sleep(1);
-            }
-            t.interrupt();
-            assertFalse(task.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertFalse(waiting.task().isDone(), "the queue is full and the writer has not taken from it");
+            waiting.thread().interrupt();
+            assertFalse(waiting.task().get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertTrue(keptInterrupt.get());
             assertEquals(1, writer.stats().dropped());
             release.countDown();
@@ -408,8 +409,7 @@ class AuditWriterTest {
             fillBehindTheFirstBatch(writer, writing, 4);
             release.countDown();
             await(died);
-            FutureTask<Boolean> task = new FutureTask<>(() -> writer.submit(use(5)));
-            new Thread(task, "submitter").start();
+            FutureTask<Boolean> task = startSubmit(() -> writer.submit(use(5))).task();
             assertFalse(task.get(WAIT.toSeconds(), TimeUnit.SECONDS), "dropped without waiting for room");
         }
     }
