@@ -254,6 +254,23 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
         return true;
     }
 
+    /** Takes the lease and reads the revision in one step, under the store's lock. */
+    @Override
+    public synchronized java.util.OptionalLong acquireLeaseAtRevision(TenantId tenant, CredentialId id, String holder,
+                                                                     java.time.Instant now, java.time.Instant until) {
+        return acquireLease(tenant, id, holder, now, until)
+                ? java.util.OptionalLong.of(records.get(new Key(tenant, id)).revision())
+                : java.util.OptionalLong.empty();
+    }
+
+    /** Reads the record and its lease in one step, under the store's lock. */
+    @Override
+    public synchronized Optional<Leased> findWithLease(TenantId tenant, CredentialId id) {
+        Key key = new Key(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(id, "id"));
+        StoredCredential r = records.get(key);
+        return r == null ? Optional.empty() : Optional.of(new Leased(r, leases.get(key)));
+    }
+
     @Override
     public synchronized void releaseLease(TenantId tenant, CredentialId id, String holder) {
         Objects.requireNonNull(holder, "holder");

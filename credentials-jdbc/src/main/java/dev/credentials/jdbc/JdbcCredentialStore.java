@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -281,6 +282,33 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         LeaseStore.checkAcquire(tenant, id, holder, now, until);
         return statement("take the lease on credential " + id,
                 c -> leaseTable.acquire(c, tenant, id, holder, now, until));
+    }
+
+    /** On PostgreSQL one statement ({@code UPDATE ... RETURNING revision}); otherwise the interface's two steps. */
+    @Override
+    public OptionalLong acquireLeaseAtRevision(TenantId tenant, CredentialId id, String holder, Instant now,
+                                               Instant until) {
+        if (dialect != Dialect.POSTGRESQL) {
+            return LeaseStore.super.acquireLeaseAtRevision(tenant, id, holder, now, until);
+        }
+        LeaseStore.checkAcquire(tenant, id, holder, now, until);
+        return statement("take the lease on credential " + id,
+                c -> leaseTable.acquireReturningRevision(c, tenant, id, holder, now, until));
+    }
+
+    /** The record, its shares and its lease from one row version: one statement on PostgreSQL, one snapshot on H2. */
+    @Override
+    public Optional<Leased> findWithLease(TenantId tenant, CredentialId id) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(id, "id");
+        if (dialect == Dialect.POSTGRESQL) {
+            return statement("read credential " + id, c -> findInOneStatement(c, tenant, id));
+        }
+        return snapshot("read credential " + id, c -> {
+            Optional<StoredCredential> found = selectOne(c, tenant, id);
+            return found.isEmpty() ? Optional.<Leased>empty()
+                    : Optional.of(new Leased(found.get(), leaseTable.read(c, tenant, id).orElse(null)));
+        });
     }
 
     @Override
@@ -560,13 +588,15 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
     @Override
     public Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
         if (dialect == Dialect.POSTGRESQL) {
-            return statement("read credential " + id, c -> findInOneStatement(c, tenant, id));
+            return statement("read credential " + id, c -> findInOneStatement(c, tenant, id)).map(Leased::record);
         }
-        return snapshot("read credential " + id, c -> {
-            List<StoredCredential> found = select(c, tenant,
-                    "SELECT " + COLUMNS + " FROM " + credentials + " WHERE tenant = ? AND id = ?", List.of(id.value()));
-            return found.stream().findFirst();
-        });
+        return snapshot("read credential " + id, c -> selectOne(c, tenant, id));
+    }
+
+    /** The record and its shares, on {@code c}; inside a snapshot on H2, as the two queries need. */
+    private Optional<StoredCredential> selectOne(Connection c, TenantId tenant, CredentialId id) throws SQLException {
+        return select(c, tenant, "SELECT " + COLUMNS + " FROM " + credentials + " WHERE tenant = ? AND id = ?",
+                List.of(id.value())).stream().findFirst();
     }
 
     @Override
@@ -672,12 +702,12 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
      * The record and its shares in one statement, which PostgreSQL runs against one snapshot: no version of the record
      * is paired with the shares of another, as in {@link #snapshot}, in one round trip instead of four (setting the
      * transaction's isolation, the record, its shares, the commit). {@code find} runs on every use of a credential.
-     * Each share is {@code ACCESS<TAB>KIND:id} on a line of its own; a principal id holds no control character.
+     * Each share is {@code ACCESS<TAB>KIND:id} on a line of its own; a principal id holds no control character. The
+     * row's lease comes with it, for {@link #findWithLease}.
      */
-    private Optional<StoredCredential> findInOneStatement(Connection c, TenantId tenant, CredentialId id)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", " + shareList + " AS share_list FROM "
-                + credentials + " c WHERE c.tenant = ? AND c.id = ?")) {
+    private Optional<Leased> findInOneStatement(Connection c, TenantId tenant, CredentialId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", " + shareList + " AS share_list,"
+                + " lease_holder, lease_until FROM " + credentials + " c WHERE c.tenant = ? AND c.id = ?")) {
             ps.setString(1, tenant.value());
             ps.setString(2, id.value());
             try (ResultSet rs = ps.executeQuery()) {
@@ -685,7 +715,8 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
                     return Optional.empty();
                 }
                 StoredCredential.Builder row = read(rs);
-                return Optional.of(row.shares(parseShares(rs.getString("share_list"))).build());
+                return Optional.of(new Leased(row.shares(parseShares(rs.getString("share_list"))).build(),
+                        LeaseTable.lease(rs)));
             }
         }
     }

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The SQL of record leases: the {@code lease_holder} and {@code lease_until} columns of {@code <prefix>credentials}.
@@ -21,6 +22,10 @@ import java.util.Optional;
  * left, find another holder's lease that has not ended. Times come from the caller, never from the database's clock.
  */
 final class LeaseTable {
+    /** Takes the lease: the table, then what follows the condition. */
+    private static final String ACQUIRE = "UPDATE %s SET lease_holder = ?, lease_until = ? WHERE tenant = ? AND id = ?"
+            + " AND (lease_holder IS NULL OR lease_holder = ? OR lease_until <= ?)%s";
+
     private final String credentials;
 
     LeaseTable(String prefix) {
@@ -30,17 +35,35 @@ final class LeaseTable {
     /** Takes or extends the lease; true when the row now names {@code holder} until {@code until}. */
     boolean acquire(Connection c, TenantId tenant, CredentialId id, String holder, Instant now, Instant until)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials
-                + " SET lease_holder = ?, lease_until = ? WHERE tenant = ? AND id = ?"
-                + " AND (lease_holder IS NULL OR lease_holder = ? OR lease_until <= ?)")) {
-            ps.setString(1, holder);
-            ps.setObject(2, micros(until));
-            ps.setString(3, tenant.value());
-            ps.setString(4, id.value());
-            ps.setString(5, holder);
-            ps.setObject(6, micros(now));
+        try (PreparedStatement ps = c.prepareStatement(ACQUIRE.formatted(credentials, ""))) {
+            bindAcquire(ps, tenant, id, holder, now, until);
             return ps.executeUpdate() == 1;
         }
+    }
+
+    /**
+     * Takes or extends the lease as {@link #acquire} does, and answers the row's revision as the update left it
+     * (PostgreSQL's {@code RETURNING}): the newest version, which the update locked and re-checked, so no write of the
+     * record committed between taking the lease and this revision. Empty when the lease was not taken.
+     */
+    OptionalLong acquireReturningRevision(Connection c, TenantId tenant, CredentialId id, String holder, Instant now,
+                                          Instant until) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ACQUIRE.formatted(credentials, " RETURNING revision"))) {
+            bindAcquire(ps, tenant, id, holder, now, until);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
+        }
+    }
+
+    private static void bindAcquire(PreparedStatement ps, TenantId tenant, CredentialId id, String holder, Instant now,
+                                    Instant until) throws SQLException {
+        ps.setString(1, holder);
+        ps.setObject(2, micros(until));
+        ps.setString(3, tenant.value());
+        ps.setString(4, id.value());
+        ps.setString(5, holder);
+        ps.setObject(6, micros(now));
     }
 
     /** Clears the lease when {@code holder} holds it; otherwise changes nothing. */
@@ -61,14 +84,16 @@ final class LeaseTable {
             ps.setString(1, tenant.value());
             ps.setString(2, id.value());
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                String holder = rs.getString(1);
-                OffsetDateTime until = rs.getObject(2, OffsetDateTime.class);
-                return holder == null || until == null ? Optional.empty() : Optional.of(new Lease(holder, until.toInstant()));
+                return rs.next() ? Optional.ofNullable(lease(rs)) : Optional.empty();
             }
         }
+    }
+
+    /** The lease in the current row's {@code lease_holder} and {@code lease_until} columns; null when none. */
+    static Lease lease(ResultSet rs) throws SQLException {
+        String holder = rs.getString("lease_holder");
+        OffsetDateTime until = rs.getObject("lease_until", OffsetDateTime.class);
+        return holder == null || until == null ? null : new Lease(holder, until.toInstant());
     }
 
     private static OffsetDateTime micros(Instant t) {

@@ -2,6 +2,7 @@ package dev.credentials.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -39,6 +40,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -705,6 +707,59 @@ public abstract class CredentialStoreContract {
             assertEquals(Optional.empty(), leases.lease(otherTenant, r.id()));
             assertTrue(take("node-a", T0, T0.plusSeconds(60)));
             assertEquals(Optional.empty(), leases.lease(otherTenant, r.id()), "not visible from another tenant");
+        }
+
+        /**
+         * Taking the lease with its revision takes it exactly as {@code acquireLease} does and answers the revision the
+         * record has then: after a write, the new one; nothing while another holder's lease holds, for a missing
+         * record, or for another tenant's.
+         */
+        @Test
+        public void takingTheLeaseAnswersTheRevisionAsOfTakingIt() {
+            assertEquals(OptionalLong.of(0), leases.acquireLeaseAtRevision(tenant, r.id(), "node-a", T0,
+                    T0.plusSeconds(60)));
+            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))), current());
+            assertEquals(OptionalLong.empty(), leases.acquireLeaseAtRevision(tenant, r.id(), "node-b",
+                    T0.plusSeconds(30), T0.plusSeconds(90)), "another holder's lease holds");
+            store.update(r.toBuilder().name("renamed").sortKey("renamed").version(1).revision(1).build(), 0);
+            assertEquals(OptionalLong.of(1), leases.acquireLeaseAtRevision(tenant, r.id(), "node-a",
+                    T0.plusSeconds(30), T0.plusSeconds(120)), "extended, with the revision the write made");
+            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(120))), current());
+            assertEquals(OptionalLong.of(1), leases.acquireLeaseAtRevision(tenant, r.id(), "node-b",
+                    T0.plusSeconds(120), T0.plusSeconds(180)), "taken over at the old lease's end");
+            assertEquals(OptionalLong.empty(), leases.acquireLeaseAtRevision(tenant, randomId(), "node-a", T0,
+                    T0.plusSeconds(60)));
+            assertEquals(OptionalLong.empty(), leases.acquireLeaseAtRevision(otherTenant, r.id(), "node-c",
+                    T0.plusSeconds(200), T0.plusSeconds(260)));
+            assertEquals(Optional.of(new LeaseStore.Lease("node-b", T0.plusSeconds(180))), current(),
+                    "another tenant's try changed nothing");
+            assertThrows(IllegalArgumentException.class, () -> leases.acquireLeaseAtRevision(tenant, r.id(), "",
+                    T0, T0.plusSeconds(60)));
+            assertThrows(IllegalArgumentException.class, () -> leases.acquireLeaseAtRevision(tenant, r.id(),
+                    "node-a", T0, T0));
+        }
+
+        /**
+         * A record read with its lease is the record as {@code find} reads it, with the lease as {@code lease} reads
+         * it, ended or not; none once released; nothing for a missing record or another tenant's.
+         */
+        @Test
+        public void aRecordReadWithItsLeaseCarriesBoth() {
+            LeaseStore.Leased free = leases.findWithLease(tenant, r.id()).orElseThrow();
+            assertEquals(normalized(r), normalized(free.record()));
+            assertNull(free.lease());
+            assertTrue(free.takeableBy("node-b", T0));
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            LeaseStore.Leased held = leases.findWithLease(tenant, r.id()).orElseThrow();
+            assertEquals(normalized(store.find(tenant, r.id()).orElseThrow()), normalized(held.record()));
+            assertEquals(new LeaseStore.Lease("node-a", T0.plusSeconds(60)), held.lease());
+            assertFalse(held.takeableBy("node-b", T0.plusSeconds(60).minusNanos(1_000)), "held until its end");
+            assertTrue(held.takeableBy("node-b", T0.plusSeconds(60)), "ended at its end");
+            assertTrue(held.takeableBy("node-a", T0.plusSeconds(1)), "its holder may extend it");
+            assertEquals(Optional.empty(), leases.findWithLease(otherTenant, r.id()));
+            assertEquals(Optional.empty(), leases.findWithLease(tenant, randomId()));
+            leases.releaseLease(tenant, r.id(), "node-a");
+            assertNull(leases.findWithLease(tenant, r.id()).orElseThrow().lease());
         }
 
         /** A record write keeps the lease, and taking, extending or releasing a lease never moves the revision. */

@@ -5,6 +5,7 @@ import dev.credentials.api.TenantId;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The optional capability of a {@link CredentialStore} to keep a time-boxed lease on a record: what makes one refresh
@@ -42,6 +43,52 @@ public interface LeaseStore extends CredentialStore {
      * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
      */
     boolean acquireLease(TenantId tenant, CredentialId id, String holder, Instant now, Instant until);
+
+    /**
+     * Takes or extends the lease exactly as {@link #acquireLease} does and, when taken, answers the record's
+     * {@code revision} as of taking it: a caller that already holds a copy of that revision knows, without reading the
+     * record again, that nothing changed it before the lease was taken. Every change of a record moves its revision.
+     *
+     * <p>The default takes the lease with {@link #acquireLease}, then reads the record with {@link #find}: two steps,
+     * so the revision answered may be one a writer made just after the lease was taken. That is still safe for the
+     * caller described (it then reads the newer record), and a store that can answer in one step (the JDBC store on
+     * PostgreSQL, with {@code UPDATE ... RETURNING}) overrides it.
+     *
+     * @param tenant the record's tenant
+     * @param id the record
+     * @param holder who takes it: 1 to 128 printable ASCII characters
+     * @param now the current time by the caller's clock
+     * @param until when the lease ends unless extended; after {@code now}
+     * @return the record's revision when {@code holder} now holds the lease until {@code until}; empty when another
+     *     holder's lease has not ended, or the record does not exist
+     * @throws IllegalArgumentException as {@link #acquireLease} does
+     * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
+     */
+    default OptionalLong acquireLeaseAtRevision(TenantId tenant, CredentialId id, String holder, Instant now,
+                                                Instant until) {
+        if (!acquireLease(tenant, id, holder, now, until)) {
+            return OptionalLong.empty();
+        }
+        return find(tenant, id).map(r -> OptionalLong.of(r.revision())).orElse(OptionalLong.empty());
+    }
+
+    /**
+     * A record with the lease recorded on it: what a caller waiting for another holder's refresh reads, to learn in
+     * one read both whether a fresh token was written and whether the lease is free to take yet, so that it tries
+     * {@link #acquireLease} (a write) only when that can succeed.
+     *
+     * <p>The default calls {@link #find} then {@link #lease}: two steps, so the lease may be read a moment after the
+     * record. That is safe for the caller described, which only decides from the lease when to try taking it, and
+     * {@link #acquireLease} alone decides who gets it. The JDBC store reads both from one row version.
+     *
+     * @param tenant the record's tenant
+     * @param id the record
+     * @return the record and its lease; empty when the record does not exist in {@code tenant}
+     * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
+     */
+    default Optional<Leased> findWithLease(TenantId tenant, CredentialId id) {
+        return find(tenant, id).map(r -> new Leased(r, lease(tenant, id).orElse(null)));
+    }
 
     /**
      * Ends {@code holder}'s lease on a record at once. Does nothing when another holder holds it, when no lease is
@@ -90,6 +137,36 @@ public interface LeaseStore extends CredentialStore {
          */
         public boolean heldAt(Instant now) {
             return until.isAfter(now);
+        }
+    }
+
+    /**
+     * A record and the lease recorded on it, as {@link #findWithLease} read them.
+     *
+     * @param record the record
+     * @param lease the lease recorded on it, ended or not; null when none is recorded or it was released
+     */
+    record Leased(StoredCredential record, Lease lease) {
+        /**
+         * Checks that the record is not null.
+         *
+         * @param record the record
+         * @param lease the lease recorded on it, or null
+         */
+        public Leased {
+            Objects.requireNonNull(record, "record");
+        }
+
+        /**
+         * Whether {@link #acquireLease} by {@code holder} with this {@code now} would find the lease free: none is
+         * recorded, {@code holder} holds it, or its end is not after {@code now}.
+         *
+         * @param holder who would take it
+         * @param now the current time as {@link #acquireLease} would be given it
+         * @return true when taking the lease can succeed
+         */
+        public boolean takeableBy(String holder, Instant now) {
+            return lease == null || lease.holder().equals(holder) || !lease.heldAt(now);
         }
     }
 
