@@ -9,6 +9,7 @@ import dev.credentials.api.AuditQuery;
 import dev.credentials.api.AuditAction;
 import dev.credentials.api.AuditRecord;
 import dev.credentials.api.Credential;
+import dev.credentials.api.CredentialUpdate;
 import dev.credentials.api.CredentialEvent;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.CredentialMaterial;
@@ -76,6 +77,22 @@ class TokenRefreshTest {
     static final class CountingStore extends InMemoryCredentialStore {
         final AtomicInteger updates = new AtomicInteger();
         final AtomicInteger leaseCalls = new AtomicInteger();
+        final AtomicInteger reads = new AtomicInteger();
+        /** Runs once, just before the next lease is taken: a write by someone else in between. */
+        final java.util.concurrent.atomic.AtomicReference<Runnable> beforeNextLease =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        @Override
+        public Optional<StoredCredential> find(TenantId tenant, CredentialId id) {
+            reads.incrementAndGet();
+            return super.find(tenant, id);
+        }
+
+        @Override
+        public Optional<Leased> findWithLease(TenantId tenant, CredentialId id) {
+            reads.incrementAndGet();
+            return super.findWithLease(tenant, id);
+        }
 
         @Override
         public void update(StoredCredential record, long expectedRevision) {
@@ -91,6 +108,10 @@ class TokenRefreshTest {
 
         @Override
         public boolean acquireLease(TenantId tenant, CredentialId id, String holder, Instant now, Instant until) {
+            Runnable write = beforeNextLease.getAndSet(null);
+            if (write != null) {
+                write.run();
+            }
             leaseCalls.incrementAndGet();
             return super.acquireLease(tenant, id, holder, now, until);
         }
@@ -280,11 +301,39 @@ class TokenRefreshTest {
         CredentialManager m = manager(builder().sleeper(clock::advance));
         Credential c = create(m);
         assertTrue(store.acquireLease(TENANT, c.id(), "slow-node", clock.instant(), clock.instant().plusSeconds(60)));
+        int leases = store.leaseCalls.get();
+        int reads = store.reads.get();
         CredentialUnavailableException e = assertThrows(CredentialUnavailableException.class,
                 () -> bearer(m, c.id()));
         assertEquals(c.id(), e.credentialId());
         assertEquals(0, endpoint.calls());
         assertEquals(CredentialStatus.UNVERIFIED, m.get(ALICE, c.id()).status());
+        assertEquals(leases + 1, store.leaseCalls.get(), "while the other holder's lease held, the waiting manager"
+                + " only read the record and its lease, and tried the lease (a write) once, at first");
+        assertTrue(store.reads.get() - reads > 10, "it did look again and again: " + (store.reads.get() - reads));
+    }
+
+    @Test
+    void theRefreshingManagerReadsTheRecordOnceWhenNothingChangedItBeforeItTookTheLease() {
+        CredentialManager m = manager();
+        Credential c = create(m);
+        int reads = store.reads.get();
+        assertEquals("Bearer at-1", bearer(m, c.id()));
+        assertEquals(1, store.reads.get() - reads, "the use's own read; taking the lease answered the same revision");
+        assertEquals(1, endpoint.calls());
+    }
+
+    @Test
+    void aWriteBetweenTheReadAndTheLeaseIsReadAgainAndKept() {
+        CredentialManager m = manager();
+        Credential c = create(m);
+        store.beforeNextLease.set(() -> m.update(ALICE, c.id(), c.version(), CredentialUpdate.builder().name("Jira Cloud").build()));
+        int reads = store.reads.get();
+        assertEquals("Bearer at-1", bearer(m, c.id()));
+        assertTrue(store.reads.get() - reads >= 2, "the record was read again under the lease");
+        assertEquals("Jira Cloud", m.get(ALICE, c.id()).name(), "the refresh wrote over the renamed record");
+        assertEquals("at-1", stored(m, c.id(), "accessToken"));
+        assertEquals(1, endpoint.calls());
     }
 
     // ------------------------------------------------------------------------------------------------ failures

@@ -277,7 +277,7 @@ public final class Tokens {
         Pending pending = new Pending();
         Key key = new Key(seen.tenant(), seen.id());
         try {
-            StoredCredential current = seen;
+            StoredCredential current = null; // the record as of holding the lease
             if (!forCheck && TokenRecords.clientRejected(seen, s.clock().instant(), CLIENT_REJECTED_BACKOFF)) {
                 throw new CredentialUseException("credential " + seen.id() + " cannot be used: the token endpoint"
                         + " refused the app's client id or client secret at its last refresh; check the app's client"
@@ -296,25 +296,18 @@ public final class Tokens {
                         + " not answered yet");
             }
             if (leases != null && !leased) {
-                Instant deadline = s.clock().instant().plus(s.timeout());
-                long nanoDeadline = System.nanoTime() + s.timeout().toNanos();
-                while (!(held = leaseStore.acquire(seen))) {
-                    if (!s.clock().instant().isBefore(deadline) || System.nanoTime() - nanoDeadline >= 0) {
-                        return validOrUnavailable(current, type, Optional.empty(), "another node's refresh of its"
-                                + " token did not finish in time");
-                    }
-                    sleep(seen.id());
-                    // look before taking the lease again: a fresh token its holder wrote spares two writes
-                    StoredCredential read = find(seen);
-                    if (read.revision() != current.revision()) {
-                        current = read;
-                        if (usable(current, type, s.minTtl())) {
-                            return current; // the holder wrote a fresh token
-                        }
-                    }
+                TokenLeases.Taken taken = leaseStore.take(seen, r -> usable(r, type, s.minTtl()),
+                        () -> sleep(seen.id()));
+                held = taken.held();
+                if (!held) {
+                    return taken.timedOut() ? validOrUnavailable(taken.record(), type, Optional.empty(), "another"
+                            + " node's refresh of its token did not finish in time") : taken.record();
                 }
+                current = taken.record(); // null when the record changed before the lease was taken
             }
-            current = find(seen); // with the lease: another node may have refreshed meanwhile
+            if (current == null) {
+                current = find(seen); // with the lease: another node may have refreshed meanwhile
+            }
             KeptTokens.Kept waiting = kept.take(key);
             if (waiting != null) { // this node's refreshed tokens the store could not take: store them now
                 current = records.storeKept(kept, subject, current, type, waiting);
