@@ -291,9 +291,12 @@ class TokenRefreshTest {
         Credential c = create(m);
         Instant end = clock.instant().plusSeconds(5);
         assertTrue(store.acquireLease(TENANT, c.id(), "node-that-died", clock.instant(), end));
+        int leases = store.leaseCalls.get();
         assertEquals("Bearer at-1", bearer(m, c.id()));
         assertFalse(clock.instant().isBefore(end), "not before the dead holder's lease ended");
         assertEquals(1, endpoint.calls());
+        assertEquals(leases + 2, store.leaseCalls.get(), "tried the lease at first, then only once a read found it"
+                + " ended by more than the clock skew allowance");
     }
 
     @Test
@@ -321,6 +324,17 @@ class TokenRefreshTest {
         assertEquals("Bearer at-1", bearer(m, c.id()));
         assertEquals(1, store.reads.get() - reads, "the use's own read; taking the lease answered the same revision");
         assertEquals(1, endpoint.calls());
+    }
+
+    @Test
+    void anotherNodesRefreshBetweenTheReadAndTheLeaseIsUsedAndNotRepeated() {
+        CredentialManager a = manager();
+        CredentialManager b = manager();
+        Credential c = create(a);
+        store.beforeNextLease.set(() -> assertEquals("Bearer at-1", bearer(b, c.id())));
+        assertEquals("Bearer at-1", bearer(a, c.id()), "the token b wrote, read again under the lease");
+        assertEquals(1, endpoint.calls(), "the refresh token b spent was not spent again");
+        assertEquals(List.of("rt-0"), endpoint.refreshTokensPresented());
     }
 
     @Test

@@ -49,9 +49,12 @@ public interface LeaseStore extends CredentialStore {
      * {@code revision} as of taking it: a caller that already holds a copy of that revision knows, without reading the
      * record again, that nothing changed it before the lease was taken. Every change of a record moves its revision.
      *
-     * <p>The default takes the lease with {@link #acquireLease}, then reads the record with {@link #find}: two steps,
-     * so the revision answered may be one a writer made just after the lease was taken. That is still safe for the
-     * caller described (it then reads the newer record), and a store that can answer in one step (the JDBC store on
+     * <p>The revision must be read at or after the moment the lease is taken, never before: a write between an earlier
+     * read and the lease would otherwise go unseen. The default takes the lease with {@link #acquireLease}, then reads
+     * the record with {@link #find}: two steps, so the revision answered may be one a writer made just after the lease
+     * was taken. That is still safe for the caller described (it then reads the newer record). When that read fails,
+     * the default releases the lease (even one {@code holder} held before this call) and throws the failure, so that no
+     * lease outlives a caller that never learned it holds one. A store that can answer in one step (the JDBC store on
      * PostgreSQL, with {@code UPDATE ... RETURNING}) overrides it.
      *
      * @param tenant the record's tenant
@@ -69,7 +72,16 @@ public interface LeaseStore extends CredentialStore {
         if (!acquireLease(tenant, id, holder, now, until)) {
             return OptionalLong.empty();
         }
-        return find(tenant, id).map(r -> OptionalLong.of(r.revision())).orElse(OptionalLong.empty());
+        try {
+            return find(tenant, id).map(r -> OptionalLong.of(r.revision())).orElse(OptionalLong.empty());
+        } catch (RuntimeException | Error e) {
+            try {
+                releaseLease(tenant, id, holder);
+            } catch (RuntimeException notReleased) {
+                e.addSuppressed(notReleased); // the lease then ends at its time
+            }
+            throw e;
+        }
     }
 
     /**
