@@ -27,6 +27,7 @@ import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.api.spi.VerificationState;
 import dev.credentials.jdbc.internal.FlatJson;
 import dev.credentials.jdbc.internal.Migrations;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,6 +39,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +93,13 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
             + "last_outcome, last_reason, last_message, last_checked_at, last_elapsed_micros, last_retry_after, "
             + "inconclusive_count, next_check_at, created_at, updated_at, version, content_version, revision, kek_id, "
             + "format_version, payload, verification_history, personal, delegation, tenant_default, request_id";
+
+    /** The columns an update sets, in {@link #bindRow}'s order without the key. */
+    private static final String UPDATED_COLUMNS = "name = ?, sort_key = ?, type_id = ?, owner_key = ?, config = ?, "
+            + "secret_fields = ?, status = ?, last_outcome = ?, last_reason = ?, last_message = ?, last_checked_at = ?, "
+            + "last_elapsed_micros = ?, last_retry_after = ?, inconclusive_count = ?, next_check_at = ?, created_at = ?, "
+            + "updated_at = ?, version = ?, content_version = ?, revision = ?, kek_id = ?, format_version = ?, "
+            + "payload = ?, verification_history = ?, personal = ?, delegation = ?, tenant_default = ?";
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -203,18 +212,17 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         if (r.revision() <= expectedRevision) {
             throw new IllegalArgumentException("the new revision must be greater than the expected one");
         }
+        if (dialect == Dialect.POSTGRESQL && records.isEmpty()
+                && statement("update credential " + r.id(), c -> updateInOneStatement(c, r, expectedRevision))) {
+            return;
+        }
         transaction("update credential " + r.id(), c -> {
             lockActiveKek(c, r.payload().kekId());
             int rows;
             List<Share> before = null;
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials
-                    + (dialect == Dialect.POSTGRESQL ? " c" : "") + " SET name = ?, sort_key = ?, "
-                    + "type_id = ?, owner_key = ?, config = ?, secret_fields = ?, status = ?, last_outcome = ?, "
-                    + "last_reason = ?, last_message = ?, last_checked_at = ?, last_elapsed_micros = ?, "
-                    + "last_retry_after = ?, inconclusive_count = ?, next_check_at = ?, created_at = ?, updated_at = ?, "
-                    + "version = ?, content_version = ?, revision = ?, kek_id = ?, format_version = ?, payload = ?, "
-                    + "verification_history = ?, personal = ?, delegation = ?, tenant_default = ? "
-                    + "WHERE tenant = ? AND id = ? AND revision = ?"
+                    + (dialect == Dialect.POSTGRESQL ? " c" : "") + " SET " + UPDATED_COLUMNS
+                    + " WHERE tenant = ? AND id = ? AND revision = ?"
                     // PostgreSQL answers with the shares in the same round trip (H2 has no RETURNING: a query follows)
                     + (dialect == Dialect.POSTGRESQL ? " RETURNING " + shareList : ""))) {
                 int i = bindRow(ps, false, r);
@@ -250,6 +258,48 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
             auditTable.append(c, records);
             return null;
         });
+    }
+
+    /**
+     * On PostgreSQL, an update that keeps the shares and brings no audit records, as one statement: one round trip
+     * where the transaction below takes three (the key check with {@code BEGIN}, the update, the commit). Every token
+     * refresh is such an update. The statement locks the key's row (shared) before it writes the record, as the
+     * transaction does, so a retirement still waits for it and then counts the record. It writes only while the
+     * revision is {@code expectedRevision}, the key is known and not retired, and the stored shares are those of
+     * {@code r}; when it writes nothing, the caller runs the transaction, which says why (or adds the key's row).
+     *
+     * @return whether the record was written
+     */
+    private boolean updateInOneStatement(Connection c, StoredCredential r, long expectedRevision)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials + " c SET " + UPDATED_COLUMNS
+                + " WHERE tenant = ? AND id = ? AND revision = ?"
+                + " AND EXISTS (SELECT 1 FROM " + keks + " k WHERE k.kek_id = ? AND k.retired_at IS NULL FOR KEY SHARE)"
+                + " AND (SELECT string_agg(s.access || chr(9) || s.principal_key, chr(10)"
+                + " ORDER BY s.principal_key COLLATE \"C\") FROM " + shares + " s"
+                + " WHERE s.tenant = c.tenant AND s.credential_id = c.id) IS NOT DISTINCT FROM ?")) {
+            int i = bindRow(ps, false, r);
+            ps.setString(i++, r.tenant().value());
+            ps.setString(i++, r.id().value());
+            ps.setLong(i++, expectedRevision);
+            ps.setString(i++, r.payload().kekId());
+            ps.setString(i, shareLines(r.shares()));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * {@code shares} as the one-statement update compares them: {@code ACCESS<TAB>KIND:id} lines in the byte order of
+     * the keys' UTF-8 (PostgreSQL's {@code "C"} collation; a principal holds one share), NULL for none.
+     */
+    static String shareLines(List<Share> shares) {
+        if (shares.isEmpty()) {
+            return null;
+        }
+        return shares.stream().sorted((a, b) -> Arrays.compareUnsigned(
+                        key(a.principal()).getBytes(StandardCharsets.UTF_8),
+                        key(b.principal()).getBytes(StandardCharsets.UTF_8)))
+                .map(s -> s.access().name() + "\t" + key(s.principal())).collect(Collectors.joining("\n"));
     }
 
     @Override
