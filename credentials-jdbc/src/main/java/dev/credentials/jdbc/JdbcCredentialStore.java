@@ -266,7 +266,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
      * refresh is such an update. The statement locks the key's row (shared) before it writes the record, as the
      * transaction does, so a retirement still waits for it and then counts the record. It writes only while the
      * revision is {@code expectedRevision}, the key is known and not retired, and the stored shares are those of
-     * {@code r}; when it writes nothing, the caller runs the transaction, which says why (or adds the key's row).
+     * {@code r}, byte for byte whatever the column's collation; when it writes nothing, the caller runs the transaction, which says why (or adds the key's row).
      *
      * @return whether the record was written
      */
@@ -277,7 +277,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
                 + " AND EXISTS (SELECT 1 FROM " + keks + " k WHERE k.kek_id = ? AND k.retired_at IS NULL FOR KEY SHARE)"
                 + " AND (SELECT string_agg(s.access || chr(9) || s.principal_key, chr(10)"
                 + " ORDER BY s.principal_key COLLATE \"C\") FROM " + shares + " s"
-                + " WHERE s.tenant = c.tenant AND s.credential_id = c.id) IS NOT DISTINCT FROM ?")) {
+                + " WHERE s.tenant = c.tenant AND s.credential_id = c.id) IS NOT DISTINCT FROM (? COLLATE \"C\")")) {
             int i = bindRow(ps, false, r);
             ps.setString(i++, r.tenant().value());
             ps.setString(i++, r.id().value());
@@ -531,10 +531,17 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs at READ COMMITTED whatever the pool's default: the count must see every write that held the key's row
+     * before the retirement took it. At REPEATABLE READ the count would read the snapshot taken when the retirement
+     * started waiting for that row, miss a write committed meanwhile, and retire the key under it.
+     */
     @Override
     public long retireKek(String kekId) {
         Objects.requireNonNull(kekId, "kekId");
-        return transaction("retire key " + kekId, c -> {
+        return readCommitted("retire key " + kekId, c -> {
             if (kekRow(c, kekId, " FOR UPDATE").isEmpty()) {
                 addKekRow(c, kekId);
                 kekRow(c, kekId, " FOR UPDATE");
@@ -988,6 +995,33 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         }
     }
 
+    /** {@link #transaction(String, Work)} at READ COMMITTED, whatever isolation the pool lends connections at. */
+    private <T> T readCommitted(String what, Work<T> work) {
+        return atIsolation(what, Connection.TRANSACTION_READ_COMMITTED, work);
+    }
+
+    /** {@link #transaction(String, Work)} at {@code level}, then the connection's own level again. */
+    private <T> T atIsolation(String what, int level, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            int isolation = c.getTransactionIsolation();
+            if (isolation == level) {
+                return transaction(c, work);
+            }
+            c.setTransactionIsolation(level);
+            try {
+                return transaction(c, work);
+            } finally {
+                try {
+                    c.setTransactionIsolation(isolation);
+                } catch (SQLException e) {
+                    // the connection is broken; the pool will discard it
+                }
+            }
+        } catch (SQLException e) {
+            throw storeFailure(what, e);
+        }
+    }
+
     /** H2's JDBC code for its SNAPSHOT isolation level. */
     private static final int H2_SNAPSHOT = 6;
 
@@ -1004,21 +1038,7 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
                 return work.run(c);
             });
         }
-        try (Connection c = dataSource.getConnection()) {
-            int isolation = c.getTransactionIsolation();
-            c.setTransactionIsolation(H2_SNAPSHOT);
-            try {
-                return transaction(c, work);
-            } finally {
-                try {
-                    c.setTransactionIsolation(isolation);
-                } catch (SQLException e) {
-                    // the connection is broken; the pool will discard it
-                }
-            }
-        } catch (SQLException e) {
-            throw storeFailure(what, e);
-        }
+        return atIsolation(what, H2_SNAPSHOT, work);
     }
 
     private static void rollback(Connection c, Exception cause) {

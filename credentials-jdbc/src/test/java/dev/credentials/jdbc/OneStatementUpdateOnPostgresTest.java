@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.credentials.api.KeyRetiredException;
 import dev.credentials.api.Principal;
@@ -53,6 +54,11 @@ class OneStatementUpdateOnPostgresTest {
     @Test
     void anUpdateThatKeepsTheSharesIsOneStatementAndKeepsThem() throws Exception {
         try (Connection c = postgres.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_collation WHERE collname = 'en-x-icu'");
+                 ResultSet rs = ps.executeQuery()) {
+                assumeTrue(rs.next(), "this PostgreSQL has no ICU collations");
+            }
+            // only this test's tables, which only this class uses
             sql(c, "ALTER TABLE onestmt_shares ALTER COLUMN principal_key TYPE VARCHAR(140) COLLATE \"en-x-icu\"");
         }
         StoredCredential r = inserted(SHARES, oldKek);
@@ -80,6 +86,63 @@ class OneStatementUpdateOnPostgresTest {
         assertEquals(1, read.revision());
         store.update(read.toBuilder().shares(List.of()).revision(2).build(), 1);
         assertEquals(List.of(), store.find(tenant, r.id()).orElseThrow().shares());
+    }
+
+    /** The same principals with another access, and as many principals with one of them another: both are written. */
+    @Test
+    void anUpdateThatChangesOnlyAnAccessOrOnePrincipalWritesTheShares() {
+        List<Share> before = List.of(Share.manage(Principal.user("bob")), Share.use(Principal.agent("ada")));
+        StoredCredential r = inserted(before, oldKek);
+        List<Share> lowered = List.of(Share.use(Principal.user("bob")), Share.use(Principal.agent("ada")));
+
+        store.update(r.toBuilder().shares(lowered).revision(1).build(), 0);
+        assertEquals(Set.copyOf(lowered), Set.copyOf(store.find(tenant, r.id()).orElseThrow().shares()));
+
+        List<Share> swapped = List.of(Share.use(Principal.user("bob")), Share.use(Principal.agent("eve")));
+        store.update(r.toBuilder().shares(swapped).revision(2).build(), 1);
+        assertEquals(Set.copyOf(swapped), Set.copyOf(store.find(tenant, r.id()).orElseThrow().shares()));
+    }
+
+    /**
+     * Under a case-insensitive collation that an operator may give the keys' column, "Bob" and "bob" are equal; they
+     * are different principals all the same, and moving a share from one to the other writes the shares.
+     */
+    @Test
+    void sharesAreComparedByteForByteUnderACaseInsensitiveCollation() throws Exception {
+        JdbcCredentialStore ci = JdbcCredentialStore.builder(postgres).tablePrefix("onestmt_ci_").migrate(true).build();
+        try (Connection c = postgres.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_collation WHERE collname = 'en-x-icu'");
+                 ResultSet rs = ps.executeQuery()) {
+                assumeTrue(rs.next(), "this PostgreSQL has no ICU collations");
+            }
+            sql(c, "CREATE COLLATION IF NOT EXISTS onestmt_case_insensitive (provider = icu,"
+                    + " locale = 'und-u-ks-level2', deterministic = false)");
+            sql(c, "ALTER TABLE onestmt_ci_shares ALTER COLUMN principal_key TYPE VARCHAR(140)"
+                    + " COLLATE onestmt_case_insensitive");
+        }
+        StoredCredential r = CredentialStoreContract.record(tenant, "Jira").toBuilder()
+                .shares(List.of(Share.use(Principal.user("bob")))).build();
+        ci.insert(r);
+        List<Share> other = List.of(Share.use(Principal.user("Bob")));
+
+        ci.update(r.toBuilder().shares(other).revision(1).build(), 0);
+
+        assertEquals(other, ci.find(tenant, r.id()).orElseThrow().shares());
+    }
+
+    /**
+     * The lines sort by the keys' UTF-8 bytes, as PostgreSQL's {@code "C"} collation does, not by UTF-16 units: a
+     * fullwidth letter (U+FF21) before an emoji (U+1F600), which {@link String#compareTo} puts the other way round.
+     */
+    @Test
+    void shareLinesSortByByteAsTheCCollationDoes() {
+        String fullwidth = "\uFF21";
+        String emoji = new String(Character.toChars(0x1F600));
+        assertTrue(emoji.compareTo(fullwidth) < 0, "UTF-16 order puts the emoji first");
+
+        assertEquals("USE\tUSER:" + fullwidth + "\nMANAGE\tUSER:" + emoji, JdbcCredentialStore.shareLines(List.of(
+                Share.manage(Principal.user(emoji)), Share.use(Principal.user(fullwidth)))));
+        assertEquals(null, JdbcCredentialStore.shareLines(List.of()));
     }
 
     @Test
@@ -126,6 +189,7 @@ class OneStatementUpdateOnPostgresTest {
         store.update(sealedUnder(r, oldKek, 1), 0); // the store now knows the old key
         store.update(sealedUnder(r, newKek, 2), 1);
         CompletableFuture<Object> update;
+        statements.clear();
         try (Connection retiring = postgres.getConnection()) {
             retiring.setAutoCommit(false);
             sql(retiring, "SELECT retired_at FROM onestmt_keks WHERE kek_id = ? FOR UPDATE", oldKek);
@@ -138,6 +202,7 @@ class OneStatementUpdateOnPostgresTest {
                 }
             });
             assertTrue(waitsForALock(), "the update waits for the retirement's lock on the key");
+            assertTrue(oneStatementUpdateRan(), statements.toString());
             sql(retiring, "UPDATE onestmt_keks SET retired_at = now() WHERE kek_id = ?", oldKek);
             retiring.commit();
         }
@@ -157,6 +222,7 @@ class OneStatementUpdateOnPostgresTest {
         store.update(sealedUnder(r, newKek, 2), 1); // nothing under the old key now
         CompletableFuture<Object> update;
         CompletableFuture<Long> retirement;
+        statements.clear();
         try (Connection holding = postgres.getConnection()) {
             holding.setAutoCommit(false);
             sql(holding, "UPDATE onestmt_credentials SET lease_holder = 'someone' WHERE tenant = ? AND id = ?",
@@ -170,6 +236,7 @@ class OneStatementUpdateOnPostgresTest {
                 }
             });
             assertTrue(waitsForALock(), "the update waits for the record's row");
+            assertTrue(oneStatementUpdateRan(), statements.toString());
             retirement = CompletableFuture.supplyAsync(() -> store.retireKek(oldKek));
             assertTrue(waitsForLocks(2), "the retirement waits for the update's lock on the key");
             assertFalse(retirement.isDone());
@@ -178,6 +245,49 @@ class OneStatementUpdateOnPostgresTest {
         assertEquals("written", update.get(30, TimeUnit.SECONDS));
         assertEquals(1L, retirement.get(30, TimeUnit.SECONDS), "the retirement counted the record written under it");
         assertEquals(oldKek, store.find(tenant, r.id()).orElseThrow().payload().kekId());
+    }
+
+    /**
+     * A pool whose connections default to REPEATABLE READ: a retirement that waited for a writer on the key's row must
+     * still count the record that writer committed meanwhile (its count must not read the snapshot taken when it began
+     * to wait).
+     */
+    @Test
+    void aRetirementOnAPoolAtRepeatableReadCountsAWriteItWaitedFor() throws Exception {
+        StoredCredential r = inserted(List.of(), newKek);
+        store.update(sealedUnder(r, oldKek, 1), 0);
+        store.update(sealedUnder(r, newKek, 2), 1); // nothing under the old key now
+        JdbcCredentialStore repeatable = JdbcCredentialStore.builder(atRepeatableRead(postgres))
+                .tablePrefix("onestmt_").build();
+        CompletableFuture<Long> retirement;
+        try (Connection writing = postgres.getConnection()) {
+            writing.setAutoCommit(false); // a writer under the old key, as the store's transaction writes
+            sql(writing, "SELECT retired_at FROM onestmt_keks WHERE kek_id = ? FOR KEY SHARE", oldKek);
+            sql(writing, "UPDATE onestmt_credentials SET kek_id = ?, revision = 3 WHERE tenant = ? AND id = ?",
+                    oldKek, tenant.value(), r.id().value());
+            retirement = CompletableFuture.supplyAsync(() -> repeatable.retireKek(oldKek));
+            assertTrue(waitsForALock(), "the retirement waits for the writer's lock on the key");
+            writing.commit();
+        }
+        assertEquals(1L, retirement.get(30, TimeUnit.SECONDS), "the retirement counted the write it waited for");
+        assertEquals(Set.of(), repeatable.retiredKeks().stream().filter(oldKek::equals)
+                .collect(java.util.stream.Collectors.toSet()));
+    }
+
+    private boolean oneStatementUpdateRan() {
+        return statements.stream().anyMatch(q -> q.startsWith("UPDATE onestmt_credentials") && q.contains("FOR KEY SHARE"));
+    }
+
+    /** {@code ds} lending every connection at REPEATABLE READ. */
+    private DataSource atRepeatableRead(DataSource ds) {
+        return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    Object result = invoke(ds, method, args);
+                    if (method.getName().equals("getConnection")) {
+                        ((Connection) result).setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                    }
+                    return result;
+                });
     }
 
     private StoredCredential inserted(List<Share> shares, String kek) {

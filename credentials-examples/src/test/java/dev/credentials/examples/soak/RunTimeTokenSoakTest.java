@@ -63,7 +63,7 @@ class RunTimeTokenSoakTest {
     /**
      * Soak A's clock step and {@code tokenMinTtl}: each 60-second token is used until 3 s before its end and refreshed
      * then, as a production manager uses most of a token's life (its default {@code tokenMinTtl} is 60 s of an
-     * hour-long token). That is about 32 refreshes per credential in 30 minutes, near the 30 that the tokens' lifetime
+     * hour-long token). That is 31 refreshes per credential in 30 minutes, near the 30 that the tokens' lifetime
      * makes necessary. The failing-endpoint soaks keep the wider margin above, which leaves a failed refresh rounds to
      * be retried while the old token is still valid.
      */
