@@ -271,10 +271,22 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
         return r == null ? Optional.empty() : Optional.of(new Leased(r, leases.get(key)));
     }
 
+    /** Writes and ends {@code holder}'s lease in one step, under the store's lock. */
+    @Override
+    public synchronized boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, String holder) {
+        Objects.requireNonNull(holder, "holder");
+        update(r, expectedRevision);
+        endLease(new Key(r.tenant(), r.id()), holder);
+        return true;
+    }
+
     @Override
     public synchronized void releaseLease(TenantId tenant, CredentialId id, String holder) {
         Objects.requireNonNull(holder, "holder");
-        Key key = new Key(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(id, "id"));
+        endLease(new Key(Objects.requireNonNull(tenant, "tenant"), Objects.requireNonNull(id, "id")), holder);
+    }
+
+    private void endLease(Key key, String holder) {
         LeaseStore.Lease held = leases.get(key);
         if (held != null && held.holder().equals(holder)) {
             leases.remove(key);

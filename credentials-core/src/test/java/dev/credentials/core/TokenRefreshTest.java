@@ -78,6 +78,8 @@ class TokenRefreshTest {
         final AtomicInteger updates = new AtomicInteger();
         final AtomicInteger leaseCalls = new AtomicInteger();
         final AtomicInteger reads = new AtomicInteger();
+        final AtomicInteger releases = new AtomicInteger();
+        final AtomicInteger writesEndingTheLease = new AtomicInteger();
         /** Runs once, just before the next lease is taken: a write by someone else in between. */
         final java.util.concurrent.atomic.AtomicReference<Runnable> beforeNextLease =
                 new java.util.concurrent.atomic.AtomicReference<>();
@@ -104,6 +106,18 @@ class TokenRefreshTest {
         public void update(StoredCredential record, long expectedRevision, List<AuditRecord> audit) {
             updates.incrementAndGet();
             super.update(record, expectedRevision, audit);
+        }
+
+        @Override
+        public void releaseLease(TenantId tenant, CredentialId id, String holder) {
+            releases.incrementAndGet();
+            super.releaseLease(tenant, id, holder);
+        }
+
+        @Override
+        public boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, String holder) {
+            writesEndingTheLease.incrementAndGet();
+            return super.updateAndReleaseLease(r, expectedRevision, holder);
         }
 
         @Override
@@ -324,6 +338,28 @@ class TokenRefreshTest {
         assertEquals("Bearer at-1", bearer(m, c.id()));
         assertEquals(1, store.reads.get() - reads, "the use's own read; taking the lease answered the same revision");
         assertEquals(1, endpoint.calls());
+    }
+
+    /**
+     * Without an audit trail, the write of the refreshed tokens ends the lease in the same store call: no release after
+     * it, and the lease is free at once. With the trail, the write commits through it, and the lease is released after.
+     */
+    @Test
+    void theWriteOfTheRefreshedTokensEndsTheLeaseWhenNoAuditRecordGoesWithIt() {
+        CredentialManager m = manager(builder().auditTrail(false));
+        Credential c = create(m);
+        int releases = store.releases.get();
+        assertEquals("Bearer at-1", bearer(m, c.id()));
+        assertEquals(1, store.writesEndingTheLease.get());
+        assertEquals(0, store.releases.get() - releases, "ended with the write");
+        assertEquals(Optional.empty(), store.lease(TENANT, c.id()));
+
+        CredentialManager audited = manager(builder().auditTrail(true));
+        clock.advance(StubTokenEndpoint.TOKEN_LIFE);
+        assertEquals("Bearer at-2", bearer(audited, c.id()));
+        assertEquals(1, store.writesEndingTheLease.get(), "the audited write went through the trail");
+        assertEquals(1, store.releases.get() - releases, "released after it");
+        assertEquals(Optional.empty(), store.lease(TENANT, c.id()));
     }
 
     @Test

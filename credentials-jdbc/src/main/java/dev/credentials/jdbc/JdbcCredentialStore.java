@@ -207,13 +207,26 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
 
     @Override
     public void update(StoredCredential r, long expectedRevision, List<AuditRecord> audit) {
+        update(r, expectedRevision, audit, null);
+    }
+
+    /** The write and the release in one statement on PostgreSQL (most refreshes), else in one transaction. */
+    @Override
+    public boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, String holder) {
+        Objects.requireNonNull(holder, "holder");
+        update(r, expectedRevision, List.of(), holder);
+        return true;
+    }
+
+    /** An update, committing {@code audit} with it and ending {@code leaseHolder}'s lease (when not null) with it. */
+    private void update(StoredCredential r, long expectedRevision, List<AuditRecord> audit, String leaseHolder) {
         Objects.requireNonNull(r, "record");
         List<AuditRecord> records = List.copyOf(audit);
         if (r.revision() <= expectedRevision) {
             throw new IllegalArgumentException("the new revision must be greater than the expected one");
         }
-        if (dialect == Dialect.POSTGRESQL && records.isEmpty()
-                && statement("update credential " + r.id(), c -> updateInOneStatement(c, r, expectedRevision))) {
+        if (dialect == Dialect.POSTGRESQL && records.isEmpty() && statement("update credential " + r.id(),
+                c -> updateInOneStatement(c, r, expectedRevision, leaseHolder))) {
             return;
         }
         transaction("update credential " + r.id(), c -> {
@@ -255,6 +268,9 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
                 }
                 insertShares(c, r);
             }
+            if (leaseHolder != null) {
+                leaseTable.release(c, r.tenant(), r.id(), leaseHolder);
+            }
             auditTable.append(c, records);
             return null;
         });
@@ -266,19 +282,27 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
      * refresh is such an update. The statement locks the key's row (shared) before it writes the record, as the
      * transaction does, so a retirement still waits for it and then counts the record. It writes only while the
      * revision is {@code expectedRevision}, the key is known and not retired, and the stored shares are those of
-     * {@code r}, byte for byte whatever the column's collation; when it writes nothing, the caller runs the transaction, which says why (or adds the key's row).
+     * {@code r}, byte for byte whatever the column's collation; when it writes nothing, the caller runs the
+     * transaction, which says why (or adds the key's row). With a {@code leaseHolder}, the same statement ends that
+     * holder's lease, as {@link LeaseTable#release} does (both assignments read the row as it was).
      *
      * @return whether the record was written
      */
-    private boolean updateInOneStatement(Connection c, StoredCredential r, long expectedRevision)
+    private boolean updateInOneStatement(Connection c, StoredCredential r, long expectedRevision, String leaseHolder)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + credentials + " c SET " + UPDATED_COLUMNS
+                + (leaseHolder == null ? "" : ", lease_holder = CASE WHEN lease_holder = ? THEN NULL ELSE lease_holder"
+                        + " END, lease_until = CASE WHEN lease_holder = ? THEN NULL ELSE lease_until END")
                 + " WHERE tenant = ? AND id = ? AND revision = ?"
                 + " AND EXISTS (SELECT 1 FROM " + keks + " k WHERE k.kek_id = ? AND k.retired_at IS NULL FOR KEY SHARE)"
                 + " AND (SELECT string_agg(s.access || chr(9) || s.principal_key, chr(10)"
                 + " ORDER BY s.principal_key COLLATE \"C\") FROM " + shares + " s"
                 + " WHERE s.tenant = c.tenant AND s.credential_id = c.id) IS NOT DISTINCT FROM (? COLLATE \"C\")")) {
             int i = bindRow(ps, false, r);
+            if (leaseHolder != null) {
+                ps.setString(i++, leaseHolder);
+                ps.setString(i++, leaseHolder);
+            }
             ps.setString(i++, r.tenant().value());
             ps.setString(i++, r.id().value());
             ps.setLong(i++, expectedRevision);

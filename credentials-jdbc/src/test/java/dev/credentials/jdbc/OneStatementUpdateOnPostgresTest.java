@@ -18,7 +18,9 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -143,6 +145,26 @@ class OneStatementUpdateOnPostgresTest {
         assertEquals("USE\tUSER:" + fullwidth + "\nMANAGE\tUSER:" + emoji, JdbcCredentialStore.shareLines(List.of(
                 Share.manage(Principal.user(emoji)), Share.use(Principal.user(fullwidth)))));
         assertEquals(null, JdbcCredentialStore.shareLines(List.of()));
+    }
+
+    /** A write that ends its holder's lease is one statement too; through the transaction, it ends the lease as well. */
+    @Test
+    void aWriteThatEndsTheLeaseIsOneStatementOrEndsItInTheTransaction() {
+        StoredCredential r = inserted(SHARES, oldKek);
+        Instant now = Instant.parse("2026-06-01T08:00:00Z");
+        assertTrue(store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
+        statements.clear();
+
+        assertTrue(store.updateAndReleaseLease(r.toBuilder().name("Jira Cloud").revision(1).build(), 0, "node-a"));
+
+        assertEquals(1, statements.size(), statements.toString());
+        assertEquals(Optional.empty(), store.lease(tenant, r.id()));
+        assertEquals("Jira Cloud", store.find(tenant, r.id()).orElseThrow().name());
+
+        assertTrue(store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
+        assertTrue(store.updateAndReleaseLease(r.toBuilder().shares(List.of()).revision(2).build(), 1, "node-a"));
+        assertEquals(Optional.empty(), store.lease(tenant, r.id()), "ended in the transaction");
+        assertEquals(List.of(), store.find(tenant, r.id()).orElseThrow().shares());
     }
 
     @Test

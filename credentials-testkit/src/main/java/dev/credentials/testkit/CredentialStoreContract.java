@@ -776,6 +776,34 @@ public abstract class CredentialStoreContract {
             store.update(next.toBuilder().revision(2).build(), 1);
         }
 
+        /**
+         * A write that ends the lease writes the record and, when it says so, ends its holder's lease with it (a store
+         * that cannot says {@code false} and leaves the lease held); another holder's lease is never ended, and a
+         * refused write leaves the lease and the record as they were.
+         */
+        @Test
+        public void aWriteThatEndsTheLeaseEndsOnlyItsHoldersAndOnlyWhenItCommits() {
+            assertTrue(take("node-a", T0, T0.plusSeconds(60)));
+            StoredCredential next = r.toBuilder().name("renamed").sortKey("renamed").version(1).revision(1).build();
+            assertThrows(ConcurrentUpdateException.class, () -> leases.updateAndReleaseLease(
+                    next.toBuilder().revision(6).build(), 5, "node-a"));
+            assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))), current(), "refused: kept");
+            assertEquals(0, store.find(tenant, r.id()).orElseThrow().revision());
+
+            boolean ended = leases.updateAndReleaseLease(next, 0, "node-a");
+
+            assertEquals("renamed", store.find(tenant, r.id()).orElseThrow().name());
+            assertEquals(1, store.find(tenant, r.id()).orElseThrow().revision());
+            assertEquals(ended ? Optional.empty() : Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))),
+                    current());
+            leases.releaseLease(tenant, r.id(), "node-a");
+            assertTrue(take("node-b", T0.plusSeconds(1), T0.plusSeconds(90)));
+            leases.updateAndReleaseLease(next.toBuilder().name("again").revision(2).build(), 1, "node-a");
+            assertEquals(Optional.of(new LeaseStore.Lease("node-b", T0.plusSeconds(90))), current(),
+                    "another holder's lease is not ended");
+            assertEquals("again", store.find(tenant, r.id()).orElseThrow().name());
+        }
+
         /** Deleting the record ends its lease: a record inserted again under the same id starts free. */
         @Test
         public void deletingTheRecordEndsItsLease() {

@@ -114,6 +114,27 @@ public interface LeaseStore extends CredentialStore {
     void releaseLease(TenantId tenant, CredentialId id, String holder);
 
     /**
+     * Writes {@code r} as {@link #update(StoredCredential, long) update(r, expectedRevision)} does and, where the store
+     * can do both in one step, ends {@code holder}'s lease on the record in that same step, as
+     * {@link #releaseLease} would: a refresh then stores its tokens and lets the next holder in at once, in one round
+     * trip. The default only writes and answers {@code false}; the caller then releases the lease itself. When the
+     * write is refused, the lease is untouched.
+     *
+     * @param r the new version of the record
+     * @param expectedRevision the revision the record must have
+     * @param holder whose lease ends with the write
+     * @return whether the lease was ended with the write ({@code false}: the caller still holds it)
+     * @throws dev.credentials.api.ConcurrentUpdateException when the record's revision is not {@code expectedRevision}
+     * @throws dev.credentials.api.CredentialNotFoundException when the record does not exist
+     * @throws dev.credentials.api.KeyRetiredException when {@code r} is sealed under a retired key
+     * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
+     */
+    default boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, String holder) {
+        update(r, expectedRevision);
+        return false;
+    }
+
+    /**
      * The lease recorded on a record, ended or not: what a waiting caller reads to learn who holds it and until when.
      *
      * @param tenant the record's tenant

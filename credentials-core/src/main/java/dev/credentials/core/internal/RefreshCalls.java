@@ -183,7 +183,7 @@ final class RefreshCalls {
                     return;
                 }
                 Optional<StoredCredential> written = records.storeSecretsOrKeep(kept, read, type, used, allowed,
-                        () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK));
+                        () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK), null);
                 if (written.isPresent()) {
                     LOG.info("Stored the tokens of a refresh of credential {} that answered after its caller stopped"
                             + " waiting", read.id());

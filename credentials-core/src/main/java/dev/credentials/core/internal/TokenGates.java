@@ -33,10 +33,15 @@ final class TokenGates {
      */
     record Gate(CompletableFuture<Void> handled, Instant until, Runnable stop) {}
 
-    /** A call of this refresh that may still answer after its caller stopped waiting (see {@link RefreshCalls}). */
+    /**
+     * One refresh's state: a call of it that may still answer after its caller stopped waiting (see
+     * {@link RefreshCalls}), and the lease it holds, which the write of its tokens may end ({@code leaseEnded}).
+     */
     static final class Pending {
         CompletableFuture<Void> late;
         Instant until;
         Runnable stop;
+        String leaseHolder;
+        boolean leaseEnded;
     }
 }

@@ -53,13 +53,13 @@ final class TokenRecords {
     /**
      * Merges {@code secrets} into the stored record through the write path, as long as its stored INTERNAL secrets
      * (the refresh token) are still {@code read}'s. See {@link #storeSecrets(StoredCredential, CredentialType, Map,
-     * Map, Supplier)}.
+     * Map, Supplier, TokenGates.Pending)}.
      */
     public Optional<StoredCredential> storeSecrets(StoredCredential read, CredentialType type,
                                                    Map<String, Secret> secrets, Supplier<List<AuditRecord>> audit) {
         Map<String, char[]> used = internalValues(read, type);
         try {
-            return storeSecrets(read, type, used, secrets, audit);
+            return storeSecrets(read, type, used, secrets, audit, null);
         } finally {
             Sealing.wipe(used);
         }
@@ -71,14 +71,16 @@ final class TokenRecords {
      * while the stored refresh token is the one it spent. A content change that kept the refresh token (a name, a
      * config field) keeps the rotated one; a content change that replaced it (the user's new grant), or another
      * refresh that stored newer tokens meanwhile, wins. Not a content change, so version, content version and status
-     * stay. A retryable store failure is tried again, up to {@link #STORE_ATTEMPTS} times.
+     * stay. A retryable store failure is tried again, up to {@link #STORE_ATTEMPTS} times. When {@code lease} names the
+     * lease this refresh holds, the write ends it where the store can ({@code lease.leaseEnded} then).
      *
      * @return the record written; empty when the refresh token changed meanwhile or the record is gone (nothing was
      *     written)
      * @throws dev.credentials.api.CredentialStoreException when the store still fails
      */
     Optional<StoredCredential> storeSecrets(StoredCredential read, CredentialType type, Map<String, char[]> used,
-                                            Map<String, Secret> secrets, Supplier<List<AuditRecord>> audit) {
+                                            Map<String, Secret> secrets, Supplier<List<AuditRecord>> audit,
+                                            TokenGates.Pending lease) {
         for (int attempt = 1; ; attempt++) {
             try {
                 WritePath.Change change = found -> {
@@ -94,9 +96,10 @@ final class TokenRecords {
                                 Arrays.fill(old, '\0');
                             }
                         });
-                        return Write.update(current.toBuilder().payload(s.sealing().seal(current.tenant(),
+                        Write w = Write.update(current.toBuilder().payload(s.sealing().seal(current.tenant(),
                                 current.id(), type, current.config(), merged)).secretFields(merged.keySet()).build())
                                 .withAudit(audit.get());
+                        return lease == null || lease.leaseHolder == null ? w : w.releasingLease(lease.leaseHolder);
                     } finally {
                         Sealing.wipe(merged);
                     }
@@ -106,6 +109,9 @@ final class TokenRecords {
                 // if it was deleted, the next try reads it and writes nothing.
                 WritePath.Result w = attempt == 1 ? s.writes().write(read, change)
                         : s.writes().write(read.tenant(), read.id(), change);
+                if (lease != null && w.leaseReleased()) {
+                    lease.leaseEnded = true;
+                }
                 return w.written() ? Optional.of(w.after()) : Optional.empty();
             } catch (CredentialNotFoundException e) {
                 if (attempt > 1) {
@@ -124,15 +130,15 @@ final class TokenRecords {
     }
 
     /**
-     * {@link #storeSecrets(StoredCredential, CredentialType, Map, Map, Supplier)}; when the store still fails, the
+     * {@link #storeSecrets(StoredCredential, CredentialType, Map, Map, Supplier, TokenGates.Pending)}; when the store still fails, the
      * secrets are kept in {@code kept} for this node's next refresh of the credential, and the caller gets
      * {@link CredentialUnavailableException} (retryable).
      */
     Optional<StoredCredential> storeSecretsOrKeep(KeptTokens kept, StoredCredential read, CredentialType type,
                                                   Map<String, char[]> used, Map<String, Secret> secrets,
-                                                  Supplier<List<AuditRecord>> audit) {
+                                                  Supplier<List<AuditRecord>> audit, TokenGates.Pending lease) {
         try {
-            return storeSecrets(read, type, used, secrets, audit);
+            return storeSecrets(read, type, used, secrets, audit, lease);
         } catch (CredentialStoreException e) {
             kept.keep(new Tokens.Key(read.tenant(), read.id()), used, secrets);
             LOG.warn("Could not store the refreshed tokens of credential {} ({}); they are kept in this node's memory"
@@ -147,8 +153,8 @@ final class TokenRecords {
                                KeptTokens.Kept waiting) {
         Map<String, Secret> secrets = waiting.asSecrets();
         try {
-            Optional<StoredCredential> written = storeSecretsOrKeep(kept, current, type, waiting.used(),
-                    secrets, () -> s.auditing().change(subject, current.id(), AuditAction.REFRESHED, AuditRecord.OK));
+            Optional<StoredCredential> written = storeSecretsOrKeep(kept, current, type, waiting.used(), secrets,
+                    () -> s.auditing().change(subject, current.id(), AuditAction.REFRESHED, AuditRecord.OK), null);
             if (written.isEmpty()) {
                 RefreshCalls.dropped(current);
             }

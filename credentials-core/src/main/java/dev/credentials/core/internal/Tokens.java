@@ -299,6 +299,7 @@ public final class Tokens {
                 TokenLeases.Taken taken = leaseStore.take(seen, r -> usable(r, type, s.minTtl()),
                         () -> sleep(seen.id()));
                 held = taken.held();
+                pending.leaseHolder = held ? s.holder() : null; // the write of the new tokens may end it
                 if (!held) {
                     return taken.timedOut() ? validOrUnavailable(taken.record(), type, Optional.empty(), "another"
                             + " node's refresh of its token did not finish in time") : taken.record();
@@ -344,7 +345,7 @@ public final class Tokens {
                         handled.complete(null);
                     }
                 });
-            } else if (held) {
+            } else if (held && !pending.leaseEnded) {
                 leaseStore.release(seen, s.holder());
             }
         }
@@ -377,7 +378,7 @@ public final class Tokens {
                 RefreshResult result = answer.result();
                 if (result instanceof RefreshResult.Refreshed r) {
                     try {
-                        return store(subject, current, type, used, r);
+                        return store(subject, current, type, used, r, pending);
                     } finally {
                         r.secrets().values().forEach(Secret::close);
                     }
@@ -415,14 +416,14 @@ public final class Tokens {
      * to use.
      */
     private StoredCredential store(Subject subject, StoredCredential read, CredentialType type,
-                                   Map<String, char[]> used, RefreshResult.Refreshed r) {
+                                   Map<String, char[]> used, RefreshResult.Refreshed r, Pending pending) {
         Map<String, Secret> allowed = RefreshCalls.writable(type, r.secrets());
         if (allowed.isEmpty()) {
             return validOrUnavailable(read, type, Optional.empty(), "the token refresher returned no field it may"
                     + " write");
         }
         Optional<StoredCredential> written = records.storeSecretsOrKeep(kept, read, type, used, allowed,
-                () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK));
+                () -> s.auditing().change(subject, read.id(), AuditAction.REFRESHED, AuditRecord.OK), pending);
         if (written.isPresent()) {
             LOG.debug("Stored a refreshed token for credential {}, valid until {}", read.id(), r.accessTokenExpiresAt());
             return written.get();

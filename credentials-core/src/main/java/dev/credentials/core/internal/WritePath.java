@@ -7,6 +7,7 @@ import dev.credentials.api.CredentialId;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.AuditStore;
 import dev.credentials.api.spi.CredentialStore;
+import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.StoredCredential;
 import java.util.List;
 import java.util.Objects;
@@ -63,19 +64,21 @@ public final class WritePath {
      * events to deliver once it is committed.
      */
     public static final class Write {
-        private static final Write NONE = new Write(null, false, List.of(), List.of());
+        private static final Write NONE = new Write(null, false, List.of(), List.of(), null);
 
         private final StoredCredential next;
         private final boolean delete;
         private final List<Supplier<CredentialEvent>> events;
         private final List<AuditRecord> audit;
+        private final String leaseHolder;
 
         private Write(StoredCredential next, boolean delete, List<Supplier<CredentialEvent>> events,
-                      List<AuditRecord> audit) {
+                      List<AuditRecord> audit, String leaseHolder) {
             this.next = next;
             this.delete = delete;
             this.events = events;
             this.audit = audit;
+            this.leaseHolder = leaseHolder;
         }
 
         /** Nothing to write. */
@@ -85,7 +88,7 @@ public final class WritePath {
 
         /** Replaces the record with {@code next}. */
         public static Write update(StoredCredential next) {
-            return new Write(Objects.requireNonNull(next, "next"), false, List.of(), List.of());
+            return new Write(Objects.requireNonNull(next, "next"), false, List.of(), List.of(), null);
         }
 
         /** Replaces the record with {@code next}; {@code event} is built and delivered after the commit. */
@@ -95,7 +98,7 @@ public final class WritePath {
 
         /** Deletes the record; {@code event} is built and delivered after the commit. */
         public static Write delete(Supplier<CredentialEvent> event) {
-            return new Write(null, true, List.of(), List.of()).with(event);
+            return new Write(null, true, List.of(), List.of(), null).with(event);
         }
 
         /** This write, also delivering {@code event} after the commit. */
@@ -105,7 +108,7 @@ public final class WritePath {
             }
             List<Supplier<CredentialEvent>> all = new java.util.ArrayList<>(events);
             all.add(Objects.requireNonNull(event, "event"));
-            return new Write(next, delete, List.copyOf(all), audit);
+            return new Write(next, delete, List.copyOf(all), audit, leaseHolder);
         }
 
         /**
@@ -121,7 +124,19 @@ public final class WritePath {
             }
             List<AuditRecord> all = new java.util.ArrayList<>(audit);
             all.addAll(records);
-            return new Write(next, delete, events, List.copyOf(all));
+            return new Write(next, delete, events, List.copyOf(all), leaseHolder);
+        }
+
+        /**
+         * This update, also ending {@code holder}'s lease on the record in the same store call where the store can
+         * ({@link LeaseStore#updateAndReleaseLease}); {@link Result#leaseReleased()} says whether it did. Not with audit
+         * records, which commit through the trail: the caller then releases the lease itself.
+         */
+        public Write releasingLease(String holder) {
+            if (next == null) {
+                throw new IllegalStateException("only an update ends a lease with it");
+            }
+            return new Write(next, false, events, audit, Objects.requireNonNull(holder, "holder"));
         }
 
         boolean isNone() {
@@ -135,8 +150,9 @@ public final class WritePath {
      * @param before the record the committed (or empty) try was decided on; null when it did not exist
      * @param after the record as written; {@code before} when nothing was written; null when deleted
      * @param written whether the store changed
+     * @param leaseReleased whether the write also ended the lease its {@link Write#releasingLease} named
      */
-    public record Result(StoredCredential before, StoredCredential after, boolean written) {}
+    public record Result(StoredCredential before, StoredCredential after, boolean written, boolean leaseReleased) {}
 
     /**
      * Runs {@code change} against the stored record until a write commits or nothing is to be written.
@@ -163,12 +179,13 @@ public final class WritePath {
                 Write w = Objects.requireNonNull(change.apply(current), "a change returned no write");
                 StoredCredential before = current.orElse(null);
                 if (w.isNone()) {
-                    return new Result(before, before, false);
+                    return new Result(before, before, false, false);
                 }
                 if (before == null) {
                     throw new IllegalStateException("a change wrote credential " + id + ", which does not exist");
                 }
                 StoredCredential after = null;
+                boolean released = false;
                 try {
                     if (w.delete) {
                         if (w.audit.isEmpty()) {
@@ -178,10 +195,12 @@ public final class WritePath {
                         }
                     } else {
                         after = w.next.toBuilder().revision(before.revision() + 1).build();
-                        if (w.audit.isEmpty()) {
-                            store.update(after, before.revision());
-                        } else {
+                        if (!w.audit.isEmpty()) {
                             trail().update(after, before.revision(), w.audit);
+                        } else if (w.leaseHolder != null && store instanceof LeaseStore leases) {
+                            released = leases.updateAndReleaseLease(after, before.revision(), w.leaseHolder);
+                        } else {
+                            store.update(after, before.revision());
                         }
                     }
                 } catch (ConcurrentUpdateException e) {
@@ -192,7 +211,7 @@ public final class WritePath {
                     continue;
                 }
                 w.events.forEach(events::emit);
-                return new Result(before, after, true);
+                return new Result(before, after, true, released);
             }
             throw last;
         });
