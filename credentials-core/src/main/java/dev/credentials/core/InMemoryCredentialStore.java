@@ -273,9 +273,10 @@ public class InMemoryCredentialStore implements MaintenanceStore, AuditStore, Le
 
     /** Writes and ends {@code holder}'s lease in one step, under the store's lock. */
     @Override
-    public synchronized boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, String holder) {
+    public synchronized boolean updateAndReleaseLease(StoredCredential r, long expectedRevision,
+                                                      List<AuditRecord> audit, String holder) {
         Objects.requireNonNull(holder, "holder");
-        update(r, expectedRevision);
+        update(r, expectedRevision, audit);
         endLease(new Key(r.tenant(), r.id()), holder);
         return true;
     }

@@ -115,9 +115,10 @@ class TokenRefreshTest {
         }
 
         @Override
-        public boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, String holder) {
+        public boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, List<AuditRecord> audit,
+                                             String holder) {
             writesEndingTheLease.incrementAndGet();
-            return super.updateAndReleaseLease(r, expectedRevision, holder);
+            return super.updateAndReleaseLease(r, expectedRevision, audit, holder);
         }
 
         @Override
@@ -341,11 +342,11 @@ class TokenRefreshTest {
     }
 
     /**
-     * Without an audit trail, the write of the refreshed tokens ends the lease in the same store call: no release after
-     * it, and the lease is free at once. With the trail, the write commits through it, and the lease is released after.
+     * The write of the refreshed tokens ends the lease in the same store call, with or without the audit trail: no
+     * release after it, the lease is free at once, and the audit record of the refresh is written with it.
      */
     @Test
-    void theWriteOfTheRefreshedTokensEndsTheLeaseWhenNoAuditRecordGoesWithIt() {
+    void theWriteOfTheRefreshedTokensEndsTheLease() throws Exception {
         CredentialManager m = manager(builder().auditTrail(false));
         Credential c = create(m);
         int releases = store.releases.get();
@@ -357,9 +358,12 @@ class TokenRefreshTest {
         CredentialManager audited = manager(builder().auditTrail(true));
         clock.advance(StubTokenEndpoint.TOKEN_LIFE);
         assertEquals("Bearer at-2", bearer(audited, c.id()));
-        assertEquals(1, store.writesEndingTheLease.get(), "the audited write went through the trail");
-        assertEquals(1, store.releases.get() - releases, "released after it");
+        assertEquals(2, store.writesEndingTheLease.get());
+        assertEquals(0, store.releases.get() - releases, "ended with the audited write too");
         assertEquals(Optional.empty(), store.lease(TENANT, c.id()));
+        assertTrue(audited.flushAudit(Duration.ofSeconds(10)));
+        assertEquals(1, audited.audit(ALICE, AuditQuery.builder().credential(c.id()).build()).items().stream()
+                .filter(r -> r.action() == AuditAction.REFRESHED).count(), "the refresh's record committed with it");
     }
 
     @Test

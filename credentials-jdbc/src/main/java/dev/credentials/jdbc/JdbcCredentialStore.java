@@ -210,11 +210,15 @@ public final class JdbcCredentialStore implements MaintenanceStore, AuditStore, 
         update(r, expectedRevision, audit, null);
     }
 
-    /** The write and the release in one statement on PostgreSQL (most refreshes), else in one transaction. */
+    /**
+     * The write and the release in one statement on PostgreSQL when no audit records go with it, else in one
+     * transaction with them.
+     */
     @Override
-    public boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, String holder) {
+    public boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, List<AuditRecord> audit,
+                                         String holder) {
         Objects.requireNonNull(holder, "holder");
-        update(r, expectedRevision, List.of(), holder);
+        update(r, expectedRevision, audit, holder);
         return true;
     }
 

@@ -155,14 +155,16 @@ class OneStatementUpdateOnPostgresTest {
         assertTrue(store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
         statements.clear();
 
-        assertTrue(store.updateAndReleaseLease(r.toBuilder().name("Jira Cloud").revision(1).build(), 0, "node-a"));
+        assertTrue(store.updateAndReleaseLease(r.toBuilder().name("Jira Cloud").revision(1).build(), 0, List.of(),
+                "node-a"));
 
         assertEquals(1, statements.size(), statements.toString());
         assertEquals(Optional.empty(), store.lease(tenant, r.id()));
         assertEquals("Jira Cloud", store.find(tenant, r.id()).orElseThrow().name());
 
         assertTrue(store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
-        assertTrue(store.updateAndReleaseLease(r.toBuilder().shares(List.of()).revision(2).build(), 1, "node-a"));
+        assertTrue(store.updateAndReleaseLease(r.toBuilder().shares(List.of()).revision(2).build(), 1, List.of(),
+                "node-a"));
         assertEquals(Optional.empty(), store.lease(tenant, r.id()), "ended in the transaction");
         assertEquals(List.of(), store.find(tenant, r.id()).orElseThrow().shares());
     }

@@ -3,6 +3,7 @@ package dev.credentials.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.credentials.api.AuditAction;
 import dev.credentials.api.AuditRecord;
@@ -15,6 +16,7 @@ import dev.credentials.api.PrincipalUsage;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.AuditStore;
 import dev.credentials.api.spi.AuditStoreQuery;
+import dev.credentials.api.spi.LeaseStore;
 import dev.credentials.api.spi.StoredCredential;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -142,6 +144,34 @@ public abstract class AuditStoreContract {
         assertThrows(DuplicateCredentialException.class, () -> auditStore().insert(twin,
                 List.of(auditRecord(tenant(), r.id(), AuditAction.CREATED, alice, T0))));
         assertEquals(1, all(tenant()).size(), "only the first create's record");
+    }
+
+    /**
+     * A write that ends its holder's lease commits its records with it, and a refused one writes none and keeps the
+     * lease (for a store that also keeps leases).
+     */
+    @Test
+    public void aWriteThatEndsTheLeaseCommitsItsRecordsWithIt() {
+        assumeTrue(auditStore() instanceof LeaseStore, "the store keeps no leases");
+        LeaseStore leases = (LeaseStore) auditStore();
+        StoredCredential r = CredentialStoreContract.record(tenant(), "a");
+        auditStore().insert(r, List.of());
+        assertTrue(leases.acquireLease(tenant(), r.id(), "node-a", T0, T0.plusSeconds(60)));
+        Principal alice = Principal.user("alice");
+        StoredCredential next = r.toBuilder().name("b").sortKey("b").revision(1).build();
+
+        assertThrows(ConcurrentUpdateException.class, () -> leases.updateAndReleaseLease(next.toBuilder()
+                .revision(6).build(), 5, List.of(auditRecord(tenant(), r.id(), AuditAction.REFRESHED, alice, T0)),
+                "node-a"));
+        assertEquals(List.of(), all(tenant()), "refused: no record");
+        assertEquals("node-a", leases.lease(tenant(), r.id()).orElseThrow().holder(), "refused: lease kept");
+
+        AuditRecord refreshed = auditRecord(tenant(), r.id(), AuditAction.REFRESHED, alice, T0.plusSeconds(1));
+        boolean ended = leases.updateAndReleaseLease(next, 0, List.of(refreshed), "node-a");
+
+        assertEquals(List.of(refreshed), all(tenant()));
+        assertEquals("b", auditStore().find(tenant(), r.id()).orElseThrow().name());
+        assertEquals(ended, leases.lease(tenant(), r.id()).isEmpty());
     }
 
     // ------------------------------------------------------------------------------------------------ uses

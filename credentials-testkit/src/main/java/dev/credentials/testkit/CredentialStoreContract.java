@@ -786,11 +786,11 @@ public abstract class CredentialStoreContract {
             assertTrue(take("node-a", T0, T0.plusSeconds(60)));
             StoredCredential next = r.toBuilder().name("renamed").sortKey("renamed").version(1).revision(1).build();
             assertThrows(ConcurrentUpdateException.class, () -> leases.updateAndReleaseLease(
-                    next.toBuilder().revision(6).build(), 5, "node-a"));
+                    next.toBuilder().revision(6).build(), 5, List.of(), "node-a"));
             assertEquals(Optional.of(new LeaseStore.Lease("node-a", T0.plusSeconds(60))), current(), "refused: kept");
             assertEquals(0, store.find(tenant, r.id()).orElseThrow().revision());
 
-            boolean ended = leases.updateAndReleaseLease(next, 0, "node-a");
+            boolean ended = leases.updateAndReleaseLease(next, 0, List.of(), "node-a");
 
             assertEquals("renamed", store.find(tenant, r.id()).orElseThrow().name());
             assertEquals(1, store.find(tenant, r.id()).orElseThrow().revision());
@@ -798,7 +798,7 @@ public abstract class CredentialStoreContract {
                     current());
             leases.releaseLease(tenant, r.id(), "node-a");
             assertTrue(take("node-b", T0.plusSeconds(1), T0.plusSeconds(90)));
-            leases.updateAndReleaseLease(next.toBuilder().name("again").revision(2).build(), 1, "node-a");
+            leases.updateAndReleaseLease(next.toBuilder().name("again").revision(2).build(), 1, List.of(), "node-a");
             assertEquals(Optional.of(new LeaseStore.Lease("node-b", T0.plusSeconds(90))), current(),
                     "another holder's lease is not ended");
             assertEquals("again", store.find(tenant, r.id()).orElseThrow().name());

@@ -1,8 +1,10 @@
 package dev.credentials.api.spi;
 
+import dev.credentials.api.AuditRecord;
 import dev.credentials.api.CredentialId;
 import dev.credentials.api.TenantId;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -114,23 +116,33 @@ public interface LeaseStore extends CredentialStore {
     void releaseLease(TenantId tenant, CredentialId id, String holder);
 
     /**
-     * Writes {@code r} as {@link #update(StoredCredential, long) update(r, expectedRevision)} does and, where the store
-     * can do both in one step, ends {@code holder}'s lease on the record in that same step, as
-     * {@link #releaseLease} would: a refresh then stores its tokens and lets the next holder in at once, in one round
-     * trip. The default only writes and answers {@code false}; the caller then releases the lease itself. When the
-     * write is refused, the lease is untouched.
+     * Writes {@code r} as {@link #update(StoredCredential, long) update(r, expectedRevision)} does (with {@code audit},
+     * as {@link AuditStore#update(StoredCredential, long, List)} does) and, where the store can do both in one step,
+     * ends {@code holder}'s lease on the record in that same step, as {@link #releaseLease} would: a refresh then
+     * stores its tokens and lets the next holder in at once, in one round trip or transaction. The default only writes
+     * and answers {@code false}; the caller then releases the lease itself. When the write is refused, the lease is
+     * untouched.
      *
      * @param r the new version of the record
      * @param expectedRevision the revision the record must have
+     * @param audit audit records to commit with the write; empty unless this store is also an {@link AuditStore}
      * @param holder whose lease ends with the write
      * @return whether the lease was ended with the write ({@code false}: the caller still holds it)
      * @throws dev.credentials.api.ConcurrentUpdateException when the record's revision is not {@code expectedRevision}
      * @throws dev.credentials.api.CredentialNotFoundException when the record does not exist
      * @throws dev.credentials.api.KeyRetiredException when {@code r} is sealed under a retired key
      * @throws dev.credentials.api.CredentialStoreException when the store cannot be reached
+     * @throws IllegalArgumentException when {@code audit} is not empty and this store is not an {@link AuditStore}
      */
-    default boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, String holder) {
-        update(r, expectedRevision);
+    default boolean updateAndReleaseLease(StoredCredential r, long expectedRevision, List<AuditRecord> audit,
+                                          String holder) {
+        if (audit.isEmpty()) {
+            update(r, expectedRevision);
+        } else if (this instanceof AuditStore trail) {
+            trail.update(r, expectedRevision, audit);
+        } else {
+            throw new IllegalArgumentException("audit records were given to a store without the audit capability");
+        }
         return false;
     }
 

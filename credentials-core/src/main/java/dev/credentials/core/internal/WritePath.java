@@ -129,8 +129,8 @@ public final class WritePath {
 
         /**
          * This update, also ending {@code holder}'s lease on the record in the same store call where the store can
-         * ({@link LeaseStore#updateAndReleaseLease}); {@link Result#leaseReleased()} says whether it did. Not with audit
-         * records, which commit through the trail: the caller then releases the lease itself.
+         * ({@link LeaseStore#updateAndReleaseLease}), with its audit records if any; {@link Result#leaseReleased()}
+         * says whether it did.
          */
         public Write releasingLease(String holder) {
             if (next == null) {
@@ -195,10 +195,14 @@ public final class WritePath {
                         }
                     } else {
                         after = w.next.toBuilder().revision(before.revision() + 1).build();
-                        if (!w.audit.isEmpty()) {
+                        if (w.leaseHolder != null && store instanceof LeaseStore leases) {
+                            if (!w.audit.isEmpty()) {
+                                trail(); // refuses audit records for a store without the capability, as below
+                            }
+                            released = leases.updateAndReleaseLease(after, before.revision(), w.audit,
+                                    w.leaseHolder);
+                        } else if (!w.audit.isEmpty()) {
                             trail().update(after, before.revision(), w.audit);
-                        } else if (w.leaseHolder != null && store instanceof LeaseStore leases) {
-                            released = leases.updateAndReleaseLease(after, before.revision(), w.leaseHolder);
                         } else {
                             store.update(after, before.revision());
                         }
