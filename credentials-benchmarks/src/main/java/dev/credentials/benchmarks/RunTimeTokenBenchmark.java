@@ -303,6 +303,14 @@ public final class RunTimeTokenBenchmark {
             delegate.releaseLease(tenant, id, holder);
         }
 
+        /** One write: the refresh's tokens and the end of its lease, as the JDBC store makes it. */
+        @Override
+        public boolean updateAndReleaseLease(StoredCredential record, long expectedRevision,
+                                             List<dev.credentials.api.AuditRecord> audit, String holder) {
+            wrote();
+            return delegate.updateAndReleaseLease(record, expectedRevision, audit, holder);
+        }
+
         @Override
         public Optional<Lease> lease(TenantId tenant, CredentialId id) {
             return delegate.lease(tenant, id);

@@ -110,13 +110,20 @@ class TokenSafetyTest {
         }
     }
 
-    /** A store whose next {@code failUpdates} record updates fail with a retryable error. */
+    /**
+     * A store whose next {@code failUpdates} record updates fail with a retryable error, and whose next
+     * {@code conflictUpdates} meet another writer's change.
+     */
     static final class FlakyStore extends InMemoryCredentialStore {
         final AtomicInteger failUpdates = new AtomicInteger();
+        final AtomicInteger conflictUpdates = new AtomicInteger();
 
         private void maybeFail() {
             if (failUpdates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new CredentialStoreException("the database is failing over", true);
+            }
+            if (conflictUpdates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new dev.credentials.api.ConcurrentUpdateException("another writer changed the record");
             }
         }
 
@@ -233,6 +240,29 @@ class TokenSafetyTest {
         assertTrue(e.retryable());
         assertFalse(RecordedLogs.text().contains("rt-2") || RecordedLogs.text().contains("at-2"));
         store.failUpdates.set(0); // the store is back
+        assertEquals("Bearer at-2", bearer(m, c.id()), "the kept tokens were stored, not refreshed again");
+        assertEquals(List.of("rt-0", "rt-1"), endpoint.refreshTokensPresented());
+        clock.advance(StubTokenEndpoint.TOKEN_LIFE);
+        assertEquals("Bearer at-3", bearer(m, c.id()));
+        assertEquals(List.of("rt-0", "rt-1", "rt-2"), endpoint.refreshTokensPresented(), "the rotated one was kept");
+        assertEquals(CredentialStatus.UNVERIFIED, m.get(ALICE, c.id()).status());
+    }
+
+    /**
+     * A record that changes under every try of the write path: the rotated refresh token is kept in memory, not
+     * dropped, and stored at the next use instead of spending the old one again.
+     */
+    @Test
+    void refreshedTokensThatMetAChangeOnEveryTryAreKeptNotDropped() {
+        StubTokenEndpoint endpoint = new StubTokenEndpoint(); // zero leeway: rt-0 works once
+        CredentialManager m = manager(builder(endpoint));
+        Credential c = create(m);
+        assertEquals("Bearer at-1", bearer(m, c.id()));
+        clock.advance(StubTokenEndpoint.TOKEN_LIFE);
+        store.conflictUpdates.set(dev.credentials.core.internal.WritePath.MAX_ATTEMPTS);
+        CredentialUnavailableException e = assertThrows(CredentialUnavailableException.class,
+                () -> bearer(m, c.id()));
+        assertTrue(e.getMessage().contains("kept changing"), e.getMessage());
         assertEquals("Bearer at-2", bearer(m, c.id()), "the kept tokens were stored, not refreshed again");
         assertEquals(List.of("rt-0", "rt-1"), endpoint.refreshTokensPresented());
         clock.advance(StubTokenEndpoint.TOKEN_LIFE);

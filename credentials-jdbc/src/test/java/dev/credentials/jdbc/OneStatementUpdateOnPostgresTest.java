@@ -12,6 +12,7 @@ import dev.credentials.api.Share;
 import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoredCredential;
+import dev.credentials.testkit.AuditStoreContract;
 import dev.credentials.testkit.CredentialStoreContract;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -163,9 +164,21 @@ class OneStatementUpdateOnPostgresTest {
         assertEquals("Jira Cloud", store.find(tenant, r.id()).orElseThrow().name());
 
         assertTrue(store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
+        statements.clear();
         assertTrue(store.updateAndReleaseLease(r.toBuilder().shares(List.of()).revision(2).build(), 1, List.of(),
                 "node-a"));
-        assertEquals(Optional.empty(), store.lease(tenant, r.id()), "ended in the transaction");
+        assertEquals(Optional.empty(), store.lease(tenant, r.id()));
+        int release = statements.indexOf(statements.stream().filter(q -> q.contains("SET lease_holder = NULL"))
+                .findFirst().orElse("none"));
+        assertTrue(release > 0 && release < statements.indexOf("COMMIT"), "ended in the transaction: " + statements);
+
+        assertTrue(store.acquireLease(tenant, r.id(), "node-a", now, now.plusSeconds(60)));
+        dev.credentials.api.AuditRecord refreshed = AuditStoreContract.auditRecord(tenant, r.id(),
+                dev.credentials.api.AuditAction.REFRESHED, Principal.user("alice"), now);
+        assertTrue(store.updateAndReleaseLease(r.toBuilder().shares(List.of()).revision(3).build(), 2,
+                List.of(refreshed), "node-a"), "with audit records too");
+        assertEquals(Optional.empty(), store.lease(tenant, r.id()));
+        assertEquals(List.of(refreshed), store.audit(tenant, dev.credentials.api.spi.AuditStoreQuery.of(10)));
         assertEquals(List.of(), store.find(tenant, r.id()).orElseThrow().shares());
     }
 

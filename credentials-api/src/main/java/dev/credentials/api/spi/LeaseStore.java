@@ -17,7 +17,8 @@ import java.util.OptionalLong;
  * on those two values alone: it succeeds when nobody holds the record, when the holder's time has ended (its end is
  * not after {@code now}), or when the same holder takes it again (to extend it). A lease never changes the record's
  * {@code revision}, {@code version} or {@code contentVersion}, so it never makes another writer's compare-and-set fail,
- * and a write of the record never ends a lease. Deleting the record ends its lease. A holder that dies simply stops
+ * and a write of the record never ends a lease, except {@link #updateAndReleaseLease}, which ends its holder's lease
+ * only together with a write that commits. Deleting the record ends its lease. A holder that dies simply stops
  * extending its lease; once its end has passed, another holder takes it over.
  *
  * <p>The time is always passed in ({@code now}, {@code until}) from the manager's clock, never read from the database
@@ -122,6 +123,9 @@ public interface LeaseStore extends CredentialStore {
      * stores its tokens and lets the next holder in at once, in one round trip or transaction. The default only writes
      * and answers {@code false}; the caller then releases the lease itself. When the write is refused, the lease is
      * untouched.
+     *
+     * <p>This is a write of the record: a store that wraps another (a cache, metrics, a retry layer) must treat it as
+     * one, as it treats {@code update}, and an override must never end the lease before the write is durable.
      *
      * @param r the new version of the record
      * @param expectedRevision the revision the record must have

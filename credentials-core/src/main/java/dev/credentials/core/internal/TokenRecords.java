@@ -60,6 +60,8 @@ final class TokenRecords {
         Map<String, char[]> used = internalValues(read, type);
         try {
             return storeSecrets(read, type, used, secrets, audit, null);
+        } catch (ConcurrentUpdateException e) {
+            return Optional.empty();
         } finally {
             Sealing.wipe(used);
         }
@@ -77,6 +79,8 @@ final class TokenRecords {
      * @return the record written; empty when the refresh token changed meanwhile or the record is gone (nothing was
      *     written)
      * @throws dev.credentials.api.CredentialStoreException when the store still fails
+     * @throws ConcurrentUpdateException when every try of the write path met another change of the record (nothing
+     *     was written, and the refresh token they replace may still be the stored one)
      */
     Optional<StoredCredential> storeSecrets(StoredCredential read, CredentialType type, Map<String, char[]> used,
                                             Map<String, Secret> secrets, Supplier<List<AuditRecord>> audit,
@@ -117,8 +121,6 @@ final class TokenRecords {
                 if (attempt > 1) {
                     throw e;
                 }
-            } catch (ConcurrentUpdateException e) {
-                return Optional.empty();
             } catch (CredentialStoreException e) {
                 if (!e.retryable() || attempt >= STORE_ATTEMPTS) {
                     throw e;
@@ -139,12 +141,15 @@ final class TokenRecords {
                                                   Supplier<List<AuditRecord>> audit, TokenGates.Pending lease) {
         try {
             return storeSecrets(read, type, used, secrets, audit, lease);
-        } catch (CredentialStoreException e) {
+        } catch (CredentialStoreException | ConcurrentUpdateException e) {
+            // A rotated refresh token must not be dropped because the record kept changing either: the one it
+            // replaced may be spent already.
             kept.keep(new Tokens.Key(read.tenant(), read.id()), used, secrets);
             LOG.warn("Could not store the refreshed tokens of credential {} ({}); they are kept in this node's memory"
                     + " and stored at its next refresh of the credential", read.id(), e.getClass().getSimpleName());
             throw new CredentialUnavailableException(read.id(), Optional.empty(), "credential " + read.id()
-                    + ": its refreshed token could not be stored (the store failed); nothing was lost, try again");
+                    + ": its refreshed token could not be stored (" + (e instanceof ConcurrentUpdateException
+                    ? "the record kept changing" : "the store failed") + "); nothing was lost, try again");
         }
     }
 
