@@ -13,7 +13,6 @@ import dev.credentials.api.TenantId;
 import dev.credentials.api.spi.AuditStoreQuery;
 import dev.credentials.testkit.AuditStoreContract;
 import dev.credentials.testkit.CredentialStoreContract;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.time.Instant;
@@ -153,7 +152,7 @@ class AuditCopyTest {
     private static DataSource withoutDriver(DataSource ds) {
         return (DataSource) Proxy.newProxyInstance(AuditCopyTest.class.getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
-                    Object result = call(ds, method, args);
+                    Object result = Reflection.invoke(ds, method, args);
                     if (!(result instanceof Connection real)) {
                         return result;
                     }
@@ -162,16 +161,9 @@ class AuditCopyTest {
                                 if (m.getName().equals("isWrapperFor") && a[0] == PGConnection.class) {
                                     return false;
                                 }
-                                return call(real, m, a);
+                                return Reflection.invoke(real, m, a);
                             });
                 });
     }
 
-    private static Object call(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
 }

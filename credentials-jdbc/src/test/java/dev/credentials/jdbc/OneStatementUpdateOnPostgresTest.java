@@ -14,7 +14,6 @@ import dev.credentials.api.spi.SealedPayload;
 import dev.credentials.api.spi.StoredCredential;
 import dev.credentials.testkit.AuditStoreContract;
 import dev.credentials.testkit.CredentialStoreContract;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -222,22 +221,13 @@ class OneStatementUpdateOnPostgresTest {
      */
     @Test
     void anUpdateThatWaitsForARetirementIsRefused() throws Exception {
-        StoredCredential r = inserted(List.of(), newKek);
-        store.update(sealedUnder(r, oldKek, 1), 0); // the store now knows the old key
-        store.update(sealedUnder(r, newKek, 2), 1);
+        StoredCredential r = underTheNewKeyTheOldKnown();
         CompletableFuture<Object> update;
         statements.clear();
         try (Connection retiring = postgres.getConnection()) {
             retiring.setAutoCommit(false);
             sql(retiring, "SELECT retired_at FROM onestmt_keks WHERE kek_id = ? FOR UPDATE", oldKek);
-            update = CompletableFuture.supplyAsync(() -> {
-                try {
-                    store.update(sealedUnder(r, oldKek, 3), 2);
-                    return "written";
-                } catch (RuntimeException e) {
-                    return e;
-                }
-            });
+            update = underTheOldKeyAsync(r);
             assertTrue(waitsForALock(), "the update waits for the retirement's lock on the key");
             assertTrue(oneStatementUpdateRan(), statements.toString());
             sql(retiring, "UPDATE onestmt_keks SET retired_at = now() WHERE kek_id = ?", oldKek);
@@ -254,9 +244,7 @@ class OneStatementUpdateOnPostgresTest {
      */
     @Test
     void aRetirementWaitsForAnUpdateUnderWayAndCountsIt() throws Exception {
-        StoredCredential r = inserted(List.of(), newKek);
-        store.update(sealedUnder(r, oldKek, 1), 0);
-        store.update(sealedUnder(r, newKek, 2), 1); // nothing under the old key now
+        StoredCredential r = underTheNewKeyTheOldKnown();
         CompletableFuture<Object> update;
         CompletableFuture<Long> retirement;
         statements.clear();
@@ -264,14 +252,7 @@ class OneStatementUpdateOnPostgresTest {
             holding.setAutoCommit(false);
             sql(holding, "UPDATE onestmt_credentials SET lease_holder = 'someone' WHERE tenant = ? AND id = ?",
                     tenant.value(), r.id().value());
-            update = CompletableFuture.supplyAsync(() -> {
-                try {
-                    store.update(sealedUnder(r, oldKek, 3), 2);
-                    return "written";
-                } catch (RuntimeException e) {
-                    return e;
-                }
-            });
+            update = underTheOldKeyAsync(r);
             assertTrue(waitsForALock(), "the update waits for the record's row");
             assertTrue(oneStatementUpdateRan(), statements.toString());
             retirement = CompletableFuture.supplyAsync(() -> store.retireKek(oldKek));
@@ -291,9 +272,7 @@ class OneStatementUpdateOnPostgresTest {
      */
     @Test
     void aRetirementOnAPoolAtRepeatableReadCountsAWriteItWaitedFor() throws Exception {
-        StoredCredential r = inserted(List.of(), newKek);
-        store.update(sealedUnder(r, oldKek, 1), 0);
-        store.update(sealedUnder(r, newKek, 2), 1); // nothing under the old key now
+        StoredCredential r = underTheNewKeyTheOldKnown();
         JdbcCredentialStore repeatable = JdbcCredentialStore.builder(atRepeatableRead(postgres))
                 .tablePrefix("onestmt_").build();
         CompletableFuture<Long> retirement;
@@ -319,12 +298,32 @@ class OneStatementUpdateOnPostgresTest {
     private DataSource atRepeatableRead(DataSource ds) {
         return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
-                    Object result = invoke(ds, method, args);
+                    Object result = Reflection.invoke(ds, method, args);
                     if (method.getName().equals("getConnection")) {
                         ((Connection) result).setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                     }
                     return result;
                 });
+    }
+
+    /** A record at revision 2 under the new key, written once under the old key before: the store knows both. */
+    private StoredCredential underTheNewKeyTheOldKnown() {
+        StoredCredential r = inserted(List.of(), newKek);
+        store.update(sealedUnder(r, oldKek, 1), 0);
+        store.update(sealedUnder(r, newKek, 2), 1);
+        return r;
+    }
+
+    /** Writes {@code r} at revision 3 under the old key, on another thread: "written", or what it threw. */
+    private CompletableFuture<Object> underTheOldKeyAsync(StoredCredential r) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                store.update(sealedUnder(r, oldKek, 3), 2);
+                return "written";
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
     }
 
     private StoredCredential inserted(List<Share> shares, String kek) {
@@ -373,7 +372,7 @@ class OneStatementUpdateOnPostgresTest {
     private DataSource counting(DataSource ds) {
         return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
-                    Object result = invoke(ds, method, args);
+                    Object result = Reflection.invoke(ds, method, args);
                     if (!method.getName().equals("getConnection")) {
                         return result;
                     }
@@ -385,16 +384,8 @@ class OneStatementUpdateOnPostgresTest {
                                 } else if (m.getName().equals("commit")) {
                                     statements.add("COMMIT");
                                 }
-                                return invoke(c, m, a);
+                                return Reflection.invoke(c, m, a);
                             });
                 });
-    }
-
-    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
     }
 }
