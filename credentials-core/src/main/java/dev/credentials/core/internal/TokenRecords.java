@@ -132,9 +132,9 @@ final class TokenRecords {
     }
 
     /**
-     * {@link #storeSecrets(StoredCredential, CredentialType, Map, Map, Supplier, TokenGates.Pending)}; when the store still fails, the
-     * secrets are kept in {@code kept} for this node's next refresh of the credential, and the caller gets
-     * {@link CredentialUnavailableException} (retryable).
+     * {@link #storeSecrets(StoredCredential, CredentialType, Map, Map, Supplier, TokenGates.Pending)}; when the store
+     * still fails, or the record changed under every try, the secrets are kept in {@code kept} for this node's next
+     * refresh of the credential, and the caller gets {@link CredentialUnavailableException} (retryable).
      */
     Optional<StoredCredential> storeSecretsOrKeep(KeptTokens kept, StoredCredential read, CredentialType type,
                                                   Map<String, char[]> used, Map<String, Secret> secrets,

@@ -195,10 +195,8 @@ public final class WritePath {
                         }
                     } else {
                         after = w.next.toBuilder().revision(before.revision() + 1).build();
-                        if (w.leaseHolder != null && store instanceof LeaseStore leases) {
-                            if (!w.audit.isEmpty()) {
-                                trail(); // refuses audit records for a store without the capability, as below
-                            }
+                        if (w.leaseHolder != null && store instanceof LeaseStore leases
+                                && (w.audit.isEmpty() || store instanceof AuditStore)) {
                             released = leases.updateAndReleaseLease(after, before.revision(), w.audit,
                                     w.leaseHolder);
                         } else if (!w.audit.isEmpty()) {
