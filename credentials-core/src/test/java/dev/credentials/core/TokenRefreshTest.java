@@ -355,7 +355,7 @@ class TokenRefreshTest {
      * release after it, the lease is free at once, and the audit record of the refresh is written with it.
      */
     @Test
-    void theWriteOfTheRefreshedTokensEndsTheLease() throws Exception {
+    void theWriteOfTheRefreshedTokensEndsTheLease() {
         CredentialManager m = manager(builder().auditTrail(false));
         Credential c = create(m);
         int releases = store.releases.get();
